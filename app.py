@@ -1,0 +1,20 @@
+"""Healthy Cities Atlas: the frame (page config, sidebar, navigation). Run with `streamlit run app.py`."""
+import streamlit as st
+
+from components.assets import install_static_assets
+from components.state import init_state, mark_frame_ran, sidebar, t
+
+st.set_page_config(page_title="Healthy Cities Atlas", layout="wide")
+st.cache_resource(install_static_assets)()
+resume = mark_frame_ran()
+init_state(resume[1] if resume else dict(st.query_params))
+sidebar()
+navigation = st.navigation([
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/public:", url_path="overview",
+            default=True),
+    st.Page("pages/city.py", title=t("nav.city"), icon=":material/location_city:", url_path="city"),
+    st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
+])
+if resume:
+    st.switch_page(resume[0])
+navigation.run()

@@ -1,0 +1,45 @@
+"""Leaflet's files served by the app itself (Streamlit static serving), so maps draw with no internet."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xs_leaflet
+import xstatic.pkg.leaflet_markercluster as xs_markercluster
+
+from geo.paths import REPO_DIR
+
+STATIC_DIR = REPO_DIR / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+PACKAGES = {"leaflet": Path(xs_leaflet.BASE_DIR), "markercluster": Path(xs_markercluster.BASE_DIR)}
+
+# folium's asset names -> file under static/vendor/. Assets of folium's default Map that the Atlas does
+# not use (jQuery, Bootstrap, awesome-markers, Font Awesome) are dropped instead of loaded from a CDN.
+LOCAL_ASSETS = {
+    "leaflet": "leaflet/leaflet.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "markerclusterjs": "markercluster/leaflet.markercluster.js",
+    "markerclustercss": "markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
+}
+UNUSED_ASSETS = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
+                 "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css"}
+
+
+def install_static_assets(vendor_dir: Path = VENDOR_DIR) -> Path:
+    """Copy Leaflet and MarkerCluster from their PyPI packages under static/vendor/ (once per version)."""
+    for name, package_dir in PACKAGES.items():
+        target = vendor_dir / name
+        stamp = target / ".source"
+        if stamp.exists() and stamp.read_text() == str(package_dir):
+            continue
+        shutil.copytree(package_dir, target, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.map", "*-src.*", "__pycache__"))
+        stamp.write_text(str(package_dir))
+    return vendor_dir
+
+
+def asset_url(name: str, base_url: str) -> str:
+    """URL of a served asset; `base_url` is the app's root path ("/" or "/atlas/")."""
+    return f"{base_url.rstrip('/')}/app/static/vendor/{LOCAL_ASSETS[name]}"
+

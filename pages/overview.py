@@ -1,0 +1,25 @@
+"""Overview: every city's boundary on one map, and a table of key figures."""
+import streamlit as st
+
+from components import data
+from components.map_view import base_url, show_map
+from components.maps import build_map
+from components.state import require_frame, lang, t
+from components.tables import formatted
+from geo.indicators import INDICATORS
+
+require_frame("pages/overview.py")
+
+st.title(t("overview.title"))
+st.caption(t("overview.intro"))
+
+m = build_map(data.overview_map_layers(lang()), tuple(data.layer("boundary").total_bounds), base_url=base_url(),
+              legend_title=t("map.legend"))
+show_map(m, key="overview_map")
+st.caption(t("overview.map_note"))
+
+st.subheader(t("overview.table_title"))
+units = {i: INDICATORS[i].unit for i in ("boundary_area", "health_facilities_osm", "pm25_annual_mean")}
+table = formatted(data.overview_table(lang()), units, lang())
+st.dataframe(table.rename(columns=lambda c: t(f"column.{c}")), hide_index=True, width="stretch")
+st.caption(t("overview.table_note"))
