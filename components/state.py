@@ -16,16 +16,18 @@ DEFAULT_CITY = "bishkek"
 def require_frame(page_path: str) -> None:
     """Hand a page run that skipped app.py over to the frame, which then comes back to the page.
 
-    Streamlit runs a `pages/` file directly, without the entrypoint, when the first visit after the
-    server starts is a deep link (its legacy pages-folder mode, left once st.navigation has run).
+    While a `pages/` folder exists, Streamlit runs a page file directly, without the entrypoint, until
+    st.navigation has run in the process: on the first deep link after the server starts, and on every
+    AppTest rerun. app.py leaves a mark in each run; a page run without the mark goes to the frame.
     """
-    if FRAME_KEY not in st.session_state:
-        st.session_state[RESUME_KEY] = (page_path, dict(st.query_params))
-        st.switch_page("app.py")
+    if st.session_state.pop(FRAME_KEY, False):
+        return
+    st.session_state[RESUME_KEY] = (page_path, dict(st.query_params))
+    st.switch_page("app.py")
 
 
 def mark_frame_ran() -> tuple[str, dict[str, str]] | None:
-    """Record that the frame ran in this session; return the page (and URL parameters) to resume, if any."""
+    """Mark this run as framed; return the page (and URL parameters) a bare page run asked to resume."""
     st.session_state[FRAME_KEY] = True
     return st.session_state.pop(RESUME_KEY, None)
 
