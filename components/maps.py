@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -93,9 +94,9 @@ def localize_assets(m: folium.Map, base_url: str) -> folium.Map:
 def _escaped(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Attribute text as HTML-safe text: Leaflet tooltips insert it as HTML."""
     out = frame.copy()
-    for column in out.columns:
-        if column != out.geometry.name and out[column].dtype == object:
-            out[column] = [html.escape(v) if isinstance(v, str) else v for v in out[column]]
+    for column in out.columns.drop(out.geometry.name):
+        out[column] = pd.Series([html.escape(v) if isinstance(v, str) else v for v in out[column]],
+                                index=out.index, dtype=object)
     return out
 
 

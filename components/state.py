@@ -60,9 +60,8 @@ def sidebar() -> None:
     """Language switch and city selector; they live in the entrypoint so they persist across pages."""
     with st.sidebar:
         st.selectbox(t("sidebar.language"), list(LANGUAGES), key=LANG_KEY, format_func=LANGUAGES.get)
-        cities = all_cities()
-        st.selectbox(t("sidebar.city"), [c.id for c in cities], key=CITY_KEY,
-                     format_func=lambda cid: f"{get_city(cid).name(lang())} ({get_city(cid).country})")
+        labels = {c.id: f"{c.name(lang())} ({c.country})" for c in all_cities()}
+        st.selectbox(t("sidebar.city"), list(labels), key=CITY_KEY, format_func=labels.get)
         st.caption(t("sidebar.about"))
     st.query_params["city"] = st.session_state[CITY_KEY]
     st.query_params["lang"] = st.session_state[LANG_KEY]

@@ -13,7 +13,7 @@ from geo.cities import City
 @dataclass(frozen=True)
 class Reference:
     value: float
-    label: str  # what the value is, e.g. "WHO AQG 2021 annual guideline"
+    label_key: str  # translation key of what the value is, e.g. the WHO AQG 2021 annual guideline
     source: str
 
 
@@ -38,51 +38,54 @@ INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
                   "OpenStreetMap health facilities ÷ population × 10,000"),
     IndicatorSpec("pm25_annual_mean", "µg/m³", "lower_is_better",
                   "mean of daily PM2.5 means of the latest complete year (≥ 274 valid days)",
-                  Reference(WHO_PM25_ANNUAL_UGM3, "WHO AQG 2021 annual guideline", WHO_AQG_2021)),
+                  Reference(WHO_PM25_ANNUAL_UGM3, "reference.who_pm25_annual", WHO_AQG_2021)),
     IndicatorSpec("pm25_days_above_24h", "days", "lower_is_better",
                   f"valid days with a daily mean above {WHO_PM25_24H_UGM3:g} µg/m³ in the same year",
-                  Reference(4, "WHO AQG 2021: 24-h level as 99th percentile (3–4 days a year)", WHO_AQG_2021)),
+                  Reference(4, "reference.who_pm25_24h_days", WHO_AQG_2021)),
 )}
 
-FIGURE_COLUMNS = ["indicator_id", "value", "unit", "year", "level", "note"]
+FIGURE_COLUMNS = ["indicator_id", "value", "unit", "year", "level", "note_key", "note_params"]
 
 
 def city_figures(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
                  pm25_daily: pd.DataFrame) -> pd.DataFrame:
-    """The city's key figures. Unknown values are NaN with a note, never 0.
+    """The city's key figures. Unknown values are NaN with a note saying why, never 0.
 
-    `boundary`, `facilities`, `pm25_daily` are this city's rows of the embedded layers.
+    `boundary`, `facilities`, `pm25_daily` are this city's rows of the embedded data. Notes are
+    translation keys (geo.i18n) with their parameters.
     """
+    nan = float("nan")
     region_only = city.boundary_quality == "region_only"
-    area = float(boundary["area_km2"].iloc[0]) if len(boundary) else float("nan")
+    area = float(boundary["area_km2"].iloc[0]) if len(boundary) else nan
     pop = city.population
     rows = [
-        ("population", pop.value, pop.year, "city", pop.source),
+        ("population", pop.value, pop.year, "city", "note.population_source", {"source": pop.source}),
         ("boundary_area", area, "", "region" if region_only else "city",
-         "area of the region: no city boundary in the data" if region_only else ""),
-        ("population_density", float("nan") if region_only else round(pop.value / area, 1), pop.year, "city",
-         "no city boundary: density not computed" if region_only else ""),
+         "note.region_area" if region_only else "", {}),
+        ("population_density", nan if region_only else round(pop.value / area, 1), pop.year, "city",
+         "note.no_density" if region_only else "", {}),
     ]
     if city.country == "KG":
         count = len(facilities)
-        rows += [("health_facilities_osm", count, "", "city", "OpenStreetMap coverage may be incomplete"),
+        rows += [("health_facilities_osm", count, "", "city", "note.osm_coverage", {}),
                  ("health_facilities_per_10k", round(count / pop.value * 10_000, 2), "", "city",
-                  "OpenStreetMap coverage may be incomplete")]
+                  "note.osm_coverage", {})]
     else:
-        rows += [(i, float("nan"), "", "city", "no health-facility data for this city yet")
+        rows += [(i, nan, "", "city", "note.no_facilities", {})
                  for i in ("health_facilities_osm", "health_facilities_per_10k")]
     annual = annual_pm25(pm25_daily)
     complete = annual[annual["complete"]]
     if len(complete):
         latest = complete.iloc[-1]
         year = str(int(latest["year"]))
-        note = f"{int(latest['valid_days'])} valid days; {pm25_daily['source'].iloc[0]}"
-        rows += [("pm25_annual_mean", float(latest["mean_ugm3"]), year, "city", note),
-                 ("pm25_days_above_24h", int(latest["days_above_24h_guideline"]), year, "city", note)]
+        params = {"days": int(latest["valid_days"]), "source": pm25_daily["source"].iloc[0]}
+        rows += [("pm25_annual_mean", float(latest["mean_ugm3"]), year, "city", "note.pm25_days", params),
+                 ("pm25_days_above_24h", int(latest["days_above_24h_guideline"]), year, "city", "note.pm25_days",
+                  params)]
     else:
-        note = "no complete year of PM2.5 data" if len(pm25_daily) else "no PM2.5 monitoring data for this city"
-        rows += [(i, float("nan"), "", "city", note) for i in ("pm25_annual_mean", "pm25_days_above_24h")]
-    table = pd.DataFrame(rows, columns=["indicator_id", "value", "year", "level", "note"])
+        key = "note.pm25_incomplete" if len(pm25_daily) else "note.no_pm25"
+        rows += [(i, nan, "", "city", key, {}) for i in ("pm25_annual_mean", "pm25_days_above_24h")]
+    table = pd.DataFrame(rows, columns=["indicator_id", "value", "year", "level", "note_key", "note_params"])
     table["value"] = table["value"].astype(float)
     table["unit"] = table["indicator_id"].map(lambda i: INDICATORS[i].unit)
     return table[FIGURE_COLUMNS]

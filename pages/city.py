@@ -6,9 +6,8 @@ from components.charts import annual_bar_figure, pm25_daily_figure
 from components.map_view import base_url, show_map
 from components.maps import build_map
 from components.state import require_frame, current_city, lang, t
-from components.tables import format_value
+from components.widgets import indicator_cards
 from geo.air import MIN_VALID_HOURS_PER_DAY, annual_pm25
-from geo.indicators import INDICATORS
 
 require_frame("pages/city.py")
 
@@ -19,15 +18,7 @@ st.caption(" · ".join(dict.fromkeys(city.names.values())) + f" · {city.country
 if city.boundary_quality in ("approximate", "region_only"):
     st.warning(t(f"quality_note.{city.boundary_quality}"))
 
-figures = data.city_figures_table(city.id)
-for row_start in range(0, len(figures), 4):
-    for column, row in zip(st.columns(4), figures.iloc[row_start:row_start + 4].itertuples()):
-        spec = INDICATORS[row.indicator_id]
-        label = t(f"indicator.{row.indicator_id}") + f", {row.unit}" + (f" ({row.year})" if row.year else "")
-        reference = (t("city.reference", label=spec.reference.label, value=spec.reference.value, unit=spec.unit)
-                     if spec.reference else "")
-        column.metric(label, format_value(row.value, "", lang()),
-                      help=" ".join(filter(None, [spec.source + ".", row.note, reference])))
+indicator_cards(data.city_figures_table(city.id))
 
 st.subheader(t("city.map_title"))
 layers = data.city_map_layers(city.id, lang())

@@ -19,7 +19,7 @@ show_map(m, key="overview_map")
 st.caption(t("overview.map_note"))
 
 st.subheader(t("overview.table_title"))
-units = {i: INDICATORS[i].unit for i in ("boundary_area", "health_facilities_osm", "pm25_annual_mean")}
+units = {i: t("unit." + INDICATORS[i].unit) for i in ("boundary_area", "health_facilities_osm", "pm25_annual_mean")}
 table = formatted(data.overview_table(lang()), units, lang())
 st.dataframe(table.rename(columns=lambda c: t(f"column.{c}")), hide_index=True, width="stretch")
 st.caption(t("overview.table_note"))

@@ -1,0 +1,27 @@
+"""Page building blocks made of several Streamlit elements."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.state import lang, t
+from components.tables import format_value
+from geo.indicators import INDICATORS
+
+CARDS_PER_ROW = 4
+
+
+def indicator_cards(figures: pd.DataFrame) -> None:
+    """One metric card per figure: name, unit and year in the label; value or 'no data'; note and reference on hover."""
+    for start in range(0, len(figures), CARDS_PER_ROW):
+        chunk = figures.iloc[start:start + CARDS_PER_ROW]
+        for column, row in zip(st.columns(CARDS_PER_ROW), chunk.itertuples()):
+            spec = INDICATORS[row.indicator_id]
+            label = f"{t('indicator.' + row.indicator_id)}, {t('unit.' + row.unit)}"
+            if row.year:
+                label += f" ({row.year})"
+            help_parts = [t(row.note_key, **row.note_params)] if row.note_key else []
+            if spec.reference:
+                help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
+                                    value=f"{spec.reference.value:g}", unit=t("unit." + spec.unit)))
+            column.metric(label, format_value(row.value, "", lang()), help=" ".join(help_parts) or None)

@@ -1,0 +1,112 @@
+"""Every page runs for several cities and both languages; the sidebar's city and language persist across pages."""
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+CITIES = ["bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda", "zhezkazgan"]
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode(monkeypatch):
+    """Run AppTest as the real server runs after its first request: st.navigation, not the pages/ folder.
+
+    AppTest re-detects the pages/ folder on every run (Streamlit's legacy mode, which runs a page without
+    app.py); the real server leaves that mode for good once app.py has called st.navigation.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def app(city="bishkek", lang="en") -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update({"city": city, "lang": lang})
+    return at.run()
+
+
+def no_exception(at):
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def test_overview_shows_map_and_key_figures():
+    at = app()
+    no_exception(at)
+    assert at.title[0].value == "Healthy Cities Atlas — overview"
+    table = at.dataframe[0].value
+    assert len(table) == 22 and "no data" in set(table["PM2.5 annual mean"])
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_city_page_runs_for_each_seed_city(city):
+    at = app(city)
+    at.switch_page("pages/city.py").run()
+    no_exception(at)
+    from geo.cities import get_city
+    assert at.title[0].value == get_city(city).name("en")
+    assert len(at.metric) == 7
+
+
+def test_city_page_names_the_city_and_says_what_is_missing():
+    at = app("almaty")
+    at.switch_page("pages/city.py").run()
+    assert at.title[0].value == "Almaty"
+    infos = " ".join(i.value for i in at.info)
+    assert "No health-facility layer" in infos
+    assert [m.value for m in at.metric if m.label.startswith("Health facilities (OSM)")] == ["no data"]
+
+
+def test_region_only_and_approximate_boundaries_are_warned_about():
+    at = app("karaganda")
+    at.switch_page("pages/city.py").run()
+    assert "No city boundary exists in the open data" in at.warning[0].value
+    at = app("osh")
+    at.switch_page("pages/city.py").run()
+    assert "The boundary is approximate" in at.warning[0].value
+
+
+def test_city_switch_in_the_sidebar_persists_across_pages():
+    at = app()
+    at.selectbox(key="city_id").set_value("shymkent").run()
+    at.switch_page("pages/city.py").run()
+    assert at.title[0].value == "Shymkent"
+    at.switch_page("pages/sources.py").run()
+    at.switch_page("pages/city.py").run()
+    assert at.title[0].value == "Shymkent"
+    assert at.query_params["city"] == "shymkent"  # a shareable link names the city
+
+
+def test_language_switch_translates_the_pages():
+    at = app("bishkek")
+    at.switch_page("pages/city.py").run()
+    at.selectbox(key="lang").set_value("ru").run()
+    no_exception(at)
+    assert at.title[0].value == "Бишкек"
+    assert at.subheader[0].value == "Карта"
+    at.switch_page("pages/overview.py").run()
+    assert at.title[0].value == "Атлас здоровых городов — обзор"
+
+
+def test_url_parameters_open_a_city_in_russian():
+    at = app("karaganda", "ru")
+    at.switch_page("pages/city.py").run()
+    assert at.title[0].value == "Караганда"
+
+
+def test_unknown_city_in_the_url_falls_back_to_the_default():
+    at = app("atlantis")
+    at.switch_page("pages/city.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Bishkek"
+
+
+def test_sources_page_lists_every_layer_with_licence():
+    at = app()
+    at.switch_page("pages/sources.py").run()
+    no_exception(at)
+    layers = at.dataframe[0].value
+    assert len(layers) == 4 and layers["Licence"].str.len().gt(0).all()
+    assert "CC BY-NC 4.0" in " ".join(at.dataframe[1].value["Licence"])

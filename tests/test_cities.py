@@ -1,0 +1,101 @@
+"""The city catalogue: real entries are complete, and malformed catalogues are refused with a clear reason."""
+import geopandas as gpd
+import pytest
+from pyproj import CRS
+from shapely.geometry import Point
+
+from geo.cities import BOUNDARY_QUALITIES, all_cities, get_city, read_catalogue
+from geo.errors import CatalogueError
+from geo.store import read_layer
+
+SEED_CITIES = {"bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda"}
+
+GOOD_CITY = """
+[[city]]
+id = "x"
+country = "KZ"
+name = { en = "X", ru = "Икс" }
+region = "X Region"
+centre = { lat = 43.0, lon = 76.0 }
+crs = "EPSG:32643"
+population = { value = 1000, source = "test", year = "2023" }
+boundary_quality = "osm"
+boundary_source = "f.geojson"
+boundary_match = { name = "X" }
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "cities.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_seed_cities_and_oblast_centres_are_catalogued():
+    ids = {c.id for c in all_cities()}
+    assert SEED_CITIES <= ids
+    assert len(ids) >= 20  # plus Kazakh oblast centres
+
+
+def test_every_city_has_local_names_a_projected_crs_and_a_known_boundary_quality():
+    for city in all_cities():
+        assert city.names["en"] and city.names["ru"]
+        assert city.names.get("kk" if city.country == "KZ" else "ky"), city.id
+        assert CRS.from_user_input(city.crs).is_projected
+        assert city.boundary_quality in BOUNDARY_QUALITIES
+
+
+def test_utm_zone_matches_city_longitude():
+    # Independent check of each CRS: UTM zone number = floor((lon + 180) / 6) + 1, northern hemisphere.
+    for city in all_cities():
+        zone = int((city.centre_lon + 180) // 6) + 1
+        assert city.crs == f"EPSG:{32600 + zone}", city.id
+
+
+def test_centre_lies_inside_its_boundary_except_the_approximate_one():
+    boundaries = read_layer("boundary").set_index("city_id")
+    for city in all_cities():
+        inside = boundaries.geometry[city.id].contains(Point(city.centre_lon, city.centre_lat))
+        if city.boundary_quality != "approximate":
+            assert inside, city.id
+
+
+def test_name_falls_back_to_local_language_then_english():
+    karaganda = get_city("karaganda")
+    assert karaganda.name("ru") == "Караганда"
+    assert karaganda.name("kk") == "Қарағанды"
+    assert get_city("bishkek").name("kk") == "Бишкек"  # no Kazakh name for Bishkek: Kyrgyz one
+
+
+def test_unknown_city_error_lists_known_ids():
+    with pytest.raises(CatalogueError, match=r"unknown city 'atlantis'; known cities: bishkek, osh"):
+        get_city("atlantis")
+
+
+def test_good_minimal_catalogue_parses(tmp_path):
+    (city,) = read_catalogue(write(tmp_path, GOOD_CITY))
+    assert city.population.value == 1000 and city.name("ru") == "Икс"
+
+
+@pytest.mark.parametrize("bad, message", [
+    (GOOD_CITY.replace('region = "X Region"\n', ""), r"city #1 \(x\): missing field\(s\) region"),
+    (GOOD_CITY.replace('"osm"', '"guess"'), r"boundary_quality must be one of official, osm, approximate, "
+                                            r"region_only, got 'guess'"),
+    (GOOD_CITY.replace("EPSG:32643", "EPSG:4326"), r"crs EPSG:4326 must be projected"),
+    (GOOD_CITY.replace("EPSG:32643", "EPSG:999999"), r"crs 'EPSG:999999' is not a known CRS"),
+    (GOOD_CITY.replace("lat = 43.0", "lat = 143.0"), r"centre needs numeric lat in \[-90, 90\]"),
+    (GOOD_CITY.replace('country = "KZ"', 'country = "UZ"'), r"country must be one of \['KG', 'KZ'\], got 'UZ'"),
+    (GOOD_CITY.replace("value = 1000", "value = -5"), r"population.value must be a positive whole number"),
+    (GOOD_CITY.replace('ru = "Икс"', 'kk = "Икс"'), r"name needs at least 'en' and 'ru'"),
+    (GOOD_CITY + GOOD_CITY, r"duplicate city id\(s\) x"),
+    ("[[city]\nid=", r"cities.toml is not valid TOML"),
+    ("# nothing here\n", r"lists no \[\[city\]\]"),
+])
+def test_malformed_catalogue_is_refused_with_what_and_where(tmp_path, bad, message):
+    with pytest.raises(CatalogueError, match=message):
+        read_catalogue(write(tmp_path, bad))
+
+
+def test_missing_catalogue_file_is_named(tmp_path):
+    with pytest.raises(CatalogueError, match="city catalogue not found: .*nope.toml"):
+        read_catalogue(tmp_path / "nope.toml")

@@ -1,0 +1,34 @@
+"""What reaches the browser: trimmed to the shown columns, simplified in metres, WGS84, JSON-safe."""
+import json
+
+import geopandas as gpd
+import shapely
+
+from geo.display import display_frame
+from geo.layers import LAYERS
+from geo.store import read_layer
+
+
+def test_only_tooltip_and_attribution_columns_are_kept_and_nan_becomes_none():
+    districts = read_layer("districts")
+    shown = display_frame(districts[districts["city_id"] == "astana"], LAYERS["districts"], "EPSG:32642")
+    assert list(shown.columns) == ["name", "name_ru", "population", "poverty_pct", "source", "licence", "geometry"]
+    assert shown["population"].tolist() == [None]  # unknown in geoBoundaries: None, never NaN or 0
+    json.loads(shown.to_json())  # JSON-safe
+
+
+def test_simplification_in_metres_cuts_vertices_but_keeps_the_shape():
+    boundary = read_layer("boundary")
+    bishkek = boundary[boundary["city_id"] == "bishkek"]
+    shown = display_frame(bishkek, LAYERS["boundary"], "EPSG:32643", tolerance_m=100)
+    before = shapely.get_num_coordinates(bishkek.geometry.iloc[0])
+    after = shapely.get_num_coordinates(shown.geometry.iloc[0])
+    assert after < before / 2
+    area = gpd.GeoSeries(shown.geometry, crs="EPSG:4326").to_crs("EPSG:32643").area.iloc[0] / 1e6
+    assert abs(area - bishkek["area_km2"].iloc[0]) / bishkek["area_km2"].iloc[0] < 0.01
+    assert shown.crs == "EPSG:4326"
+
+
+def test_points_are_not_simplified_and_keep_their_position(two_points):
+    shown = display_frame(two_points, LAYERS["health_facilities"], "EPSG:32643", tolerance_m=100)
+    assert shown.geometry.x.round(5).tolist() == [74.6, 74.61]
