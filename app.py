@@ -1,10 +1,10 @@
 """Healthy Cities Atlas: the frame (page config, sidebar, navigation). Run with `streamlit run app.py`."""
 import streamlit as st
 
-from components.assets import install_static_assets
+from components.assets import STATIC_DIR, install_static_assets
 from components.state import init_state, mark_frame_ran, sidebar, t
 
-st.set_page_config(page_title="Healthy Cities Atlas", layout="wide")
+st.set_page_config(page_title="Healthy Cities Atlas", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
 st.cache_resource(install_static_assets)()
 resume = mark_frame_ran()
 init_state(resume[1] if resume else dict(st.query_params))

@@ -103,12 +103,12 @@ def _escaped(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _fit_script(bounds: tuple[float, float, float, float]) -> str:
     """Fit the view to `bounds`, and again whenever the frame resizes, until the user pans or zooms."""
     minx, miny, maxx, maxy = bounds
-    return (f"var b = L.latLngBounds([[{miny}, {minx}], [{maxy}, {maxx}]]), touched = false;"
-            "var c = map.getContainer(); map.fitBounds(b);"
+    return (f"var b = L.latLngBounds([[{miny}, {minx}], [{maxy}, {maxx}]]), touched = false, pad = {{padding: [24, 24]}};"
+            "var c = map.getContainer(); map.fitBounds(b, pad);"
             "['mousedown', 'wheel', 'touchstart', 'keydown'].forEach(function (e) {"
             " c.addEventListener(e, function () { touched = true; }, {passive: true}); });"
             "if (window.ResizeObserver) { new ResizeObserver(function () { map.invalidateSize();"
-            " if (!touched) { map.fitBounds(b); } }).observe(c); }")
+            " if (!touched) { map.fitBounds(b, pad); } }).observe(c); }")
 
 
 def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float], *, base_url: str = "/",
@@ -119,7 +119,7 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
     """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None, control_scale=True,
-                   prefer_canvas=True, zoom_snap=0.25)
+                   zoom_snap=0.25)
     m.get_root().header.add_child(folium.Element(MAP_CSS))
     if tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)

@@ -19,7 +19,9 @@ show_map(m, key="overview_map")
 st.caption(t("overview.map_note"))
 
 st.subheader(t("overview.table_title"))
-units = {i: t("unit." + INDICATORS[i].unit) for i in ("boundary_area", "health_facilities_osm", "pm25_annual_mean")}
-table = formatted(data.overview_table(lang()), units, lang())
-st.dataframe(table.rename(columns=lambda c: t(f"column.{c}")), hide_index=True, width="stretch")
+numeric = ("population", "boundary_area", "health_facilities_osm", "pm25_annual_mean")
+units = {c: t("unit." + INDICATORS[c].unit) for c in numeric}
+table = formatted(data.overview_table(lang()), dict.fromkeys(numeric, ""), lang())
+st.dataframe(table.rename(columns=lambda c: t(f"column.{c}") + (f", {units[c]}" if c in units else "")),
+             hide_index=True, width="stretch")
 st.caption(t("overview.table_note"))

@@ -37,7 +37,7 @@ def test_overview_shows_map_and_key_figures():
     no_exception(at)
     assert at.title[0].value == "Healthy Cities Atlas — overview"
     table = at.dataframe[0].value
-    assert len(table) == 22 and "no data" in set(table["PM2.5 annual mean"])
+    assert len(table) == 22 and "no data" in set(table["PM2.5 annual mean, µg/m³"])
 
 
 @pytest.mark.parametrize("city", CITIES)

@@ -1,0 +1,125 @@
+"""The real app in headless Chromium with no internet: Leaflet draws the boundaries from the app's own files.
+
+Screenshots land in test-artifacts/. Needs Debian's chromium (scripts/install-system-deps.sh).
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+OPTIONAL_HOSTS = {"tile.openstreetmap.org"}  # basemap tiles: the map must draw without them
+
+pytestmark = pytest.mark.browser
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs /usr/bin/chromium for the browser tests: run scripts/install-system-deps.sh")
+    pytest.skip("Debian chromium not installed (scripts/install-system-deps.sh)", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A fresh Atlas server: the first page a test opens is the first request it ever serves."""
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s; see test-artifacts/streamlit.log")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def offline_page(browser, outside: list[str]):
+    """A page that can reach only this machine; every other request is refused and recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+
+    def route(r):
+        host = urlparse(r.request.url).hostname or ""
+        if host in LOCAL_HOSTS:
+            return r.continue_()
+        outside.append(host)
+        return r.abort("internetdisconnected")
+
+    context.route("**/*", route)
+    return context.new_page()
+
+
+def map_frame(page):
+    """The st_folium iframe once Leaflet has drawn interactive paths in it."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if frame.url.startswith("http") and "streamlit_folium" in frame.url:
+                if frame.locator("path.leaflet-interactive").count() > 0:
+                    return frame
+        page.wait_for_timeout(500)
+    pytest.fail("Leaflet drew no path in the map frame within 60 s")
+
+
+def test_city_page_for_bishkek_draws_its_boundary_offline(server, browser):
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.goto(f"{server}/city?city=bishkek")  # a deep link as the server's very first request
+    frame = map_frame(page)
+    page.get_by_role("heading", name="Bishkek").wait_for()
+    assert frame.locator("path.leaflet-interactive").count() >= 1
+    assert "City boundary (1)" in frame.locator(".atlas-legend").inner_text()
+    assert "OpenStreetMap contributors" in frame.locator(".leaflet-control-attribution").inner_text()
+    assert page.frame_locator("iframe").first.locator(".leaflet-container").bounding_box()["height"] > 300
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "city-bishkek.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+def test_overview_draws_every_city_offline(server, browser):
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.goto(f"{server}/")
+    frame = map_frame(page)
+    page.wait_for_timeout(1500)
+    legend = frame.locator(".atlas-legend").inner_text()
+    assert "City boundary (6)" in legend and "Region (no city boundary in the data) (16)" in legend
+    assert frame.locator("path.leaflet-interactive").count() >= 22
+    page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
