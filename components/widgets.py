@@ -8,7 +8,7 @@ from components.state import lang, t
 from components.tables import format_value
 from geo.indicators import INDICATORS
 
-CARDS_PER_ROW = 4
+CARDS_PER_ROW = 3
 
 
 def indicator_cards(figures: pd.DataFrame) -> None:
