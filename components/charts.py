@@ -15,9 +15,10 @@ def _source_note(fig: go.Figure, text: str) -> go.Figure:
 
 
 def pm25_daily_figure(daily: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Daily PM2.5 means with the WHO 24-hour and annual guideline lines."""
-    fig = go.Figure(go.Scattergl(x=daily["date"], y=daily["pm25_ugm3"], mode="lines", name=labels["series"],
-                                 line={"width": 1, "color": "#0072B2"}))
+    """Daily PM2.5 means with the WHO 24-hour and annual guideline lines; days without data stay gaps."""
+    every_day = daily.set_index("date")["pm25_ugm3"].asfreq("D")  # missing days become NaN: a break in the line
+    fig = go.Figure(go.Scattergl(x=every_day.index, y=every_day.to_numpy(), mode="lines", name=labels["series"],
+                                 line={"width": 1, "color": "#0072B2"}, connectgaps=False))
     for level, label, dash in ((WHO_PM25_24H_UGM3, labels["who_24h"], "dash"),
                                (WHO_PM25_ANNUAL_UGM3, labels["who_annual"], "dot")):
         fig.add_hline(y=level, line_dash=dash, line_color="#D55E00",

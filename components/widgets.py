@@ -25,3 +25,10 @@ def indicator_cards(figures: pd.DataFrame) -> None:
                 help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
                                     value=f"{spec.reference.value:g}", unit=t("unit." + spec.unit)))
             column.metric(label, format_value(row.value, "", lang()), help=" ".join(help_parts) or None)
+
+
+def dataset_card(title: str, facts: dict[str, object]) -> None:
+    """A bordered block naming a dataset and its facts (source, licence, date...) in full, never truncated."""
+    with st.container(border=True):
+        st.markdown(f"**{title}**")
+        st.markdown("\n".join(f"- **{label}:** {value}" for label, value in facts.items() if value != ""))

@@ -107,6 +107,8 @@ def test_sources_page_lists_every_layer_with_licence():
     at = app()
     at.switch_page("pages/sources.py").run()
     no_exception(at)
-    layers = at.dataframe[0].value
-    assert len(layers) == 4 and layers["Licence"].str.len().gt(0).all()
-    assert "CC BY-NC 4.0" in " ".join(at.dataframe[1].value["Licence"])
+    text = " ".join(m.value for m in at.markdown)
+    for title in ("City boundary", "Districts (in and around)", "Health facilities", "Air monitoring stations"):
+        assert f"**{title}**" in text
+    assert text.count("**Licence:**") == 4 + 4  # four layers, four PM2.5 series
+    assert "CC BY-NC 4.0" in text and "public domain" in text
