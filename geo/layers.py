@@ -151,14 +151,10 @@ def validate_layer(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
                 row = gdf.index[bad][0]
                 raise LayerValidationError(f"{name}: column '{column}' row {row} is not a number: {values[row]!r}")
             unit = f" {col_spec.unit}" if col_spec.unit else ""
-            if col_spec.min_value is not None and (numeric < col_spec.min_value).any():
-                row = gdf.index[numeric < col_spec.min_value][0]
-                raise LayerValidationError(
-                    f"{name}: column '{column}' row {row} is {numeric[row]}{unit}, below the minimum "
-                    f"{col_spec.min_value}{unit}")
-            if col_spec.max_value is not None and (numeric > col_spec.max_value).any():
-                row = gdf.index[numeric > col_spec.max_value][0]
-                raise LayerValidationError(
-                    f"{name}: column '{column}' row {row} is {numeric[row]}{unit}, above the maximum "
-                    f"{col_spec.max_value}{unit}")
+            for limit, outside, word in ((col_spec.min_value, numeric < (col_spec.min_value or 0), "below the minimum"),
+                                         (col_spec.max_value, numeric > (col_spec.max_value or 0), "above the maximum")):
+                if limit is not None and outside.any():
+                    row = gdf.index[outside][0]
+                    raise LayerValidationError(
+                        f"{name}: column '{column}' row {row} is {numeric[row]}{unit}, {word} {limit}{unit}")
     return gdf
