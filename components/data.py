@@ -52,6 +52,8 @@ def city_figures_table(city_id: str) -> pd.DataFrame:
 def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str,
                title_key: str = "", style: dict | None = None) -> MapLayer:
     spec = LAYERS[spec_id]
+    if spec_id == "city_centres":
+        frame = frame.assign(name=[get_city(city_id).name(lang) for city_id in frame["city_id"]])
     shown = display_frame(frame, spec, crs, tolerance_m)
     if "boundary_quality" in shown.columns:
         shown["boundary_quality"] = [translate(f"quality.{q}", lang) for q in shown["boundary_quality"]]
@@ -80,7 +82,8 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
     if len(city_layer(city_id, "districts")):
         layers.insert(0, _map_layer("districts", city_layer(city_id, "districts"), crs, CITY_SIMPLIFY_M, lang))
     return layers + [_map_layer(layer_id, city_layer(city_id, layer_id), crs, 0, lang)
-                     for layer_id in ("health_facilities", "air_stations") if len(city_layer(city_id, layer_id))]
+                     for layer_id in ("health_facilities", "air_stations", "city_centres")
+                     if len(city_layer(city_id, layer_id))]
 
 
 @st.cache_resource(max_entries=4)
@@ -89,7 +92,8 @@ def overview_map_layers(lang: str) -> list[MapLayer]:
     crs = "EPSG:3857"  # metres, good enough for simplification across both countries at this scale
     return [*_boundary_layers(layer("boundary"), crs, OVERVIEW_SIMPLIFY_M, lang),
             _map_layer("health_facilities", layer("health_facilities"), crs, 0, lang),
-            _map_layer("air_stations", layer("air_stations"), crs, 0, lang)]
+            _map_layer("air_stations", layer("air_stations"), crs, 0, lang),
+            _map_layer("city_centres", layer("city_centres"), crs, 0, lang)]
 
 
 @st.cache_resource(max_entries=4)

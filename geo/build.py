@@ -112,6 +112,16 @@ def build_boundaries(cities: tuple[City, ...], raw_dir: Path) -> gpd.GeoDataFram
     return _finish(gpd.GeoDataFrame(rows, crs=STORAGE_CRS), "boundary", ["city_id"])
 
 
+def build_city_centres(cities: tuple[City, ...]) -> gpd.GeoDataFrame:
+    """One point per catalogued city (GeoNames coordinates), so a city shows even where only its region is drawn."""
+    return _finish(gpd.GeoDataFrame({
+        "city_id": [c.id for c in cities], "name": [c.names["en"] for c in cities],
+        "population": [c.population.value for c in cities],
+        "source": "GeoNames cities15000 via the city catalogue", "licence": "CC BY 4.0 (GeoNames)",
+    }, geometry=gpd.points_from_xy([c.centre_lon for c in cities], [c.centre_lat for c in cities]),
+        crs=STORAGE_CRS), "city_centres", ["city_id"])
+
+
 def _read_kg_districts(raw_dir: Path) -> gpd.GeoDataFrame:
     districts = gpd.read_file(_raw("prism_kgz/District_KRYG.json", raw_dir))
     stats = pd.DataFrame(json.loads(_raw("prism_kgz/kyr-admin-level-datasets.json", raw_dir).read_text())["DataList"])
@@ -208,6 +218,7 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     boundaries = build_boundaries(cities, raw_dir)
     layers = {
         "boundary": boundaries,
+        "city_centres": build_city_centres(cities),
         "districts": build_districts(cities, boundaries, raw_dir),
         "health_facilities": build_health_facilities(boundaries, raw_dir),
         "air_stations": build_air_stations(boundaries, raw_dir),

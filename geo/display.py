@@ -12,10 +12,10 @@ from geo.layers import STORAGE_CRS, LayerSpec
 DISPLAY_GRID_DEG = 1e-5  # ~1 m: finer than any screen pixel at city zoom
 
 
-def display_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec, metric_crs: str, tolerance_m: float = 0.0,
-                  extra_columns: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+def display_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec, metric_crs: str,
+                  tolerance_m: float = 0.0) -> gpd.GeoDataFrame:
     """The only way a layer reaches folium: tooltip columns plus attribution, numbers rounded, NaN -> None."""
-    columns = list(dict.fromkeys((*spec.tooltip, *extra_columns, "source", "licence")))
+    columns = list(dict.fromkeys((*spec.tooltip, "source", "licence")))
     out = gdf[columns + [gdf.geometry.name]].copy()
     if tolerance_m > 0 and spec.geometry_types[0] != "Point":
         out = out.to_crs(metric_crs)

@@ -108,7 +108,9 @@ def test_sources_page_lists_every_layer_with_licence():
     at.switch_page("pages/sources.py").run()
     no_exception(at)
     text = " ".join(m.value for m in at.markdown)
-    for title in ("City boundary", "Districts (in and around)", "Health facilities", "Air monitoring stations"):
+    from geo.layers import LAYERS
+    for title in ("City boundary", "City centre", "Districts (in and around)", "Health facilities",
+                  "Air monitoring stations"):
         assert f"**{title}**" in text
-    assert text.count("**Licence:**") == 4 + 4  # four layers, four PM2.5 series
+    assert text.count("**Licence:**") == len(LAYERS) + 4  # every layer, four PM2.5 series
     assert "CC BY-NC 4.0" in text and "public domain" in text

@@ -29,7 +29,7 @@ def test_valid_hand_made_layer_passes(two_points):
 
 
 def test_unknown_layer_lists_known_ones():
-    with pytest.raises(LayerValidationError, match="unknown layer 'roads'; known layers: boundary, districts"):
+    with pytest.raises(LayerValidationError, match="unknown layer 'roads'; known layers: boundary, city_centres, districts"):
         get_layer_spec("roads")
 
 
