@@ -13,6 +13,7 @@ navigation = st.navigation([
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/public:", url_path="overview",
             default=True),
     st.Page("pages/city.py", title=t("nav.city"), icon=":material/location_city:", url_path="city"),
+    st.Page("pages/air.py", title=t("nav.air"), icon=":material/air:", url_path="air"),
     st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
 ])
 if resume:

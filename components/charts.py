@@ -1,10 +1,14 @@
-"""Plotly figure factories: units on axes, guideline lines labelled, source under every chart."""
+"""Plotly figure factories: units on axes, WHO levels labelled, source under every chart, gaps kept as gaps."""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.air import WHO_PM25_24H_UGM3, WHO_PM25_ANNUAL_UGM3
+from geo.guidelines import BAND_COLOURS, GuidelineLevels
+
+SERIES_COLOUR = "#0072B2"
+FLAG_COLOUR = "#D55E00"
+LEVEL_COLOUR = "#555555"
 
 
 def _source_note(fig: go.Figure, text: str) -> go.Figure:
@@ -14,27 +18,95 @@ def _source_note(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
-def pm25_daily_figure(daily: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Daily PM2.5 means with the WHO 24-hour and annual guideline lines; days without data stay gaps."""
-    every_day = daily.set_index("date")["pm25_ugm3"].asfreq("D")  # missing days become NaN: a break in the line
+def _level_lines(fig: go.Figure, levels: GuidelineLevels | None, orientation: str = "h") -> None:
+    """Dashed lines at the interim targets and a bold one at the guideline level, each labelled."""
+    if levels is None:
+        return
+    for name, value in levels.levels_ugm3():
+        style = {"line_dash": "solid" if name == "AQG" else "dot", "line_color": FLAG_COLOUR if name == "AQG"
+                 else LEVEL_COLOUR, "line_width": 2 if name == "AQG" else 1,
+                 "annotation_text": f"{name} {value:g}", "annotation_font_size": 10}
+        if orientation == "h":
+            fig.add_hline(y=value, annotation_position="right", **style)
+        else:
+            fig.add_vline(x=value, annotation_position="top", **style)
+
+
+def daily_series_figure(daily: pd.DataFrame, levels: GuidelineLevels | None, labels: dict[str, str]) -> go.Figure:
+    """Daily means (quality-controlled) as a line that breaks on missing days; flagged values as crosses."""
+    ok = daily[daily["qc_flag"] == "ok"].set_index("date")["value"]
+    every_day = ok.asfreq("D") if len(ok) else ok  # missing days become NaN: a break in the line
+    flagged = daily[daily["qc_flag"] != "ok"]
     fig = go.Figure(go.Scattergl(x=every_day.index, y=every_day.to_numpy(), mode="lines", name=labels["series"],
-                                 line={"width": 1, "color": "#0072B2"}, connectgaps=False))
-    for level, label, dash in ((WHO_PM25_24H_UGM3, labels["who_24h"], "dash"),
-                               (WHO_PM25_ANNUAL_UGM3, labels["who_annual"], "dot")):
-        fig.add_hline(y=level, line_dash=dash, line_color="#D55E00",
-                      annotation_text=f"{label} ({level:g} µg/m³)", annotation_position="top left")
-    fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=420,
-                      showlegend=False)
+                                 line={"width": 1, "color": SERIES_COLOUR}, connectgaps=False))
+    if len(flagged):
+        fig.add_trace(go.Scattergl(x=flagged["date"], y=flagged["value"], mode="markers", name=labels["flagged"],
+                                   marker={"symbol": "x", "size": 5, "color": FLAG_COLOUR},
+                                   text=flagged["qc_flag"], hovertemplate="%{x|%Y-%m-%d}: %{y} (%{text})"))
+    _level_lines(fig, levels)
+    fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=440,
+                      legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
     return _source_note(fig, labels["source"])
 
 
-def annual_bar_figure(annual: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Annual means per year; incomplete years drawn pale and labelled, not hidden."""
-    colours = ["#0072B2" if c else "#9ecae1" for c in annual["complete"]]
-    text = [f"{v:.1f}" + ("" if c else " *") for v, c in zip(annual["mean_ugm3"], annual["complete"])]
-    fig = go.Figure(go.Bar(x=annual["year"].astype(str), y=annual["mean_ugm3"], marker_color=colours, text=text,
-                           textposition="outside"))
-    fig.add_hline(y=WHO_PM25_ANNUAL_UGM3, line_dash="dot", line_color="#D55E00",
-                  annotation_text=f"{labels['who_annual']} ({WHO_PM25_ANNUAL_UGM3:g} µg/m³)")
-    fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=380)
+def annual_bar_figure(annual: pd.DataFrame, levels: GuidelineLevels | None, labels: dict[str, str]) -> go.Figure:
+    """Annual means per year coloured by WHO band; incomplete years pale and starred, not hidden."""
+    colours = [BAND_COLOURS.get(b, "#cccccc") if c else "#e0e0e0" for b, c in zip(annual["band"], annual["complete"])]
+    text = [f"{v:.1f}" + ("" if c else " *") for v, c in zip(annual["mean"], annual["complete"])]
+    fig = go.Figure(go.Bar(x=annual["year"].astype(str), y=annual["mean"], marker_color=colours, text=text,
+                           textposition="outside", marker_line={"color": "#333", "width": 0.5}))
+    _level_lines(fig, levels)
+    fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=400)
     return _source_note(fig, labels["source"])
+
+
+def exceedance_figure(annual: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Days above the WHO 24-hour level per year, with the valid days of each year in the hover."""
+    fig = go.Figure(go.Bar(x=annual["year"].astype(str), y=annual["days_above_24h_aqg"], marker_color=SERIES_COLOUR,
+                           text=annual["days_above_24h_aqg"], textposition="outside",
+                           customdata=annual["valid_days"], hovertemplate="%{x}: %{y} / %{customdata}"))
+    fig.add_hline(y=4, line_dash="dot", line_color=FLAG_COLOUR, annotation_text=labels["allowed"],
+                  annotation_position="top left")
+    fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=360)
+    return _source_note(fig, labels["source"])
+
+
+def calendar_figure(daily: pd.DataFrame, year: int, levels: GuidelineLevels | None,
+                    labels: dict[str, str]) -> go.Figure:
+    """A month × day grid of one year's daily values; the colour scale is cut at the WHO levels."""
+    days = daily[(daily["date"].dt.year == year) & (daily["qc_flag"] == "ok")]
+    grid = days.pivot_table(index=days["date"].dt.month, columns=days["date"].dt.day, values="value")
+    grid = grid.reindex(index=range(1, 13), columns=range(1, 32))
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=labels["months"], colorscale="YlOrRd",
+                               zmin=0, zmax=max(levels.levels_ugm3()[0][1] if levels else 0,
+                                                float(days["value"].quantile(0.95)) if len(days) else 1),
+                               colorbar={"title": labels["y"]}, hoverongaps=False, xgap=1, ygap=1,
+                               hovertemplate="%{y} %{x}: %{z:.1f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title=labels["title"], xaxis_title=labels["x"], height=380, plot_bgcolor="#f4f4f4")
+    return _source_note(fig, labels["source"])
+
+
+def profile_figure(profile: pd.DataFrame, x: str, labels: dict[str, str]) -> go.Figure:
+    """Mean by hour of day or by month, one line per season or a single line."""
+    fig = go.Figure()
+    for name, group in profile.groupby("series", sort=False):
+        fig.add_trace(go.Scatter(x=group[x], y=group["mean"], mode="lines+markers", name=str(name)))
+    fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=360,
+                      legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
+    return _source_note(fig, labels["source"])
+
+
+def city_comparison_figure(annual: pd.DataFrame, levels: GuidelineLevels | None,
+                           labels: dict[str, str]) -> go.Figure:
+    """Cities' annual means, ordered, each bar coloured by its WHO band and labelled with it."""
+    ordered = annual.sort_values("mean")
+    fig = go.Figure(go.Bar(
+        x=ordered["mean"], y=ordered["city"], orientation="h",
+        marker_color=[BAND_COLOURS[b] for b in ordered["band"]], marker_line={"color": "#333", "width": 0.5},
+        text=[f"{m:.1f} · {labels['bands'][b]}" for m, b in zip(ordered["mean"], ordered["band"])],
+        textposition="outside", cliponaxis=False))
+    _level_lines(fig, levels, orientation="v")
+    fig.update_layout(title=labels["title"], xaxis_title=labels["x"], height=max(300, 40 * len(ordered) + 150))
+    return _source_note(fig, labels["source"])
+

@@ -15,7 +15,9 @@ from geo.display import display_frame
 from geo.i18n import translate
 from geo.indicators import city_figures
 from geo.layers import LAYERS, REGION_ONLY_STYLE
-from geo.store import read_layer, read_pm25_daily
+from geo.air import annual_stats
+from geo.guidelines import POLLUTANTS
+from geo.store import read_layer, read_table
 
 CITY_SIMPLIFY_M = 5.0  # city view: ~1 px at zoom 14
 OVERVIEW_SIMPLIFY_M = 500.0  # two-country view: ~1 px at zoom 8
@@ -26,9 +28,15 @@ def layer(layer_id: str) -> gpd.GeoDataFrame:
     return read_layer(layer_id)
 
 
+@st.cache_resource(max_entries=8)
+def table(name: str) -> pd.DataFrame:
+    return read_table(name)
+
+
 @st.cache_resource(max_entries=1)
-def pm25_daily() -> pd.DataFrame:
-    return read_pm25_daily()
+def annual_air() -> pd.DataFrame:
+    """Yearly statistics of every city, pollutant and year (geo.air.annual_stats)."""
+    return annual_stats(table("air_daily"))
 
 
 @st.cache_resource(max_entries=128)
@@ -37,16 +45,30 @@ def city_layer(city_id: str, layer_id: str) -> gpd.GeoDataFrame:
     return data[data["city_id"] == city_id].reset_index(drop=True)
 
 
-@st.cache_resource(max_entries=32)
-def city_pm25(city_id: str) -> pd.DataFrame:
-    daily = pm25_daily()
-    return daily[daily["city_id"] == city_id].reset_index(drop=True)
+@st.cache_resource(max_entries=128)
+def city_annual(city_id: str, pollutant: str) -> pd.DataFrame:
+    annual = annual_air()
+    return annual[(annual["city_id"] == city_id) & (annual["pollutant"] == pollutant)].reset_index(drop=True)
+
+
+@st.cache_resource(max_entries=64)
+def city_pollutants(city_id: str) -> list[str]:
+    """Pollutants with at least one measurement for the city, in registry order."""
+    present = set(table("air_daily").query("city_id == @city_id")["pollutant"])
+    return [p for p in POLLUTANTS if p in present]
+
+
+@st.cache_resource(max_entries=128)
+def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
+    """One city's daily measurements of one pollutant, flagged values included."""
+    daily = table("air_daily")
+    return daily[(daily["city_id"] == city_id) & (daily["pollutant"] == pollutant)].reset_index(drop=True)
 
 
 @st.cache_resource(max_entries=32)
 def city_figures_table(city_id: str) -> pd.DataFrame:
     return city_figures(get_city(city_id), city_layer(city_id, "boundary"),
-                        city_layer(city_id, "health_facilities"), city_pm25(city_id))
+                        city_layer(city_id, "health_facilities"), city_air(city_id, "pm25"))
 
 
 def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str,
@@ -59,7 +81,7 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
         shown["boundary_quality"] = [translate(f"quality.{q}", lang) for q in shown["boundary_quality"]]
     return MapLayer(spec=spec, frame=shown,
                     title=translate(title_key or f"layer.{spec_id}", lang),
-                    tooltip_aliases=tuple(translate(f"column.{c}", lang) for c in spec.tooltip), style=style or {})
+                    tooltip=tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip), style=style or {})
 
 
 def _boundary_layers(boundary: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str) -> list[MapLayer]:
@@ -75,10 +97,15 @@ def _boundary_layers(boundary: gpd.GeoDataFrame, crs: str, tolerance_m: float, l
 
 
 @st.cache_resource(max_entries=32)
+def boundary_layers(city_id: str, lang: str) -> list[MapLayer]:
+    return _boundary_layers(city_layer(city_id, "boundary"), get_city(city_id).crs, CITY_SIMPLIFY_M, lang)
+
+
+@st.cache_resource(max_entries=32)
 def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
     """Every layer the data has for the city, in drawing order (areas first, points on top)."""
     crs = get_city(city_id).crs
-    layers = _boundary_layers(city_layer(city_id, "boundary"), crs, CITY_SIMPLIFY_M, lang)
+    layers = list(boundary_layers(city_id, lang))
     if len(city_layer(city_id, "districts")):
         layers.insert(0, _map_layer("districts", city_layer(city_id, "districts"), crs, CITY_SIMPLIFY_M, lang))
     return layers + [_map_layer(layer_id, city_layer(city_id, layer_id), crs, 0, lang)

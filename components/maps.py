@@ -26,8 +26,9 @@ class MapLayer:
     spec: LayerSpec
     frame: gpd.GeoDataFrame
     title: str
-    tooltip_aliases: tuple[str, ...]
+    tooltip: tuple[tuple[str, str], ...]  # (column, translated label)
     style: dict = field(default_factory=dict)  # overrides of spec.style
+    colour_by: str = ""  # a column of hex colours: each feature drawn in its own colour (e.g. WHO band)
 
     @property
     def full_style(self) -> dict:
@@ -54,7 +55,7 @@ def _js(value: object) -> str:
     return json.dumps(value).replace("</", "<\\/")
 
 
-def _legend_html(layers: list[MapLayer], title: str) -> str:
+def _legend_html(layers: list[MapLayer], title: str, swatches: list[tuple[str, str]]) -> str:
     rows = []
     for layer in layers:
         style = layer.full_style
@@ -66,6 +67,9 @@ def _legend_html(layers: list[MapLayer], title: str) -> str:
             border = "dashed" if style.get("dashArray") else "solid"
             swatch = f'<span style="display:inline-block;width:16px;height:10px;border:2px {border} {colour}"></span>'
         rows.append(f"<div>{swatch} {html.escape(layer.title)} ({len(layer.frame)})</div>")
+    for colour, label in swatches:
+        rows.append(f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:50%;'
+                    f'border:1px solid #333;background:{html.escape(colour)}"></span> {html.escape(label)}</div>')
     return (f'<div class="atlas-legend" style="background:white;padding:6px 8px;border-radius:4px;'
             f'box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.5 sans-serif">'
             f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
@@ -100,6 +104,13 @@ def _escaped(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _style_function(style: dict, colour_by: str):
+    """The registry style, or that style with each feature's own fill colour from `colour_by`."""
+    if not colour_by:
+        return lambda _feature: style
+    return lambda feature: {**style, "fillColor": feature["properties"][colour_by], "color": "#333333"}
+
+
 def _fit_script(bounds: tuple[float, float, float, float]) -> str:
     """Fit the view to `bounds`, and again whenever the frame resizes, until the user pans or zooms."""
     minx, miny, maxx, maxy = bounds
@@ -112,10 +123,12 @@ def _fit_script(bounds: tuple[float, float, float, float]) -> str:
 
 
 def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float], *, base_url: str = "/",
-              tiles: bool = True, legend_title: str = "") -> folium.Map:
+              tiles: bool = True, legend_title: str = "",
+              legend_swatches: list[tuple[str, str]] | None = None) -> folium.Map:
     """A folium map of `layers`, fitted to `bounds` (minx, miny, maxx, maxy in WGS84), drawable offline.
 
-    Every layer's short attribution is added to the map's attribution control.
+    Every layer's short attribution is added to the map's attribution control; `legend_swatches`
+    (colour, label) explain per-feature colours such as WHO bands.
     """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None, control_scale=True,
@@ -126,12 +139,12 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
     for layer in layers:
         style = layer.full_style
         group = folium.FeatureGroup(name=layer.title)
-        fields = [c for c in layer.spec.tooltip if c in layer.frame.columns]
-        tooltip = folium.GeoJsonTooltip(fields=fields, aliases=list(layer.tooltip_aliases), sticky=True)
+        tooltip = folium.GeoJsonTooltip(fields=[c for c, _ in layer.tooltip], aliases=[a for _, a in layer.tooltip],
+                                        sticky=True)
         marker = None
         if layer.spec.geometry_types[0] == "Point":
             marker = folium.CircleMarker(radius=style.pop("radius"), fill=True, fill_color=style["color"])
-        folium.GeoJson(_escaped(layer.frame), marker=marker, style_function=lambda _f, s=style: s,
+        folium.GeoJson(_escaped(layer.frame), marker=marker, style_function=_style_function(style, layer.colour_by),
                        tooltip=tooltip, name=layer.title).add_to(group)
         group.add_to(m)
     if layers:
@@ -139,7 +152,8 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         m.add_child(_LeafletScript(
             "var legend = L.control({position: 'bottomleft'});"
             f"legend.onAdd = function () {{ var d = L.DomUtil.create('div');"
-            f" d.innerHTML = {_js(_legend_html(layers, legend_title))}; return d; }}; legend.addTo(map);"))
+            f" d.innerHTML = {_js(_legend_html(layers, legend_title, legend_swatches or []))}; return d; }};"
+            " legend.addTo(map);"))
         credits = "; ".join(dict.fromkeys(html.escape(layer.spec.attribution) for layer in layers))
         m.add_child(_LeafletScript(f"map.attributionControl.addAttribution({_js(credits)});"))
     m.add_child(_LeafletScript(_fit_script(bounds)))

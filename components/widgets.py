@@ -17,7 +17,8 @@ def indicator_cards(figures: pd.DataFrame) -> None:
         chunk = figures.iloc[start:start + CARDS_PER_ROW]
         for column, row in zip(st.columns(CARDS_PER_ROW), chunk.itertuples()):
             spec = INDICATORS[row.indicator_id]
-            label = f"{t('indicator.' + row.indicator_id)}, {t('unit.' + row.unit)}"
+            name_key, name_params = spec.name
+            label = f"{t(name_key, **name_params)}, {t('unit.' + row.unit)}"
             if row.year:
                 label += f" ({row.year})"
             help_parts = [t(row.note_key, **row.note_params)] if row.note_key else []

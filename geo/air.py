@@ -1,18 +1,34 @@
-"""Air-quality series: readers for the AirNow and AirData.kz files and daily PM2.5 aggregation."""
+"""Air quality: one tidy measurement schema, readers for AirNow and AirData.kz files, visible quality
+control, and the yearly statistics judged against the WHO Air Quality Guidelines 2021.
+
+Quality control never drops a value silently: every daily value keeps a `qc_flag`; statistics use only
+`ok` values and the pages say how many were left out and why.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geo.errors import LayerValidationError
+from geo.guidelines import POLLUTANTS, guideline, who_band
+
+MEASUREMENT_COLUMNS = ["city_id", "station_id", "pollutant", "date", "value", "unit", "n_obs", "obs_unit",
+                       "qc_flag", "source", "licence"]
+UNIT = "µg/m³"  # every stored value; guidelines in mg/m³ (CO) are converted when compared
+CITY_WIDE = ""  # station_id of a city-wide series
 
 AIRNOW_MISSING = -999.0
-MIN_VALID_HOURS_PER_DAY = 18  # a day counts only with >= 75 % of its hours valid (stated on the City page)
-WHO_PM25_24H_UGM3 = 15.0  # WHO Air Quality Guidelines 2021, 24-hour mean (99th percentile)
-WHO_PM25_ANNUAL_UGM3 = 5.0  # WHO Air Quality Guidelines 2021, annual mean
+MIN_VALID_HOURS_PER_DAY = 18  # 75 % of the day's hours
+MIN_VALID_DAYS_PER_YEAR = 274  # 75 % of the year's days: a year with fewer is incomplete
+MIN_VALID_HOURS_PER_YEAR = 6570  # 75 % of 8,760 hours, for station means
+STUCK_RUN_HOURS = 6  # the same hourly value 6 or more times in a row: a stuck sensor
+STUCK_RUN_DAYS = 4  # the same daily city mean 4 or more days in a row: a stuck or copied feed
+HEATING_SEASON = ((10, 15), (4, 15))  # 15 October to 15 April (inclusive): municipal heating in KZ and KG
 
-PM25_DAILY_COLUMNS = ["city_id", "date", "pm25_ugm3", "n_obs", "obs_unit", "source", "licence"]
+QC_FLAGS = ("ok", "incomplete_day", "negative", "implausible", "stuck", "suspect_series", "suspect_year")
+HOURLY_FLAGS = ("ok", "missing_code", "not_valid_qc", "negative", "implausible", "stuck")
 
 AIRNOW_SOURCE = "U.S. Embassy Bishkek PM2.5 monitor, AirNow DOS files (preliminary, not fully verified)"
 AIRNOW_LICENCE = "U.S. Government data, public domain"
@@ -20,8 +36,24 @@ AIRDATA_SOURCE = "AirData.kz Open Air Quality Dataset (Global Shapers Almaty Hub
 AIRDATA_LICENCE = "CC BY-NC 4.0 (non-commercial use only)"
 
 
+def identical_runs(values: pd.Series, min_run: int) -> pd.Series:
+    """True where a value belongs to a run of at least `min_run` equal consecutive values (NaN breaks runs)."""
+    starts = values.ne(values.shift()) | values.isna()
+    run_id = starts.cumsum()
+    run_length = values.groupby(run_id).transform("size")
+    return (run_length >= min_run) & values.notna()
+
+
+def value_flags(values: pd.Series, pollutant: str) -> pd.Series:
+    """'negative', 'implausible' (above the pollutant's plausible maximum) or 'ok' for each value."""
+    flags = pd.Series("ok", index=values.index, dtype=object)
+    flags[values < 0] = "negative"
+    flags[values > POLLUTANTS[pollutant].plausible_max_ugm3] = "implausible"
+    return flags
+
+
 def read_airnow_hourly(paths: list[Path]) -> pd.DataFrame:
-    """Hourly AirNow rows with the local hour, raw concentration (µg/m³) and whether the hour is valid."""
+    """Hourly AirNow PM2.5 rows: local time, value (µg/m³) and an hourly flag (HOURLY_FLAGS)."""
     required = {"Year", "Month", "Day", "Hour", "Raw Conc.", "Conc. Unit", "QC Name"}
     frames = []
     for path in paths:
@@ -33,53 +65,203 @@ def read_airnow_hourly(paths: list[Path]) -> pd.DataFrame:
         if units - {"UG/M3"}:
             raise LayerValidationError(f"{path.name}: unexpected concentration unit(s) {sorted(units)}")
         frames.append(frame)
-    hourly = pd.concat(frames, ignore_index=True)
-    hourly["date"] = pd.to_datetime(hourly[["Year", "Month", "Day"]].rename(columns=str.lower)).dt.date
-    value = hourly["Raw Conc."].astype(float)
-    hourly["valid"] = (hourly["QC Name"] == "Valid") & (value != AIRNOW_MISSING) & (value >= 0)
-    hourly["pm25_ugm3"] = value.where(hourly["valid"])
-    return hourly[["date", "Hour", "pm25_ugm3", "valid"]].drop_duplicates(subset=["date", "Hour"])
+    raw = pd.concat(frames, ignore_index=True)
+    time = pd.to_datetime(raw[["Year", "Month", "Day", "Hour"]].rename(columns=str.lower))
+    hourly = pd.DataFrame({"time": time, "value": raw["Raw Conc."].astype(float), "qc": raw["QC Name"]})
+    # Each yearly file also holds the first hour(s) of the next year: keep one row per hour.
+    hourly = hourly.drop_duplicates("time").sort_values("time").reset_index(drop=True)
+    flag = value_flags(hourly["value"], "pm25")
+    flag[hourly["qc"] != "Valid"] = "not_valid_qc"
+    flag[hourly["value"] == AIRNOW_MISSING] = "missing_code"
+    usable = hourly["value"].where(flag == "ok")
+    flag[identical_runs(usable, STUCK_RUN_HOURS)] = "stuck"
+    hourly["flag"] = flag
+    return hourly[["time", "value", "flag"]]
 
 
-def daily_from_hourly(hourly: pd.DataFrame, city_id: str) -> pd.DataFrame:
-    """Daily means of valid hours, keeping only days with at least MIN_VALID_HOURS_PER_DAY valid hours."""
-    valid = hourly[hourly["valid"]]
-    daily = valid.groupby("date")["pm25_ugm3"].agg(["mean", "count"]).reset_index()
-    daily = daily[daily["count"] >= MIN_VALID_HOURS_PER_DAY]
+def read_airdata_hourly(path: Path, timezone: str) -> pd.DataFrame:
+    """AirData.kz hourly station file: station, local time, value (µg/m³), hourly flag."""
+    raw = pd.read_csv(path, usecols=["datetime_utc", "station_id", "value_ugm3"])
+    time = pd.to_datetime(raw["datetime_utc"], utc=True, format="ISO8601").dt.tz_convert(timezone).dt.tz_localize(None)
+    hourly = pd.DataFrame({"station_id": raw["station_id"], "time": time, "value": raw["value_ugm3"].astype(float)})
+    hourly = hourly.drop_duplicates(["station_id", "time"]).sort_values(["station_id", "time"]).reset_index(drop=True)
+    flag = value_flags(hourly["value"], "pm25")
+    usable = hourly["value"].where(flag == "ok")
+    stuck = usable.groupby(hourly["station_id"]).transform(lambda s: identical_runs(s, STUCK_RUN_HOURS))
+    flag[stuck.astype(bool)] = "stuck"
+    hourly["flag"] = flag
+    return hourly
+
+
+def daily_from_hourly(hourly: pd.DataFrame, city_id: str, station_id: str = CITY_WIDE) -> pd.DataFrame:
+    """Daily means of `ok` hours; a day with fewer than MIN_VALID_HOURS_PER_DAY of them is 'incomplete_day'."""
+    ok = hourly[hourly["flag"] == "ok"]
+    daily = ok.groupby(ok["time"].dt.normalize())["value"].agg(["mean", "count"]).reset_index()
     return pd.DataFrame({
-        "city_id": city_id, "date": pd.to_datetime(daily["date"]), "pm25_ugm3": daily["mean"].round(2),
-        "n_obs": daily["count"].astype("int64"), "obs_unit": "valid hours",
+        "city_id": city_id, "station_id": station_id, "pollutant": "pm25", "date": daily["time"],
+        "value": daily["mean"].round(2), "unit": UNIT, "n_obs": daily["count"].astype("int64"),
+        "obs_unit": "valid hours",
+        "qc_flag": np.where(daily["count"] >= MIN_VALID_HOURS_PER_DAY, "ok", "incomplete_day"),
         "source": AIRNOW_SOURCE, "licence": AIRNOW_LICENCE,
     })
 
 
-def read_airdata_daily(path: Path, city_id: str) -> pd.DataFrame:
-    """AirData.kz city-wide daily means (value_ugm3, n_stations) in the Atlas's daily schema."""
-    frame = pd.read_csv(path)
-    missing = {"date", "value_ugm3", "n_stations"} - set(frame.columns)
-    if missing:
-        raise LayerValidationError(f"{path.name}: not an AirData.kz daily file, missing {sorted(missing)}")
-    frame = frame[frame["value_ugm3"].notna() & (frame["value_ugm3"] >= 0)]
+def _daily_measurements(frame: pd.DataFrame, city_id: str, pollutant: str) -> pd.DataFrame:
+    frame = frame.dropna(subset=["value"]).sort_values("date")
+    flags = value_flags(frame["value"], pollutant)
+    flags[identical_runs(frame["value"].where(flags == "ok"), STUCK_RUN_DAYS)] = "stuck"
     return pd.DataFrame({
-        "city_id": city_id, "date": pd.to_datetime(frame["date"]), "pm25_ugm3": frame["value_ugm3"].round(2),
-        "n_obs": frame["n_stations"].astype("int64"), "obs_unit": "stations",
+        "city_id": city_id, "station_id": CITY_WIDE, "pollutant": pollutant,
+        "date": pd.to_datetime(frame["date"]), "value": frame["value"].round(2), "unit": UNIT,
+        "n_obs": frame["n_stations"].fillna(0).astype("int64"), "obs_unit": "stations", "qc_flag": flags,
         "source": AIRDATA_SOURCE, "licence": AIRDATA_LICENCE,
     })
 
 
-def annual_pm25(daily: pd.DataFrame, min_days: int = 274) -> pd.DataFrame:
-    """Per year: mean of daily means, number of valid days, days above the WHO 24-h guideline.
+def read_airdata_daily(path: Path, city_id: str, pollutant: str) -> pd.DataFrame:
+    """AirData.kz city-wide daily means (value_ugm3, n_stations) as measurements, flagged."""
+    frame = pd.read_csv(path)
+    missing = {"date", "value_ugm3", "n_stations"} - set(frame.columns)
+    if missing:
+        raise LayerValidationError(f"{path.name}: not an AirData.kz daily file, missing {sorted(missing)}")
+    return _daily_measurements(frame.rename(columns={"value_ugm3": "value"}), city_id, pollutant)
 
-    A year is `complete` only with at least `min_days` valid days (75 % of 365); incomplete years are
-    kept and flagged, never silently dropped.
+
+def read_airdata_towns_daily(path: Path, town_to_city: dict[str, str]) -> pd.DataFrame:
+    """AirData.kz 'rest of Kazakhstan' daily PM2.5 (date, city, avg_ugm3, n_stations) for the catalogued towns."""
+    frame = pd.read_csv(path)
+    missing = {"date", "city", "avg_ugm3", "n_stations"} - set(frame.columns)
+    if missing:
+        raise LayerValidationError(f"{path.name}: not an AirData.kz towns file, missing {sorted(missing)}")
+    frame = frame.assign(city=frame["city"].str.strip())  # the source writes e.g. "Semey " with a space
+    frame = frame[frame["city"].isin(town_to_city)].rename(columns={"avg_ugm3": "value"})
+    parts = [_daily_measurements(group, town_to_city[town], "pm25") for town, group in frame.groupby("city")]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MEASUREMENT_COLUMNS)
+
+
+def flag_suspect_series(measurements: pd.DataFrame) -> pd.DataFrame:
+    """Flag a whole city series, or one calendar year of it, whose median of `ok` values lies outside the
+    pollutant's plausible urban range ('suspect_series', 'suspect_year').
+
+    Such a level suggests a unit or sensor fault (a town averaging ~179 µg/m³ PM2.5 all along, one near
+    1 µg/m³, or a sensor stuck on a ~95 µg/m³ baseline for a year): the values are kept and shown,
+    flagged, and left out of statistics.
     """
-    if daily.empty:
-        return pd.DataFrame(columns=["year", "mean_ugm3", "valid_days", "days_above_24h_guideline", "complete"])
-    by_year = daily.assign(year=daily["date"].dt.year).groupby("year")["pm25_ugm3"]
+    out = measurements.copy()
+    years = out["date"].dt.year
+    for keys, group in out.groupby(["city_id", "station_id", "pollutant"]):
+        bounds = POLLUTANTS[keys[2]].urban_median_range_ugm3
+        if not bounds:
+            continue
+        for flag, parts in (("suspect_series", [group]), ("suspect_year", [g for _, g in group.groupby(years)])):
+            for part in parts:
+                ok = out.loc[part.index, "qc_flag"] == "ok"
+                median = part.loc[ok, "value"].median()
+                if pd.notna(median) and not bounds[0] <= median <= bounds[1]:
+                    out.loc[part.index[ok], "qc_flag"] = flag
+    return out
+
+
+def in_heating_season(dates: pd.Series) -> pd.Series:
+    """True from 15 October to 15 April inclusive."""
+    (start_month, start_day), (end_month, end_day) = HEATING_SEASON
+    month_day = dates.dt.month * 100 + dates.dt.day
+    return (month_day >= start_month * 100 + start_day) | (month_day <= end_month * 100 + end_day)
+
+
+ANNUAL_COLUMNS = ["city_id", "pollutant", "year", "mean", "valid_days", "flagged_days", "days_above_24h_aqg",
+                  "p99_daily", "heating_mean", "non_heating_mean", "complete", "band"]
+
+
+def annual_stats(measurements: pd.DataFrame) -> pd.DataFrame:
+    """Per city, pollutant and year, from `ok` daily values: mean, valid and flagged days, days above the
+    WHO 24-hour guideline, 99th percentile of daily means, heating vs non-heating season means, whether
+    the year is complete (>= MIN_VALID_DAYS_PER_YEAR valid days) and the WHO band of the annual mean."""
+    if measurements.empty:
+        return pd.DataFrame(columns=ANNUAL_COLUMNS)
+    data = measurements.assign(year=measurements["date"].dt.year, ok=measurements["qc_flag"] == "ok",
+                               heating=in_heating_season(measurements["date"]))
+    rows = []
+    for (city_id, pollutant, year), group in data.groupby(["city_id", "pollutant", "year"]):
+        ok = group[group["ok"]]
+        daily_aqg = guideline(pollutant, "24h")
+        annual_aqg = guideline(pollutant, "annual")
+        mean = ok["value"].mean()
+        rows.append({
+            "city_id": city_id, "pollutant": pollutant, "year": int(year), "mean": round(mean, 1),
+            "valid_days": len(ok), "flagged_days": int((~group["ok"]).sum()),
+            "days_above_24h_aqg": int((ok["value"] > daily_aqg.aqg_ugm3).sum()) if daily_aqg else None,
+            "p99_daily": round(float(ok["value"].quantile(0.99)), 1) if len(ok) else np.nan,
+            "heating_mean": round(ok.loc[ok["heating"], "value"].mean(), 1),
+            "non_heating_mean": round(ok.loc[~ok["heating"], "value"].mean(), 1),
+            "complete": len(ok) >= MIN_VALID_DAYS_PER_YEAR,
+            "band": who_band(mean, annual_aqg) if annual_aqg and len(ok) else None,
+        })
+    return pd.DataFrame(rows, columns=ANNUAL_COLUMNS)
+
+
+def station_years(hourly: pd.DataFrame) -> pd.DataFrame:
+    """Per station and year: mean of `ok` hours, valid and flagged hours, completeness, WHO annual band."""
+    data = hourly.assign(year=hourly["time"].dt.year, ok=hourly["flag"] == "ok")
+    grouped = data.groupby(["station_id", "year"])
     table = pd.DataFrame({
-        "mean_ugm3": by_year.mean().round(1),
-        "valid_days": by_year.count(),
-        "days_above_24h_guideline": by_year.apply(lambda s: int((s > WHO_PM25_24H_UGM3).sum())),
+        "mean": grouped.apply(lambda g: g.loc[g["ok"], "value"].mean(), include_groups=False).round(1),
+        "valid_hours": grouped["ok"].sum().astype("int64"),
+        "flagged_hours": (~data["ok"]).groupby([data["station_id"], data["year"]]).sum().astype("int64"),
     }).reset_index()
-    table["complete"] = table["valid_days"] >= min_days
+    table["complete"] = table["valid_hours"] >= MIN_VALID_HOURS_PER_YEAR
+    levels = guideline("pm25", "annual")
+    table["band"] = [who_band(m, levels) if pd.notna(m) else None for m in table["mean"]]
     return table
+
+
+def hourly_profile(hourly: pd.DataFrame, city_id: str) -> pd.DataFrame:
+    """Mean of `ok` hourly values by local hour of day, in and out of the heating season."""
+    ok = hourly[hourly["flag"] == "ok"]
+    season = np.where(in_heating_season(ok["time"]), "heating", "non_heating")
+    profile = ok.groupby([season, ok["time"].dt.hour])["value"].agg(["mean", "count"]).reset_index()
+    profile.columns = ["season", "hour", "mean", "n_hours"]
+    profile["mean"] = profile["mean"].round(1)
+    return profile.assign(city_id=city_id, pollutant="pm25")
+
+
+def monthly_profile(daily: pd.DataFrame) -> pd.DataFrame:
+    """Mean of `ok` daily values by calendar month over all years, with the number of days behind each."""
+    ok = daily[daily["qc_flag"] == "ok"]
+    profile = ok.groupby(ok["date"].dt.month)["value"].agg(["mean", "count"]).reset_index()
+    profile.columns = ["month", "mean", "n_days"]
+    profile["mean"] = profile["mean"].round(1)
+    return profile
+
+
+def comparable_annual(annual: pd.DataFrame, pollutant: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cities whose `year` of `pollutant` is complete (included), and the others with the reason (excluded).
+
+    A year is excluded when it has fewer than MIN_VALID_DAYS_PER_YEAR valid days, which includes series
+    flagged as suspect as a whole (their days are not valid).
+    """
+    rows = annual[(annual["pollutant"] == pollutant) & (annual["year"] == year)]
+    included = rows[rows["complete"]].reset_index(drop=True)
+    excluded = rows[~rows["complete"]].assign(
+        reason=lambda t: np.where(t["valid_days"] == 0, "all_days_flagged", "incomplete_year")).reset_index(drop=True)
+    return included, excluded
+
+
+def exposure_by_country(annual: pd.DataFrame, cities: dict[str, tuple[str, int]], pollutant: str,
+                        year: int) -> pd.DataFrame:
+    """Population-weighted mean annual concentration per country over the cities with a complete year
+    (SDG 11.6.2 style): Σ(population × annual mean) / Σ population, with the share of the catalogued
+    cities' population it covers. `cities` maps city id -> (country, population)."""
+    included, _ = comparable_annual(annual, pollutant, year)
+    rows = []
+    for country in sorted({c for c, _ in cities.values()}):
+        members = {cid: pop for cid, (c, pop) in cities.items() if c == country}
+        covered = included[included["city_id"].isin(members)]
+        covered_pop = sum(members[cid] for cid in covered["city_id"])
+        weighted = (float((covered["mean"] * covered["city_id"].map(members)).sum() / covered_pop)
+                    if covered_pop else np.nan)
+        rows.append({"country": country, "exposure": round(weighted, 1) if covered_pop else np.nan,
+                     "cities_covered": len(covered), "cities_total": len(members),
+                     "population_covered": covered_pop, "population_total": sum(members.values()),
+                     "coverage_pct": round(100 * covered_pop / sum(members.values()), 1)})
+    return pd.DataFrame(rows)

@@ -16,12 +16,16 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.air import PM25_DAILY_COLUMNS, daily_from_hourly, read_airdata_daily, read_airnow_hourly
+from geo.air import (MEASUREMENT_COLUMNS, daily_from_hourly, flag_suspect_series, hourly_profile,
+                     read_airdata_daily, read_airdata_hourly, read_airdata_towns_daily, read_airnow_hourly,
+                     station_years)
 from geo.cities import City, all_cities
 from geo.errors import DataMissingError
 from geo.layers import LAYERS, STORAGE_CRS, validate_layer
 from geo.paths import EMBEDDED_DIR, RAW_DIR
 
+AIRNOW_YEARS = range(2019, 2024)
+AIRNOW_STATION = "us_embassy_bishkek"
 RAW_FILES = (
     "SOURCES.md",
     "osm_city_boundaries/bishkek.geojson",
@@ -36,11 +40,15 @@ RAW_FILES = (
     "airdata_kz/LICENSE",
     "airdata_kz/DATA_DICTIONARY.md",
     "airdata_kz/stations_from_hourly_pm25_astana_karaganda.csv",
-    "airdata_kz/almaty/daily/pm25.csv.gz",
-    "airdata_kz/astana/daily/pm25.csv.gz",
-    "airdata_kz/karaganda/daily/pm25.csv.gz",
-    *(f"airnow_bishkek/AirBishkek{year}.csv" for year in range(2019, 2024)),
+    *(f"airdata_kz/{city}/daily/{p}.csv.gz" for city in ("almaty", "astana", "karaganda")
+      for p in ("pm25", "pm10", "no2", "so2", "co", "o3")),
+    "airdata_kz/rest_of_kz/daily/pm2_5.csv.gz",
+    "airdata_kz/astana/pm25.csv.gz",
+    "airdata_kz/karaganda/pm25.csv.gz",
+    *(f"airnow_bishkek/AirBishkek{year}.csv" for year in AIRNOW_YEARS),
 )
+AIRDATA_POLLUTANTS = ("pm25", "pm10", "no2", "so2", "co", "o3")
+HOURLY_STATION_FILES = ("airdata_kz/astana/pm25.csv.gz", "airdata_kz/karaganda/pm25.csv.gz")
 
 ODBL = "ODbL 1.0, © OpenStreetMap contributors"
 CC_BY_IGO = "CC BY-IGO (OCHA / Ministry of Emergency Situations KG, via WFP PRISM)"
@@ -193,7 +201,7 @@ def build_air_stations(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDa
         "station_id": table["station_id"], "station_name": table["station_name"],
         "provider": table["source"].map({"kgmt": "KazHydroMet", "openaq": "OpenAQ"}).fillna(table["source"]),
         "first_hour": table["first"], "last_hour": table["last"], "n_hours": table["n"].astype("int64"),
-        "mean_pm25_ugm3": table["mean_pm25"].round(1), "placeholder_coordinate": shared,
+        "placeholder_coordinate": shared,
         "source": "AirData.kz hourly PM2.5 (KazHydroMet, OpenAQ), station list derived from the hourly files",
         "licence": "CC BY-NC 4.0 (non-commercial use only), AirData.kz / Global Shapers Almaty Hub",
     }, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=STORAGE_CRS)
@@ -201,15 +209,47 @@ def build_air_stations(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDa
     return _finish(joined, "air_stations", ["city_id", "station_id"])
 
 
-def build_pm25_daily(raw_dir: Path) -> pd.DataFrame:
-    """Daily PM2.5 (µg/m³) for the cities with a city-level series: Bishkek (AirNow), Almaty, Astana, Karaganda."""
-    bishkek = daily_from_hourly(
-        read_airnow_hourly([_raw(f"airnow_bishkek/AirBishkek{y}.csv", raw_dir) for y in range(2019, 2024)]),
-        "bishkek")
-    kz = [read_airdata_daily(_raw(f"airdata_kz/{c}/daily/pm25.csv.gz", raw_dir), c)
-          for c in ("almaty", "astana", "karaganda")]
-    daily = pd.concat([bishkek, *kz], ignore_index=True)[PM25_DAILY_COLUMNS]
-    return daily.sort_values(["city_id", "date"]).reset_index(drop=True)
+def build_air_daily(cities: tuple[City, ...], raw_dir: Path) -> pd.DataFrame:
+    """Daily measurements of every city with a city-wide series (catalogue field `air`), flagged."""
+    parts, towns = [], {}
+    for city in cities:
+        if city.air_source == "airnow":
+            hourly = read_airnow_hourly([_raw(f"airnow_bishkek/{city.air_key}{y}.csv", raw_dir) for y in AIRNOW_YEARS])
+            parts.append(daily_from_hourly(hourly, city.id))
+        elif city.air_source == "airdata_city":
+            parts += [read_airdata_daily(_raw(f"airdata_kz/{city.air_key}/daily/{p}.csv.gz", raw_dir), city.id, p)
+                      for p in AIRDATA_POLLUTANTS]
+        elif city.air_source == "airdata_towns":
+            towns[city.air_key] = city.id
+    parts.append(read_airdata_towns_daily(_raw("airdata_kz/rest_of_kz/daily/pm2_5.csv.gz", raw_dir), towns))
+    daily = flag_suspect_series(pd.concat(parts, ignore_index=True)[MEASUREMENT_COLUMNS])
+    return daily.sort_values(["city_id", "pollutant", "date"]).reset_index(drop=True)
+
+
+def build_air_hourly_products(cities: tuple[City, ...], stations: gpd.GeoDataFrame,
+                              raw_dir: Path) -> dict[str, pd.DataFrame]:
+    """From the hourly files: station-year PM2.5 means, hour-of-day profiles per city, hourly QC counts."""
+    station_city = stations.set_index("station_id")["city_id"]
+    bishkek = next(c for c in cities if c.air_source == "airnow")
+    airnow = read_airnow_hourly([_raw(f"airnow_bishkek/{bishkek.air_key}{y}.csv", raw_dir) for y in AIRNOW_YEARS])
+    hourly_by_city = {bishkek.id: airnow.assign(station_id=AIRNOW_STATION)}
+    years = []
+    for rel in HOURLY_STATION_FILES:
+        hourly = read_airdata_hourly(_raw(rel, raw_dir), "Asia/Almaty")
+        hourly = hourly[hourly["station_id"].isin(station_city.index)]
+        years.append(station_years(hourly).assign(city_id=lambda t: t["station_id"].map(station_city)))
+        for city_id, group in hourly.groupby(hourly["station_id"].map(station_city)):
+            hourly_by_city[city_id] = group
+    profiles = pd.concat([hourly_profile(h, c) for c, h in hourly_by_city.items()], ignore_index=True)
+    qc = pd.concat([h.assign(city_id=c, year=h["time"].dt.year).groupby(
+        ["city_id", "station_id", "year", "flag"]).size().rename("hours").reset_index()
+        for c, h in hourly_by_city.items()], ignore_index=True)
+    return {
+        "air_station_years": pd.concat(years, ignore_index=True).sort_values(["station_id", "year"]).reset_index(
+            drop=True),
+        "air_hourly_profile": profiles.sort_values(["city_id", "season", "hour"]).reset_index(drop=True),
+        "air_hourly_qc": qc.sort_values(["city_id", "station_id", "year", "flag"]).reset_index(drop=True),
+    }
 
 
 def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, dict]:
@@ -228,13 +268,15 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     for layer_id, gdf in layers.items():
         gdf.to_parquet(out_dir / f"{layer_id}.parquet", index=False)
         manifest[layer_id] = {"rows": len(gdf), "per_city": gdf["city_id"].value_counts().sort_index().to_dict()}
-    daily = build_pm25_daily(raw_dir)
-    daily.to_parquet(out_dir / "pm25_daily.parquet", index=False)
-    manifest["pm25_daily"] = {
-        "rows": len(daily), "per_city": daily["city_id"].value_counts().sort_index().to_dict(),
-        "date_range": {c: [str(g["date"].min().date()), str(g["date"].max().date())]
-                       for c, g in daily.groupby("city_id")},
-    }
+    daily = build_air_daily(cities, raw_dir)
+    tables = {"air_daily": daily, **build_air_hourly_products(cities, layers["air_stations"], raw_dir)}
+    for name, table in tables.items():
+        table.to_parquet(out_dir / f"{name}.parquet", index=False)
+        manifest[name] = {"rows": len(table), "per_city": table["city_id"].value_counts().sort_index().to_dict()}
+    manifest["air_daily"]["series"] = {
+        f"{c}/{p}": {"days": len(g), "first": str(g["date"].min().date()), "last": str(g["date"].max().date()),
+                     "flagged_days": int((g["qc_flag"] != "ok").sum())}
+        for (c, p), g in daily.groupby(["city_id", "pollutant"])}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return manifest
 

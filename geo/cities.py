@@ -5,6 +5,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -13,6 +14,7 @@ from geo.errors import CatalogueError
 from geo.paths import CATALOGUE_PATH
 
 BOUNDARY_QUALITIES = ("official", "osm", "approximate", "region_only")
+AIR_SOURCES = ("airnow", "airdata_city", "airdata_towns")
 COUNTRIES = {"KZ": "kk", "KG": "ky"}  # country code -> local language code
 
 
@@ -36,13 +38,16 @@ class City:
     boundary_quality: str
     boundary_source: str
     boundary_match: dict[str, str]
+    timezone: str
+    air_source: str | None  # one of AIR_SOURCES, or None: no city-wide air-quality series
+    air_key: str  # the file prefix, folder or town name that source uses
 
     def name(self, lang: str) -> str:
         """The city's name in `lang`, falling back to the local language, then English."""
         return self.names.get(lang) or self.names.get(COUNTRIES[self.country]) or self.names["en"]
 
 
-_REQUIRED = ("id", "country", "name", "region", "centre", "crs", "population",
+_REQUIRED = ("id", "country", "name", "region", "centre", "crs", "timezone", "population",
              "boundary_quality", "boundary_source", "boundary_match")
 
 
@@ -70,6 +75,13 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
         raise CatalogueError(f"{where}: crs {raw['crs']!r} is not a known CRS ({exc})") from exc
     if not crs.is_projected:
         raise CatalogueError(f"{where}: crs {raw['crs']} must be projected (metres), for metric work")
+    try:
+        ZoneInfo(raw["timezone"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise CatalogueError(f"{where}: timezone {raw['timezone']!r} is not a known IANA zone") from exc
+    air = raw.get("air", {})
+    if air and air.get("source") not in AIR_SOURCES:
+        raise CatalogueError(f"{where}: air.source must be one of {', '.join(AIR_SOURCES)}, got {air.get('source')!r}")
     pop = raw["population"]
     if not isinstance(pop.get("value"), int) or pop["value"] <= 0:
         raise CatalogueError(f"{where}: population.value must be a positive whole number")
@@ -79,6 +91,7 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
         population=Population(pop["value"], pop.get("source", ""), str(pop.get("year", ""))),
         boundary_quality=raw["boundary_quality"], boundary_source=raw["boundary_source"],
         boundary_match={k: str(v) for k, v in raw["boundary_match"].items()},
+        timezone=raw["timezone"], air_source=air.get("source"), air_key=str(air.get("key", "")),
     )
 
 

@@ -107,7 +107,6 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         columns={"city_id": ColumnSpec("str"), "station_id": ColumnSpec("str"), "station_name": ColumnSpec("str"),
                  "provider": ColumnSpec("str"), "first_hour": ColumnSpec("str"), "last_hour": ColumnSpec("str"),
                  "n_hours": ColumnSpec("int", unit="hours", min_value=0),
-                 "mean_pm25_ugm3": ColumnSpec("float", unit="µg/m³", min_value=0),
                  "placeholder_coordinate": ColumnSpec("bool"), **_ATTRIBUTION},
         style={"color": OKABE_ITO["green"], "radius": 7, "weight": 2, "fillOpacity": 0.9},
         source="AirData.kz open dataset (KazHydroMet, OpenAQ); station list derived from hourly PM2.5 files",
@@ -115,7 +114,7 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         date="2018-07 to 2026-04",
         group="environment",
         attribution="AirData.kz (CC BY-NC 4.0)",
-        tooltip=("station_name", "provider", "mean_pm25_ugm3", "first_hour", "last_hour"),
+        tooltip=("station_name", "provider", "first_hour", "last_hour"),
     ),
 )}
 

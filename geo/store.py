@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.air import PM25_DAILY_COLUMNS
+from geo.air import MEASUREMENT_COLUMNS
 from geo.errors import DataMissingError, LayerValidationError
 from geo.layers import get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR
@@ -26,13 +26,23 @@ def read_layer(layer_id: str, embedded_dir: Path = EMBEDDED_DIR) -> gpd.GeoDataF
     return validate_layer(gpd.read_parquet(_path(f"{layer_id}.parquet", embedded_dir)), spec)
 
 
-def read_pm25_daily(embedded_dir: Path = EMBEDDED_DIR) -> pd.DataFrame:
-    """Daily PM2.5 means (µg/m³) of every city that has a city-level series."""
-    daily = pd.read_parquet(_path("pm25_daily.parquet", embedded_dir))
-    missing = [c for c in PM25_DAILY_COLUMNS if c not in daily.columns]
+TABLE_COLUMNS = {
+    "air_daily": MEASUREMENT_COLUMNS,
+    "air_station_years": ["station_id", "year", "mean", "valid_hours", "flagged_hours", "complete", "band", "city_id"],
+    "air_hourly_profile": ["season", "hour", "mean", "n_hours", "city_id", "pollutant"],
+    "air_hourly_qc": ["city_id", "station_id", "year", "flag", "hours"],
+}
+
+
+def read_table(name: str, embedded_dir: Path = EMBEDDED_DIR) -> pd.DataFrame:
+    """An embedded table (air measurements and their summaries), checked for its columns."""
+    if name not in TABLE_COLUMNS:
+        raise LayerValidationError(f"unknown table {name!r}; known tables: {', '.join(TABLE_COLUMNS)}")
+    table = pd.read_parquet(_path(f"{name}.parquet", embedded_dir))
+    missing = [c for c in TABLE_COLUMNS[name] if c not in table.columns]
     if missing:
-        raise LayerValidationError(f"pm25_daily: missing column(s) {', '.join(missing)}")
-    return daily
+        raise LayerValidationError(f"{name}: missing column(s) {', '.join(missing)}")
+    return table
 
 
 def read_manifest(embedded_dir: Path = EMBEDDED_DIR) -> dict:

@@ -1,13 +1,11 @@
 """City: one city's map with every layer the data has, its key figures and its PM2.5 record."""
 import streamlit as st
 
-from components import data
-from components.charts import annual_bar_figure, pm25_daily_figure
+from components import air_views, data
 from components.map_view import base_url, show_map
 from components.maps import build_map
 from components.state import require_frame, current_city, lang, t
 from components.widgets import indicator_cards
-from geo.air import MIN_VALID_HOURS_PER_DAY, annual_pm25
 
 require_frame("pages/city.py")
 
@@ -33,14 +31,4 @@ if len(data.city_layer(city.id, "air_stations")) and data.city_layer(city.id, "a
     st.warning(t("city.placeholder_stations"))
 
 st.subheader(t("city.pm25_title"))
-daily = data.city_pm25(city.id)
-if daily.empty:
-    st.info(t("gap.pm25"))
-else:
-    source = f"{t('common.source')}: {daily['source'].iloc[0]} — {daily['licence'].iloc[0]}"
-    labels = {"series": t("city.pm25_series"), "who_24h": t("who.pm25_24h"), "who_annual": t("who.pm25_annual"),
-              "x": t("axis.date"), "y": t("axis.pm25"), "source": source, "title": t("city.pm25_daily_title")}
-    st.plotly_chart(pm25_daily_figure(daily, labels), width="stretch")
-    st.plotly_chart(annual_bar_figure(annual_pm25(daily), {**labels, "x": t("axis.year"),
-                                                           "title": t("city.pm25_annual_title")}), width="stretch")
-    st.caption(t("city.pm25_method", hours=MIN_VALID_HOURS_PER_DAY))
+air_views.city_summary(city)

@@ -2,10 +2,11 @@
 import pandas as pd
 import streamlit as st
 
+from components import data
 from components.state import lang, require_frame, t
 from components.tables import format_value
 from components.widgets import dataset_card
-from geo.air import AIRDATA_LICENCE, AIRDATA_SOURCE, AIRNOW_LICENCE, AIRNOW_SOURCE
+from geo.guidelines import POLLUTANTS
 from geo.cities import all_cities, get_city
 from geo.layers import LAYERS
 from geo.store import read_manifest
@@ -23,13 +24,13 @@ for spec in LAYERS.values():
         t("column.source"): spec.source, t("column.licence"): spec.licence, t("column.date"): spec.date})
 
 st.subheader(t("sources.series"))
-series = manifest["pm25_daily"]
-for city_id, days in series["per_city"].items():
-    airnow = city_id == "bishkek"
-    dataset_card(f"PM2.5 — {get_city(city_id).name(lang())}", {
-        t("column.days"): days, t("column.period"): " – ".join(series["date_range"][city_id]),
-        t("column.source"): AIRNOW_SOURCE if airnow else AIRDATA_SOURCE,
-        t("column.licence"): AIRNOW_LICENCE if airnow else AIRDATA_LICENCE})
+daily = data.table("air_daily").drop_duplicates(["city_id", "pollutant"])
+for city_id, rows in daily.groupby("city_id", sort=False):
+    facts = {POLLUTANTS[p].label: t("sources.series_line", **manifest["air_daily"]["series"][f"{city_id}/{p}"])
+             for p in rows["pollutant"]}
+    dataset_card(get_city(city_id).name(lang()), {
+        **facts, t("column.source"): "; ".join(rows["source"].unique()),
+        t("column.licence"): "; ".join(rows["licence"].unique())})
 
 st.subheader(t("sources.cities"))
 st.dataframe(pd.DataFrame([{

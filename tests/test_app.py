@@ -1,5 +1,6 @@
 """Every page runs for several cities and both languages; the sidebar's city and language persist across pages."""
 import pytest
+from geo.cities import all_cities
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -112,5 +113,36 @@ def test_sources_page_lists_every_layer_with_licence():
     for title in ("City boundary", "City centre", "Districts (in and around)", "Health facilities",
                   "Air monitoring stations"):
         assert f"**{title}**" in text
-    assert text.count("**Licence:**") == len(LAYERS) + 4  # every layer, four PM2.5 series
+    cities_with_air = {c.id for c in all_cities() if c.air_source}
+    assert text.count("**Licence:**") == len(LAYERS) + len(cities_with_air)  # every layer, every city series
     assert "CC BY-NC 4.0" in text and "public domain" in text
+
+
+@pytest.mark.parametrize("city", ["bishkek", "almaty", "astana", "kokshetau", "zhezkazgan", "osh"])
+def test_air_page_runs_for_cities_with_and_without_data(city):
+    at = app(city)
+    at.switch_page("pages/air.py").run()
+    no_exception(at)
+    if city in ("osh", "zhezkazgan"):
+        assert "No PM2.5 measurements" in at.info[0].value
+    else:
+        assert at.title[0].value.startswith("Air quality — ")
+        assert len(at.metric) == 4
+
+
+def test_air_page_pollutant_and_year_switch():
+    at = app("almaty")
+    at.switch_page("pages/air.py").run()
+    assert at.metric[0].label == "Annual mean 2025"
+    at.selectbox(key="air_year").set_value(2019).run()
+    no_exception(at)
+    assert at.metric[0].label == "Annual mean 2019"
+    assert at.metric[0].value == "47.7 µg/m³"
+    assert "CC BY-NC 4.0" in " ".join(c.value for c in at.caption)
+
+
+def test_suspect_series_is_said_out_loud():
+    at = app("kokshetau")
+    at.switch_page("pages/air.py").run()
+    assert any("flagged as suspect" in w.value for w in at.warning)
+    assert at.metric[0].value == "no data"

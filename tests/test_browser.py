@@ -123,3 +123,18 @@ def test_overview_draws_every_city_offline(server, browser):
     assert frame.locator("path.leaflet-interactive").count() >= 22
     page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+@pytest.mark.parametrize("city", ["bishkek", "almaty"])
+def test_air_quality_page_draws_charts_and_the_band_map_offline(server, browser, city):
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.set_viewport_size({"width": 1400, "height": 4600})
+    page.goto(f"{server}/air?city={city}")
+    frame = map_frame(page)
+    page.wait_for_timeout(2500)
+    legend = frame.locator(".atlas-legend").inner_text()
+    assert "meets the WHO guideline" in legend and "above IT-1" in legend
+    assert page.locator(".js-plotly-plot").count() >= 6  # daily, calendar, two profiles, annual, exceedance...
+    page.screenshot(path=ARTIFACTS / f"air-{city}.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
@@ -12,9 +13,15 @@ from geo import build
 from geo.cities import get_city
 from geo.errors import DataMissingError
 from geo.paths import EMBEDDED_DIR, RAW_DIR
-from geo.store import read_layer
+from geo.air import annual_stats
+from geo.store import read_layer, read_table
 
 GEOD = Geod(ellps="WGS84")
+
+
+def bishkek_annual():
+    air = read_table("air_daily")
+    return annual_stats(air[(air["city_id"] == "bishkek") & (air["pollutant"] == "pm25")])
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +39,9 @@ def test_committed_embedded_data_is_exactly_what_the_build_makes(rebuilt):
 
 def test_manifest_counts_match_the_layers(rebuilt):
     manifest = json.loads((rebuilt / "manifest.json").read_text())
-    for layer_id in ("boundary", "districts", "health_facilities", "air_stations"):
+    for layer_id in ("boundary", "city_centres", "districts", "health_facilities", "air_stations"):
         assert manifest[layer_id]["rows"] == len(gpd.read_parquet(rebuilt / f"{layer_id}.parquet"))
+    assert manifest["air_daily"]["rows"] == len(pd.read_parquet(rebuilt / "air_daily.parquet"))
 
 
 def _raw_polygon(city_id):
@@ -106,12 +114,9 @@ def test_bishkek_2021_annual_mean_recomputed_from_the_hourly_files():
         daily.setdefault((month, day), []).append(value)
     means = [sum(v) / len(v) for v in daily.values() if len(v) >= 18]
     expected = sum(means) / len(means)
-    from geo.air import annual_pm25
-    from geo.store import read_pm25_daily
-    pm25 = read_pm25_daily()
-    annual = annual_pm25(pm25[pm25["city_id"] == "bishkek"]).set_index("year")
+    annual = bishkek_annual().set_index("year")
     assert annual.loc[2021, "valid_days"] == len(means)
-    assert annual.loc[2021, "mean_ugm3"] == pytest.approx(expected, abs=0.051)  # shown to 0.1
+    assert annual.loc[2021, "mean"] == pytest.approx(expected, abs=0.051)  # shown to 0.1
 
 
 def test_copy_raw_names_a_missing_source_file(tmp_path):

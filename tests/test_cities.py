@@ -18,6 +18,7 @@ name = { en = "X", ru = "Икс" }
 region = "X Region"
 centre = { lat = 43.0, lon = 76.0 }
 crs = "EPSG:32643"
+timezone = "Asia/Almaty"
 population = { value = 1000, source = "test", year = "2023" }
 boundary_quality = "osm"
 boundary_source = "f.geojson"
@@ -88,6 +89,8 @@ def test_good_minimal_catalogue_parses(tmp_path):
     (GOOD_CITY.replace("value = 1000", "value = -5"), r"population.value must be a positive whole number"),
     (GOOD_CITY.replace('ru = "Икс"', 'kk = "Икс"'), r"name needs at least 'en' and 'ru'"),
     (GOOD_CITY + GOOD_CITY, r"duplicate city id\(s\) x"),
+    (GOOD_CITY.replace("Asia/Almaty", "Asia/Nowhere"), r"timezone 'Asia/Nowhere' is not a known IANA zone"),
+    (GOOD_CITY + 'air = { source = "rumour", key = "x" }\n', r"air.source must be one of airnow, airdata_city"),
     ("[[city]\nid=", r"cities.toml is not valid TOML"),
     ("# nothing here\n", r"lists no \[\[city\]\]"),
 ])

@@ -36,7 +36,7 @@ def test_registry_ids_have_labels():
         assert f"layer.{spec.id}" in keys
         assert {f"column.{c}" for c in spec.tooltip} <= keys
     for spec in INDICATORS.values():
-        assert {f"indicator.{spec.id}", f"unit.{spec.unit}"} <= keys
+        assert {spec.name[0], f"unit.{spec.unit}"} <= keys
     assert {f"quality.{q}" for q in BOUNDARY_QUALITIES} <= keys
 
 

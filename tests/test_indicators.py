@@ -7,14 +7,15 @@ import pytest
 from geo.cities import get_city
 from geo.i18n import catalogue
 from geo.indicators import INDICATORS, city_figures
-from geo.store import read_layer, read_pm25_daily
+from geo.store import read_layer, read_table
 
 
 def figures_for(city_id):
     def rows(frame):
         return frame[frame["city_id"] == city_id]
+    air = read_table("air_daily")
     return city_figures(get_city(city_id), rows(read_layer("boundary")), rows(read_layer("health_facilities")),
-                        rows(read_pm25_daily())).set_index("indicator_id")
+                        rows(air[air["pollutant"] == "pm25"])).set_index("indicator_id")
 
 
 def test_registry_directions_and_references_are_well_formed():
@@ -23,6 +24,15 @@ def test_registry_directions_and_references_are_well_formed():
         if spec.reference:
             assert spec.reference.label_key in catalogue()["en"]
     assert INDICATORS["pm25_annual_mean"].reference.value == 5  # WHO AQG 2021
+    assert INDICATORS["co_p99_daily"].reference.value == 4000  # 4 mg/m³ in µg/m³
+    assert "no2_annual_mean" in INDICATORS and "so2_annual_mean" not in INDICATORS  # SO2 has no annual AQG
+
+
+def test_every_indicator_name_translates():
+    from geo.i18n import translate
+    for spec in INDICATORS.values():
+        key, params = spec.name
+        assert translate(key, "ru", **params)
 
 
 def test_bishkek_figures_follow_from_its_data():
@@ -57,7 +67,8 @@ def test_city_without_pm25_says_so():
 
 def test_hand_made_city_with_only_an_incomplete_year(square_km_boundary, two_points):
     days = pd.date_range("2021-01-01", periods=100, freq="D")
-    daily = pd.DataFrame({"date": days, "pm25_ugm3": 30.0, "source": "test"})
+    daily = pd.DataFrame({"city_id": "bishkek", "pollutant": "pm25", "date": days, "value": 30.0,
+                          "qc_flag": "ok", "source": "test"})
     figures = city_figures(get_city("bishkek"), square_km_boundary, two_points, daily).set_index("indicator_id")
     assert figures.loc["health_facilities_osm", "value"] == 2
     assert figures.loc["population_density", "value"] == 900_000  # 1 km² square

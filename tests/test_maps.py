@@ -13,7 +13,7 @@ from geo.layers import LAYERS
 
 def facilities_layer(frame, title="Health facilities"):
     spec = LAYERS["health_facilities"]
-    return MapLayer(spec, display_frame(frame, spec, "EPSG:32643"), title, ("Name", "Type"))
+    return MapLayer(spec, display_frame(frame, spec, "EPSG:32643"), title, (("name", "Name"), ("facility_type", "Type")))
 
 
 def render(m):
