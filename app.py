@@ -14,6 +14,7 @@ navigation = st.navigation([
             default=True),
     st.Page("pages/city.py", title=t("nav.city"), icon=":material/location_city:", url_path="city"),
     st.Page("pages/air.py", title=t("nav.air"), icon=":material/air:", url_path="air"),
+    st.Page("pages/water.py", title=t("nav.water"), icon=":material/water_drop:", url_path="water"),
     st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
 ])
 if resume:

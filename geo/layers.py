@@ -32,6 +32,7 @@ class LayerSpec:
     group: str  # how users think of it: boundaries | environment | services
     attribution: str  # short credit shown on every map that draws the layer
     tooltip: tuple[str, ...] = field(default=())
+    embedded: bool = True  # False: only ever comes from a user's import
 
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -115,6 +116,22 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         group="environment",
         attribution="AirData.kz (CC BY-NC 4.0)",
         tooltip=("station_name", "provider", "first_hour", "last_hour"),
+    ),
+    LayerSpec(
+        id="water_sites",
+        geometry_types=("Point",),
+        columns={"site_id": ColumnSpec("str"), "site_name": ColumnSpec("str", required=False),
+                 "samples": ColumnSpec("int", unit="samples", min_value=1),
+                 "exceedances": ColumnSpec("int", unit="samples", min_value=0),
+                 "exceeded": ColumnSpec("str", required=False), **_ATTRIBUTION},
+        style={"color": OKABE_ITO["sky"], "radius": 7, "weight": 2, "fillOpacity": 0.9},
+        source="Water-quality sampling file imported by the user (none is embedded: no open data was found)",
+        licence="As declared by the supplier of the file",
+        date="As in the file",
+        group="environment",
+        attribution="Imported water-quality samples",
+        tooltip=("site_name", "samples", "exceedances", "exceeded"),
+        embedded=False,
     ),
 )}
 

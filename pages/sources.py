@@ -19,8 +19,9 @@ manifest = read_manifest()
 
 st.subheader(t("sources.layers"))
 for spec in LAYERS.values():
+    embedded = manifest.get(spec.id, {"rows": t("sources.not_embedded"), "per_city": {}})
     dataset_card(t(f"layer.{spec.id}"), {
-        t("column.features"): manifest[spec.id]["rows"], t("column.cities"): len(manifest[spec.id]["per_city"]),
+        t("column.features"): embedded["rows"], t("column.cities"): len(embedded["per_city"]),
         t("column.source"): spec.source, t("column.licence"): spec.licence, t("column.date"): spec.date})
 
 st.subheader(t("sources.series"))

@@ -146,3 +146,12 @@ def test_suspect_series_is_said_out_loud():
     at.switch_page("pages/air.py").run()
     assert any("flagged as suspect" in w.value for w in at.warning)
     assert at.metric[0].value == "no data"
+
+
+def test_water_page_says_there_is_no_water_data():
+    at = app("almaty")
+    at.switch_page("pages/water.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Water quality — Almaty"
+    assert "No water-quality data is loaded for Almaty" in at.info[0].value
+    assert len(at.dataframe[0].value) == 13  # the WHO guideline table

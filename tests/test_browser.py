@@ -138,3 +138,23 @@ def test_air_quality_page_draws_charts_and_the_band_map_offline(server, browser,
     assert page.locator(".js-plotly-plot").count() >= 6  # daily, calendar, two profiles, annual, exceedance...
     page.screenshot(path=ARTIFACTS / f"air-{city}.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+def test_water_import_shows_the_sites_on_the_map(server, browser, tmp_path):
+    csv_file = tmp_path / "bishkek_wells.csv"
+    csv_file.write_text("site_id,site_name,lon,lat,date,parameter,value,unit\n"
+                        "W1,Well <b>1</b>,74.60,42.87,2024-05-01,arsenic,15,µg/L\n"
+                        "W2,Tap 2,74.62,42.88,2024-05-01,nitrate,12.5,mg/L\n", encoding="utf-8")
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.goto(f"{server}/water?city=bishkek")
+    page.get_by_text("No water-quality data is loaded for Bishkek").wait_for()
+    page.locator('input[type="file"]').set_input_files(str(csv_file))
+    page.get_by_text("Loaded 2 samples from 2 sites.").wait_for(timeout=30_000)
+    frame = map_frame(page)
+    page.wait_for_timeout(1500)
+    assert "Water sampling sites (2)" in frame.locator(".atlas-legend").inner_text()
+    assert frame.locator("b", has_text="1").count() == 0  # the site name's markup stays text
+    page.screenshot(path=ARTIFACTS / "water-bishkek-import.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"

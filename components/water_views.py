@@ -1,0 +1,78 @@
+"""Sections of the Water quality page: guideline table, import with validation, and views of imported samples."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import data
+from components.charts import FLAG_COLOUR, SERIES_COLOUR
+from components.map_view import base_url, show_map
+from components.maps import MapLayer, build_map
+from components.state import lang, t
+from geo.cities import City
+from geo.display import display_frame
+from geo.guidelines import WATER_GUIDELINES, WHO_GDWQ_SOURCE
+from geo.layers import LAYERS
+from geo.water import WATER_COLUMNS, WaterDataError, judge_samples, read_water_csv, samples_outside, sites_frame
+
+MAX_UPLOAD_MB = 20
+OUTSIDE_BUFFER_M = 20_000
+
+
+def guideline_table() -> None:
+    st.dataframe(pd.DataFrame([{
+        t("water.parameter"): g.parameter, t("water.guideline"): f"{g.value:g} {g.unit}", t("water.note"): g.note,
+    } for g in WATER_GUIDELINES.values()]), hide_index=True, width="stretch")
+    st.caption(f"{t('common.source')}: {WHO_GDWQ_SOURCE}")
+
+
+def template_download() -> None:
+    """An empty CSV with the expected header, so a city knows the format (no example values)."""
+    st.download_button(t("water.template"), ",".join(WATER_COLUMNS) + "\n", file_name="water_samples_template.csv",
+                       mime="text/csv", key="water_template")
+
+
+def imported_samples(city: City) -> pd.DataFrame | None:
+    """The uploaded file, validated; problems are listed by row and column and nothing is kept."""
+    upload = st.file_uploader(t("water.upload"), type=["csv"], key=f"water_upload_{city.id}",
+                              max_upload_size=MAX_UPLOAD_MB, help=t("water.upload_help", columns=", ".join(WATER_COLUMNS)))
+    if upload is None:
+        return None
+    try:
+        samples = read_water_csv(upload.getvalue(), upload.name)
+    except WaterDataError as error:
+        st.error(t("water.rejected", name=upload.name, count=len(error.problems)))
+        st.code("\n".join(error.problems[:50]), language=None)
+        return None
+    outside = samples_outside(samples, data.city_layer(city.id, "boundary").geometry, OUTSIDE_BUFFER_M, city.crs)
+    if outside:
+        st.warning(t("water.outside", sites=", ".join(outside[:10]), km=OUTSIDE_BUFFER_M // 1000))
+    st.success(t("water.accepted", rows=len(samples), sites=samples["site_id"].nunique()))
+    return judge_samples(samples)
+
+
+def samples_views(city: City, judged: pd.DataFrame, file_name: str) -> None:
+    """Map of sites (exceeding ones in vermillion), per-parameter chart against the guideline, sample table."""
+    sites = sites_frame(judged).assign(source=t("water.user_file", name=file_name), licence=t("water.user_licence"))
+    spec = LAYERS["water_sites"]
+    frame = display_frame(sites, spec, city.crs).assign(
+        colour=[FLAG_COLOUR if n else SERIES_COLOUR for n in sites["exceedances"]])
+    layer = MapLayer(spec, frame, t("layer.water_sites"), tuple((c, t(f"column.{c}")) for c in spec.tooltip),
+                     colour_by="colour")
+    bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
+    show_map(build_map([*data.boundary_layers(city.id, lang()), layer], bounds, base_url=base_url(),
+                       legend_title=t("map.legend"),
+                       legend_swatches=[(FLAG_COLOUR, t("water.site_exceeds")), (SERIES_COLOUR, t("water.site_ok"))]),
+             key=f"water_map_{city.id}", height=420)
+    parameter = st.selectbox(t("water.parameter"), sorted(judged["parameter"].unique()), key="water_parameter")
+    chosen = judged[judged["parameter"] == parameter].sort_values("date")
+    guideline = WATER_GUIDELINES[parameter]
+    fig = go.Figure()
+    for site, group in chosen.groupby("site_id"):
+        fig.add_trace(go.Scatter(x=group["date"], y=group["value"], mode="lines+markers", name=str(site)))
+    fig.add_hline(y=guideline.value, line_color=FLAG_COLOUR, annotation_text=t("water.who_line"))
+    fig.update_layout(title=t("water.chart_title", parameter=parameter), yaxis_title=guideline.unit,
+                      xaxis_title=t("axis.date"), height=380, yaxis_rangemode="tozero")
+    st.plotly_chart(fig, width="stretch")
+    st.dataframe(judged.rename(columns=lambda c: t(f"column.{c}")), hide_index=True, width="stretch")

@@ -1,0 +1,130 @@
+"""Water quality: a sampling-point schema, a validated CSV import, and judgement against WHO drinking-water
+guideline values. The embedded data has no openly licensed water measurements; this path is for a city's own."""
+from __future__ import annotations
+
+import io
+import math
+import re
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import AtlasError
+from geo.guidelines import WATER_GUIDELINES
+from geo.layers import STORAGE_CRS
+
+WATER_COLUMNS = ["site_id", "site_name", "lon", "lat", "date", "parameter", "value", "unit"]
+MAX_ROWS = 100_000
+# Units accepted per guideline unit, with the factor that converts them to it.
+UNIT_FACTORS = {"mg/L": {"mg/L": 1.0, "mg/l": 1.0, "µg/L": 0.001, "ug/L": 0.001, "ug/l": 0.001, "µg/l": 0.001},
+                "CFU/100 mL": {"CFU/100 mL": 1.0, "CFU/100mL": 1.0, "MPN/100 mL": 1.0, "MPN/100mL": 1.0}}
+
+
+class WaterDataError(AtlasError):
+    """A water-quality file the Atlas cannot take; `problems` lists each one with its row and column."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else ""))
+        self.problems = problems
+
+
+def read_water_csv(content: bytes, source_name: str = "file") -> pd.DataFrame:
+    """Parse and validate a sampling CSV (columns WATER_COLUMNS); values converted to the guideline unit.
+
+    Raises WaterDataError naming every problem by row (as numbered in the file, header = row 1) and column.
+    """
+    if not content.strip():
+        raise WaterDataError([f"{source_name} is empty"])
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise WaterDataError([f"{source_name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"]) from exc
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise WaterDataError([f"{source_name} is not a readable CSV table: {exc}"]) from exc
+    raw.columns = [c.strip().lower() for c in raw.columns]
+    missing = [c for c in WATER_COLUMNS if c not in raw.columns]
+    if missing:
+        raise WaterDataError([f"{source_name}: missing column(s) {', '.join(missing)}; "
+                              f"expected {', '.join(WATER_COLUMNS)}"])
+    if len(raw) > MAX_ROWS:
+        raise WaterDataError([f"{source_name}: more than {MAX_ROWS:,} rows; split the file"])
+    if raw.empty:
+        raise WaterDataError([f"{source_name} has a header but no rows"])
+    problems: list[str] = []
+    rows = []
+    for index, record in raw.iterrows():
+        where = f"row {index + 2}"
+        row_problems = []
+        parameter = re.sub(r"[^a-z0-9]+", "_", record["parameter"].strip().lower()).strip("_")
+        guideline = WATER_GUIDELINES.get(parameter)
+        if guideline is None:
+            row_problems.append(f"{where}, column parameter: unknown parameter {record['parameter']!r}; "
+                                f"known: {', '.join(WATER_GUIDELINES)}")
+        number = {}
+        for column in ("lon", "lat", "value"):
+            try:
+                number[column] = float(record[column].replace(",", "."))
+                if not math.isfinite(number[column]):
+                    raise ValueError
+            except ValueError:
+                row_problems.append(f"{where}, column {column}: {record[column]!r} is not a number")
+        if "lon" in number and not -180 <= number["lon"] <= 180:
+            row_problems.append(f"{where}, column lon: {number['lon']} is outside -180…180")
+        if "lat" in number and not -90 <= number["lat"] <= 90:
+            row_problems.append(f"{where}, column lat: {number['lat']} is outside -90…90")
+        if "value" in number and number["value"] < 0:
+            row_problems.append(f"{where}, column value: {number['value']} is negative")
+        when = pd.to_datetime(record["date"], errors="coerce", format="ISO8601")
+        if pd.isna(when):
+            row_problems.append(f"{where}, column date: {record['date']!r} is not a date (use YYYY-MM-DD)")
+        factor = None
+        if guideline is not None:
+            factor = UNIT_FACTORS[guideline.unit].get(record["unit"].strip())
+            if factor is None:
+                row_problems.append(f"{where}, column unit: {record['unit']!r} cannot be converted to "
+                                    f"{guideline.unit} for {parameter}")
+        if not record["site_id"].strip():
+            row_problems.append(f"{where}, column site_id: empty")
+        if row_problems:
+            problems += row_problems
+            continue
+        rows.append({"site_id": record["site_id"].strip(), "site_name": record["site_name"].strip(),
+                     "lon": number["lon"], "lat": number["lat"], "date": when, "parameter": parameter,
+                     "value": number["value"] * factor, "unit": guideline.unit})
+    if problems:
+        raise WaterDataError(problems)
+    samples = pd.DataFrame(rows)
+    duplicated = samples.duplicated(["site_id", "date", "parameter"], keep=False)
+    if duplicated.any():
+        first = samples[duplicated].iloc[0]
+        raise WaterDataError([f"{source_name}: {int(duplicated.sum())} rows repeat a site, date and parameter, "
+                              f"e.g. {first['site_id']} {first['date'].date()} {first['parameter']}"])
+    return samples
+
+
+def judge_samples(samples: pd.DataFrame) -> pd.DataFrame:
+    """Each sample with its WHO guideline value and whether it exceeds it (E. coli: any detection)."""
+    guideline = samples["parameter"].map(lambda p: WATER_GUIDELINES[p].value)
+    return samples.assign(guideline_value=guideline, exceeds=samples["value"] > guideline)
+
+
+def samples_outside(samples: pd.DataFrame, area: gpd.GeoSeries, buffer_m: float, metric_crs: str) -> list[str]:
+    """Site ids farther than `buffer_m` from the city's area: a likely coordinate mix-up (lat/lon swapped)."""
+    points = gpd.GeoSeries(gpd.points_from_xy(samples["lon"], samples["lat"]), crs=STORAGE_CRS).to_crs(metric_crs)
+    allowed = area.to_crs(metric_crs).union_all().buffer(buffer_m)
+    return sorted(set(samples.loc[~points.within(allowed).to_numpy(), "site_id"]))
+
+
+def sites_frame(judged: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One point per sampling site: number of samples, exceedances and the parameters that exceeded."""
+    grouped = judged.groupby("site_id")
+    sites = pd.DataFrame({
+        "site_name": grouped["site_name"].first(), "lon": grouped["lon"].first(), "lat": grouped["lat"].first(),
+        "samples": grouped.size(), "exceedances": grouped["exceeds"].sum().astype(int),
+        "exceeded": grouped.apply(lambda g: ", ".join(sorted(set(g.loc[g["exceeds"], "parameter"]))),
+                                  include_groups=False),
+    }).reset_index()
+    return gpd.GeoDataFrame(sites.drop(columns=["lon", "lat"]),
+                            geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs=STORAGE_CRS)

@@ -1,0 +1,22 @@
+"""Water quality: WHO drinking-water guideline values, and a city's own sampling data when it imports some."""
+import streamlit as st
+
+from components import water_views
+from components.state import current_city, lang, require_frame, t
+
+require_frame("pages/water.py")
+
+city = current_city()
+st.title(t("water.title", city=city.name(lang())))
+st.info(t("water.no_data", city=city.name(lang())))
+st.caption(t("water.no_rivers"))
+
+st.subheader(t("water.guidelines_title"))
+water_views.guideline_table()
+
+st.subheader(t("water.import_title"))
+st.caption(t("water.import_note"))
+water_views.template_download()
+judged = water_views.imported_samples(city)
+if judged is not None:
+    water_views.samples_views(city, judged, st.session_state[f"water_upload_{city.id}"].name)
