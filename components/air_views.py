@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import charts, data
@@ -14,26 +15,59 @@ from geo.air import (HEATING_SEASON, MIN_VALID_DAYS_PER_YEAR, MIN_VALID_HOURS_PE
 from geo.cities import City, all_cities, get_city
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, guideline
+from geo.i18n import translate
 from geo.layers import LAYERS
 
 NO_DATA_COLOUR = "#bbbbbb"
 
 
-def band_labels() -> dict[str, str]:
-    return {band: t(f"band.{band}") for band in BANDS}
-
-
-def source_line(daily: pd.DataFrame) -> str:
+def source_line(daily: pd.DataFrame, lang: str) -> str:
     """'Source: … — licence' for the series shown (all sources when several)."""
     pairs = dict.fromkeys(zip(daily["source"], daily["licence"]))
-    return f"{t('common.source')}: " + "; ".join(f"{s} — {lic}" for s, lic in pairs)
+    return f"{translate('common.source', lang)}: " + "; ".join(f"{s} — {lic}" for s, lic in pairs)
 
 
-def labels(pollutant: str, daily: pd.DataFrame, **extra: str) -> dict[str, str]:
+def labels(pollutant: str, daily: pd.DataFrame, lang: str, **extra: str) -> dict[str, str]:
     label = POLLUTANTS[pollutant].label
-    return {"series": t("air.daily_mean", pollutant=label), "flagged": t("air.flagged_values"),
-            "x": t("axis.date"), "y": t("axis.concentration", pollutant=label),
-            "source": source_line(daily), **extra}
+    return {"series": translate("air.daily_mean", lang, pollutant=label),
+            "flagged": translate("air.flagged_values", lang), "x": translate("axis.date", lang),
+            "y": translate("axis.concentration", lang, pollutant=label), "source": source_line(daily, lang), **extra}
+
+
+@st.cache_resource(max_entries=64)
+def city_figures(city_id: str, pollutant: str, year: int, lang: str) -> dict[str, go.Figure | None]:
+    """Every chart of a city's Air quality view, built once per city, pollutant, year and language.
+
+    Plotly figure construction is the page's main cost; cached figures make a revisit cheap.
+    """
+    daily, annual = data.city_air(city_id, pollutant), data.city_annual(city_id, pollutant)
+    label = POLLUTANTS[pollutant].label
+
+    def tr(key: str, **params: object) -> str:
+        return translate(key, lang, **params)
+    months = [tr(f"month.{m}") for m in range(1, 13)]
+    monthly = monthly_profile(daily).assign(series=tr("air.all_years"))
+    monthly["month_name"] = [months[m - 1] for m in monthly["month"]]
+    hourly = data.table("air_hourly_profile")
+    hourly = hourly[(hourly["city_id"] == city_id) & (hourly["pollutant"] == pollutant)]
+    daily_levels = guideline(pollutant, "24h")
+    return {
+        "daily": charts.daily_series_figure(daily, daily_levels, labels(
+            pollutant, daily, lang, title=tr("air.daily_title", pollutant=label))),
+        "calendar": charts.calendar_figure(daily, year, daily_levels, labels(
+            pollutant, daily, lang, x=tr("axis.day"), months=months,
+            title=tr("air.calendar_title", pollutant=label, year=year))),
+        "monthly": charts.profile_figure(monthly, "month_name", labels(
+            pollutant, daily, lang, x=tr("axis.month"), title=tr("air.seasonal_title"))),
+        "hourly": charts.profile_figure(hourly.assign(series=[tr(f"season.{s}") for s in hourly["season"]]), "hour",
+                                        labels(pollutant, daily, lang, x=tr("axis.hour"), title=tr("air.hourly_title")))
+        if len(hourly) else None,
+        "annual": charts.annual_bar_figure(annual, guideline(pollutant, "annual"), labels(
+            pollutant, daily, lang, x=tr("axis.year"), title=tr("air.annual_title", pollutant=label))),
+        "exceedance": charts.exceedance_figure(annual, labels(
+            pollutant, daily, lang, x=tr("axis.year"), y=tr("axis.days"), allowed=tr("air.allowed_days"),
+            title=tr("air.exceedance_title", pollutant=label))) if daily_levels else None,
+    }
 
 
 def series_notices(daily: pd.DataFrame) -> None:
@@ -51,9 +85,8 @@ def city_summary(city: City) -> None:
     if daily.empty:
         st.info(t("gap.pm25"))
         return
-    annual = data.city_annual(city.id, "pm25")
-    st.plotly_chart(charts.annual_bar_figure(annual, guideline("pm25", "annual"), labels(
-        "pm25", daily, x=t("axis.year"), title=t("air.annual_title", pollutant="PM2.5"))), width="stretch")
+    latest = int(data.city_annual(city.id, "pm25")["year"].max())
+    st.plotly_chart(city_figures(city.id, "pm25", latest, lang())["annual"], width="stretch")
     series_notices(daily)
     st.page_link("pages/air.py", label=t("city.to_air_page"), icon=":material/air:")
 
@@ -78,25 +111,21 @@ def year_cards(row: pd.Series, pollutant: str) -> None:
         st.warning(t("air.incomplete_year", days=row["valid_days"], minimum=MIN_VALID_DAYS_PER_YEAR))
 
 
-def calendar_months() -> list[str]:
-    return [t(f"month.{m}") for m in range(1, 13)]
-
-
-def profiles(city_id: str, daily: pd.DataFrame, pollutant: str) -> None:
-    """Seasonal (by month) and, where hourly data exists, daily (by hour) profiles side by side."""
+def charts_section(city_id: str, pollutant: str, year: int) -> None:
+    """The city's charts for one pollutant: series, calendar, profiles, annual means and exceedances."""
+    figures = city_figures(city_id, pollutant, year, lang())
+    st.plotly_chart(figures["daily"], width="stretch")
+    st.plotly_chart(figures["calendar"], width="stretch")
     left, right = st.columns(2)
-    monthly = monthly_profile(daily).assign(series=t("air.all_years"))
-    monthly["month_name"] = [calendar_months()[m - 1] for m in monthly["month"]]
-    left.plotly_chart(charts.profile_figure(monthly, "month_name", labels(
-        pollutant, daily, x=t("axis.month"), title=t("air.seasonal_title"))), width="stretch")
-    hourly = data.table("air_hourly_profile")
-    hourly = hourly[(hourly["city_id"] == city_id) & (hourly["pollutant"] == pollutant)]
-    if hourly.empty:
+    left.plotly_chart(figures["monthly"], width="stretch")
+    if figures["hourly"] is None:
         right.info(t("air.no_hourly"))
     else:
-        hourly = hourly.assign(series=[t(f"season.{s}") for s in hourly["season"]])
-        right.plotly_chart(charts.profile_figure(hourly, "hour", labels(
-            pollutant, daily, x=t("axis.hour"), title=t("air.hourly_title"))), width="stretch")
+        right.plotly_chart(figures["hourly"], width="stretch")
+    left, right = st.columns(2)
+    left.plotly_chart(figures["annual"], width="stretch")
+    if figures["exceedance"] is not None:
+        right.plotly_chart(figures["exceedance"], width="stretch")
 
 
 def quality_control(city_id: str, daily: pd.DataFrame) -> None:
@@ -116,23 +145,35 @@ def quality_control(city_id: str, daily: pd.DataFrame) -> None:
                  heating=f"{start_day:02d}.{start_month:02d}–{end_day:02d}.{end_month:02d}"))
 
 
-def comparison(pollutant: str, year: int) -> None:
-    """Annual means of every city with a complete year, ordered and coloured by WHO band; the rest listed."""
+@st.cache_resource(max_entries=64)
+def comparison_figure(pollutant: str, year: int, lang: str) -> tuple[go.Figure | None, str]:
+    """The cross-city chart for a pollutant and year, and the sentence naming the cities left out."""
     included, excluded = comparable_annual(data.annual_air(), pollutant, year)
-    if included.empty:
-        st.info(t("air.no_comparison", year=year))
-    else:
-        shown = included.assign(city=[get_city(c).name(lang()) for c in included["city_id"]])
+    label = POLLUTANTS[pollutant].label
+    figure = None
+    if len(included):
+        shown = included.assign(city=[get_city(c).name(lang) for c in included["city_id"]])
         daily = data.table("air_daily")
         used = daily[daily["city_id"].isin(included["city_id"]) & (daily["pollutant"] == pollutant)]
-        st.plotly_chart(charts.city_comparison_figure(shown, guideline(pollutant, "annual"), labels(
-            pollutant, used.drop_duplicates("source"), x=t("axis.concentration", pollutant=POLLUTANTS[pollutant].label),
-            title=t("air.comparison_title", pollutant=POLLUTANTS[pollutant].label, year=year), bands=band_labels())),
-            width="stretch")
-    if len(excluded):
-        st.caption(t("air.excluded", cities=", ".join(
-            f"{get_city(r.city_id).name(lang())} ({t('air.reason_' + r.reason, days=r.valid_days)})"
-            for r in excluded.itertuples())))
+        figure = charts.city_comparison_figure(shown, guideline(pollutant, "annual"), labels(
+            pollutant, used.drop_duplicates("source"), lang, x=translate("axis.concentration", lang, pollutant=label),
+            title=translate("air.comparison_title", lang, pollutant=label, year=year),
+            bands={band: translate(f"band.{band}", lang) for band in BANDS}))
+    left_out = ", ".join(
+        f"{get_city(r.city_id).name(lang)} ({translate('air.reason_' + r.reason, lang, days=r.valid_days)})"
+        for r in excluded.itertuples())
+    return figure, translate("air.excluded", lang, cities=left_out) if left_out else ""
+
+
+def comparison(pollutant: str, year: int) -> None:
+    """Annual means of every city with a complete year, ordered and coloured by WHO band; the rest listed."""
+    figure, left_out = comparison_figure(pollutant, year, lang())
+    if figure is None:
+        st.info(t("air.no_comparison", year=year))
+    else:
+        st.plotly_chart(figure, width="stretch")
+    if left_out:
+        st.caption(left_out)
 
 
 def station_map(city: City, year: int) -> None:

@@ -1,9 +1,9 @@
 """Air quality: a city's series judged against the WHO guidelines, quality control, and cross-city views."""
 import streamlit as st
 
-from components import air_views, charts, data
+from components import air_views, data
 from components.state import current_city, lang, require_frame, t
-from geo.guidelines import POLLUTANTS, guideline
+from geo.guidelines import POLLUTANTS
 
 require_frame("pages/air.py")
 
@@ -26,21 +26,7 @@ air_views.series_notices(daily)
 
 air_views.year_cards(annual[annual["year"] == year].iloc[0], pollutant)
 
-label = POLLUTANTS[pollutant].label
-st.plotly_chart(charts.daily_series_figure(daily, guideline(pollutant, "24h"), air_views.labels(
-    pollutant, daily, title=t("air.daily_title", pollutant=label))), width="stretch")
-st.plotly_chart(charts.calendar_figure(daily, year, guideline(pollutant, "24h"), air_views.labels(
-    pollutant, daily, x=t("axis.day"), months=air_views.calendar_months(),
-    title=t("air.calendar_title", pollutant=label, year=year))), width="stretch")
-air_views.profiles(city.id, daily, pollutant)
-
-left, right = st.columns(2)
-left.plotly_chart(charts.annual_bar_figure(annual, guideline(pollutant, "annual"), air_views.labels(
-    pollutant, daily, x=t("axis.year"), title=t("air.annual_title", pollutant=label))), width="stretch")
-if guideline(pollutant, "24h"):
-    right.plotly_chart(charts.exceedance_figure(annual, air_views.labels(
-        pollutant, daily, x=t("axis.year"), y=t("axis.days"), allowed=t("air.allowed_days"),
-        title=t("air.exceedance_title", pollutant=label))), width="stretch")
+air_views.charts_section(city.id, pollutant, year)
 
 with st.expander(t("air.qc_title"), expanded=False):
     air_views.quality_control(city.id, daily)
@@ -51,5 +37,5 @@ air_views.station_map(city, year)
 st.subheader(t("air.compare_title"))
 air_views.comparison(pollutant, year)
 
-st.subheader(t("air.exposure_title", pollutant=label, year=year))
+st.subheader(t("air.exposure_title", pollutant=POLLUTANTS[pollutant].label, year=year))
 air_views.exposure(pollutant, year)
