@@ -13,7 +13,7 @@ from components.maps import MapLayer
 from geo.cities import all_cities, get_city
 from geo.display import display_frame
 from geo.i18n import translate
-from geo.indicators import city_figures
+from geo.indicators import city_figures, indicator_values, latest_values
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.air import annual_stats
 from geo.guidelines import POLLUTANTS
@@ -65,10 +65,24 @@ def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
     return daily[(daily["city_id"] == city_id) & (daily["pollutant"] == pollutant)].reset_index(drop=True)
 
 
-@st.cache_resource(max_entries=32)
+@st.cache_resource(max_entries=64)
+def city_values(city_id: str) -> pd.DataFrame:
+    """Every indicator value of the city, all years (geo.indicators.indicator_values)."""
+    annual = annual_air()
+    return indicator_values(get_city(city_id), city_layer(city_id, "boundary"),
+                            city_layer(city_id, "health_facilities"), city_layer(city_id, "districts"),
+                            annual[annual["city_id"] == city_id], table("regional_stats"))
+
+
+@st.cache_resource(max_entries=64)
 def city_figures_table(city_id: str) -> pd.DataFrame:
-    return city_figures(get_city(city_id), city_layer(city_id, "boundary"),
-                        city_layer(city_id, "health_facilities"), city_air(city_id, "pm25"))
+    return city_figures(city_values(city_id))
+
+
+@st.cache_resource(max_entries=1)
+def all_latest() -> pd.DataFrame:
+    """The latest value of every indicator for every city (no-data rows included)."""
+    return pd.concat([latest_values(city_values(c.id)) for c in all_cities()], ignore_index=True)
 
 
 def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str,

@@ -19,7 +19,7 @@ def indicator_cards(figures: pd.DataFrame) -> None:
             spec = INDICATORS[row.indicator_id]
             name_key, name_params = spec.name
             label = f"{t(name_key, **name_params)}, {t('unit.' + row.unit)}"
-            if row.year:
+            if pd.notna(row.year):
                 label += f" ({row.year})"
             help_parts = [t(row.note_key, **row.note_params)] if row.note_key else []
             if spec.reference:

@@ -20,11 +20,20 @@ from geo.air import (MEASUREMENT_COLUMNS, daily_from_hourly, flag_suspect_series
                      read_airdata_daily, read_airdata_hourly, read_airdata_towns_daily, read_airnow_hourly,
                      station_years)
 from geo.cities import City, all_cities
+from geo.regional import (REGIONAL_COLUMNS, read_emissions, read_life_expectancy, read_med_institutions,
+                          read_ranking_table, read_region_population)
 from geo.errors import DataMissingError
 from geo.layers import LAYERS, STORAGE_CRS, validate_layer
 from geo.paths import EMBEDDED_DIR, RAW_DIR
 
 AIRNOW_YEARS = range(2019, 2024)
+REGIONAL_FILES = {
+    read_life_expectancy: "open_data_kz/average-life-expectancy/Life_Expc/data/llife.csv",
+    read_emissions: "open_data_kz/city-air-pullution-index/data/air_poll.csv",
+    read_med_institutions: "open_data_kz/city-hospitals-and-clinics/data/med_institution_rate.csv",
+    read_region_population: "open_data_kz/city-population/data/city_population.csv",
+    read_ranking_table: "open_data_kz/city-ranking-main/data/cleaned_data.csv",
+}
 AIRNOW_STATION = "us_embassy_bishkek"
 RAW_FILES = (
     "SOURCES.md",
@@ -43,6 +52,9 @@ RAW_FILES = (
     *(f"airdata_kz/{city}/daily/{p}.csv.gz" for city in ("almaty", "astana", "karaganda")
       for p in ("pm25", "pm10", "no2", "so2", "co", "o3")),
     "airdata_kz/rest_of_kz/daily/pm2_5.csv.gz",
+    *REGIONAL_FILES.values(),
+    "open_data_kz/city-population/README.md",
+    "open_data_kz/city-ranking-main/README.md",
     "airdata_kz/astana/pm25.csv.gz",
     "airdata_kz/karaganda/pm25.csv.gz",
     *(f"airnow_bishkek/AirBishkek{year}.csv" for year in AIRNOW_YEARS),
@@ -252,6 +264,13 @@ def build_air_hourly_products(cities: tuple[City, ...], stations: gpd.GeoDataFra
     }
 
 
+def build_regional_stats(raw_dir: Path) -> pd.DataFrame:
+    """Kazakh regional statistics in one long table (indicator_id, area, year, value)."""
+    parts = [reader(_raw(rel, raw_dir)) for reader, rel in REGIONAL_FILES.items()]
+    table = pd.concat(parts, ignore_index=True)[REGIONAL_COLUMNS]
+    return table.sort_values(["indicator_id", "area", "year"]).reset_index(drop=True)
+
+
 def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, dict]:
     """Build every embedded file; return the manifest (rows and date range per output)."""
     cities = all_cities()
@@ -273,6 +292,11 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     for name, table in tables.items():
         table.to_parquet(out_dir / f"{name}.parquet", index=False)
         manifest[name] = {"rows": len(table), "per_city": table["city_id"].value_counts().sort_index().to_dict()}
+    regional = build_regional_stats(raw_dir)
+    regional.to_parquet(out_dir / "regional_stats.parquet", index=False)
+    manifest["regional_stats"] = {"rows": len(regional), "per_city": {}, "indicators": {
+        i: {"areas": int(g["area"].nunique()), "years": [int(g["year"].min()), int(g["year"].max())]}
+        for i, g in regional.groupby("indicator_id")}}
     manifest["air_daily"]["series"] = {
         f"{c}/{p}": {"days": len(g), "first": str(g["date"].min().date()), "last": str(g["date"].max().date()),
                      "flagged_days": int((g["qc_flag"] != "ok").sum())}

@@ -1,14 +1,25 @@
-"""Indicator registry (one frozen record per indicator) and the per-city values computed from the embedded data."""
+"""Indicator registry (one frozen record per indicator) and every indicator value of a city, from the
+embedded data. Unknown values stay unknown: NaN with a note saying why, never 0."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from geo.air import MIN_VALID_DAYS_PER_YEAR, annual_stats
+from geo.air import MIN_VALID_DAYS_PER_YEAR
 from geo.cities import City
 from geo.guidelines import AQG_2021, POLLUTANTS, WHO_AQG_SOURCE
+
+WHO_GROUPS = ("health_status", "health_services", "environment", "socio_economic")
+# Sections of the application to the national network "Healthy Cities (regions) of Kazakhstan".
+KZ_SECTIONS = ("territory", "demography", "socio_economic", "environment", "healthcare_infrastructure",
+               "digitalization")
+BNS_SOURCE = "Bureau of National Statistics of Kazakhstan via Open Data Kazakhstan (ODC PDDL 1.0)"
+RANKING_SOURCE = "Bureau of National Statistics of Kazakhstan, as assembled by the Open Data Kazakhstan " \
+                 "city-ranking project (2022; ODC PDDL 1.0)"
+KG_DISTRICT_SOURCE = "National Statistical Committee KG via WFP PRISM (population 2021, poverty 2020)"
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,10 @@ class IndicatorSpec:
     reference: Reference | None = None
     name_key: str = ""  # translation key of the name; default "indicator.<id>"
     name_params: tuple[tuple[str, str], ...] = ()  # parameters of that text, e.g. (("pollutant", "PM2.5"),)
+    level: str = "city"  # where the value is measured: city | region | district
+    who_group: str = "socio_economic"  # one of WHO_GROUPS
+    kz_section: str = "socio_economic"  # one of KZ_SECTIONS
+    sdg: str = ""  # SDG indicator the value serves, e.g. "11.6.2"
 
     @property
     def name(self) -> tuple[str, dict[str, str]]:
@@ -34,14 +49,55 @@ class IndicatorSpec:
         return self.name_key or f"indicator.{self.id}", dict(self.name_params)
 
 
+def _spec(id_: str, unit: str, direction: str, source: str, level: str, who: str, kz: str, **extra) -> IndicatorSpec:
+    return IndicatorSpec(id_, unit, direction, source, level=level, who_group=who, kz_section=kz, **extra)
+
+
 INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
-    IndicatorSpec("population", "persons", "neutral", "city catalogue (GeoNames or Bureau of National Statistics KZ)"),
-    IndicatorSpec("boundary_area", "km²", "neutral", "computed from the boundary layer in the city's UTM zone"),
-    IndicatorSpec("population_density", "persons/km²", "neutral", "population ÷ boundary area"),
-    IndicatorSpec("health_facilities_osm", "count", "higher_is_better",
-                  "OpenStreetMap health facilities (HOT export), counted inside the boundary"),
-    IndicatorSpec("health_facilities_per_10k", "per 10,000 residents", "higher_is_better",
-                  "OpenStreetMap health facilities ÷ population × 10,000"),
+    _spec("population", "persons", "neutral", "city catalogue (GeoNames or Bureau of National Statistics KZ)",
+          "city", "socio_economic", "demography"),
+    _spec("boundary_area", "km²", "neutral", "computed from the boundary layer in the city's UTM zone",
+          "city", "environment", "territory"),
+    _spec("population_density", "persons/km²", "neutral", "population ÷ boundary area", "city", "environment",
+          "territory"),
+    _spec("health_facilities_osm", "count", "higher_is_better",
+          "OpenStreetMap health facilities (HOT export), counted inside the boundary", "city", "health_services",
+          "healthcare_infrastructure"),
+    _spec("health_facilities_per_10k", "per 10,000 residents", "higher_is_better",
+          "OpenStreetMap health facilities ÷ population × 10,000", "city", "health_services",
+          "healthcare_infrastructure"),
+    _spec("region_population", "persons", "neutral", f"{BNS_SOURCE}; 1 January 2023", "region", "socio_economic",
+          "demography"),
+    _spec("life_expectancy", "years", "higher_is_better", f"{BNS_SOURCE}; life expectancy at birth", "region",
+          "health_status", "demography"),
+    _spec("med_institutions_per_10k", "per 10,000 residents", "higher_is_better",
+          f"{BNS_SOURCE}; medical institutions 2022 ÷ population 1 January 2023", "region", "health_services",
+          "healthcare_infrastructure"),
+    _spec("emissions_stationary", "thousand tonnes", "lower_is_better",
+          f"{BNS_SOURCE}; emissions of pollutants into the air from stationary sources", "region", "environment",
+          "environment"),
+    _spec("avg_salary", "tenge per month", "higher_is_better", RANKING_SOURCE, "region", "socio_economic",
+          "socio_economic"),
+    _spec("gdp_per_capita", "thousand tenge", "higher_is_better", RANKING_SOURCE, "region", "socio_economic",
+          "socio_economic"),
+    _spec("unemployment_rate", "%", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("crimes", "count", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("household_spending", "tenge per month", "neutral", RANKING_SOURCE, "region", "socio_economic",
+          "socio_economic"),
+    _spec("higher_education_share", "%", "higher_is_better", RANKING_SOURCE, "region", "socio_economic",
+          "socio_economic"),
+    _spec("schools_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region",
+          "socio_economic", "healthcare_infrastructure"),
+    _spec("public_transport_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region",
+          "environment", "healthcare_infrastructure"),
+    _spec("cars_per_1000", "per 1,000 residents", "neutral", RANKING_SOURCE, "region", "environment",
+          "healthcare_infrastructure"),
+    _spec("entertainment_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region",
+          "socio_economic", "socio_economic"),
+    _spec("district_population", "persons", "neutral", KG_DISTRICT_SOURCE, "district", "socio_economic",
+          "demography"),
+    _spec("district_poverty_rate", "%", "lower_is_better", KG_DISTRICT_SOURCE, "district", "socio_economic",
+          "socio_economic"),
 )}
 
 
@@ -57,18 +113,21 @@ def _air_indicators() -> list[IndicatorSpec]:
                 f"mean of quality-controlled daily {pollutant.label} means of the latest complete year "
                 f"(≥ {MIN_VALID_DAYS_PER_YEAR} valid days)",
                 Reference(annual.aqg_ugm3, "reference.who_annual", WHO_AQG_SOURCE),
-                name_key="indicator_kind.annual_mean", name_params=label))
+                name_key="indicator_kind.annual_mean", name_params=label, who_group="environment",
+                kz_section="environment", sdg="11.6.2" if pollutant.id in ("pm25", "pm10") else ""))
         if daily:
             specs += [
                 IndicatorSpec(f"{pollutant.id}_days_above_24h", "days", "lower_is_better",
                               f"valid days with a daily {pollutant.label} mean above the WHO 24-hour level "
                               f"({daily.aqg_ugm3:g} µg/m³)",
                               Reference(4, "reference.who_24h_days", WHO_AQG_SOURCE),
-                              name_key="indicator_kind.days_above_24h", name_params=label),
+                              name_key="indicator_kind.days_above_24h", name_params=label,
+                              who_group="environment", kz_section="environment"),
                 IndicatorSpec(f"{pollutant.id}_p99_daily", "µg/m³", "lower_is_better",
                               f"99th percentile of daily {pollutant.label} means in the year",
                               Reference(daily.aqg_ugm3, "reference.who_24h", WHO_AQG_SOURCE),
-                              name_key="indicator_kind.p99_daily", name_params=label),
+                              name_key="indicator_kind.p99_daily", name_params=label,
+                              who_group="environment", kz_section="environment"),
             ]
     return specs
 
@@ -77,49 +136,130 @@ INDICATORS.update({spec.id: spec for spec in _air_indicators()})
 CITY_CARD_INDICATORS = ("population", "boundary_area", "population_density", "health_facilities_osm",
                         "health_facilities_per_10k", "pm25_annual_mean", "pm25_days_above_24h")
 
-FIGURE_COLUMNS = ["indicator_id", "value", "unit", "year", "level", "note_key", "note_params"]
+VALUE_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "area", "source", "note_key",
+                 "note_params"]
+AIR_STATISTICS = {"annual_mean": "mean", "days_above_24h": "days_above_24h_aqg", "p99_daily": "p99_daily"}
 
 
-def city_figures(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                 pm25_daily: pd.DataFrame) -> pd.DataFrame:
-    """The city's key figures. Unknown values are NaN with a note saying why, never 0.
+def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
+                     districts: gpd.GeoDataFrame, annual: pd.DataFrame, regional: pd.DataFrame) -> pd.DataFrame:
+    """Every value of every registered indicator for `city`, all years (VALUE_COLUMNS).
 
-    `boundary`, `facilities`, `pm25_daily` (PM2.5 rows of air_daily) are this city's rows of the embedded
-    data. Notes are
-    translation keys (geo.i18n) with their parameters.
+    Inputs are the city's rows of the embedded layers, its yearly air statistics (geo.air.annual_stats)
+    and the regional table. A region's value is labelled level "region" (the region's value, not the
+    city's), except for the cities of republican significance, whose "region" is the city itself. An
+    indicator with no value gets one row with NaN and a note saying why.
     """
-    nan = float("nan")
-    region_only = city.boundary_quality == "region_only"
-    area = float(boundary["area_km2"].iloc[0]) if len(boundary) else nan
+    nan = np.nan
+    rows: list[dict] = []
+
+    def add(indicator_id, value, year, level="city", area="", source="", note_key="", note_params=None):
+        rows.append({"indicator_id": indicator_id, "city_id": city.id, "year": year, "value": value,
+                     "level": level, "area": area or city.names["en"], "source": source or
+                     INDICATORS[indicator_id].source, "note_key": note_key, "note_params": note_params or {}})
+
     pop = city.population
-    rows = [
-        ("population", pop.value, pop.year, "city", "note.population_source", {"source": pop.source}),
-        ("boundary_area", area, "", "region" if region_only else "city",
-         "note.region_area" if region_only else "", {}),
-        ("population_density", nan if region_only else round(pop.value / area, 1), pop.year, "city",
-         "note.no_density" if region_only else "", {}),
-    ]
+    year = int(pop.year) if pop.year else None
+    region_only = city.boundary_quality == "region_only"
+    add("population", pop.value, year, source=pop.source, note_key="note.population_source",
+        note_params={"source": pop.source})
+    if len(boundary):
+        area = float(boundary["area_km2"].iloc[0])
+        add("boundary_area", area, None, level="region" if region_only else "city",
+            area=city.region if region_only else "", note_key="note.region_area" if region_only else "")
+        if not region_only:
+            add("population_density", round(pop.value / area, 1), year)
     if city.country == "KG":
-        count = len(facilities)
-        rows += [("health_facilities_osm", count, "", "city", "note.osm_coverage", {}),
-                 ("health_facilities_per_10k", round(count / pop.value * 10_000, 2), "", "city",
-                  "note.osm_coverage", {})]
-    else:
-        rows += [(i, nan, "", "city", "note.no_facilities", {})
-                 for i in ("health_facilities_osm", "health_facilities_per_10k")]
-    annual = annual_stats(pm25_daily)
+        add("health_facilities_osm", len(facilities), None, note_key="note.osm_coverage")
+        add("health_facilities_per_10k", round(len(facilities) / pop.value * 10_000, 2), None,
+            note_key="note.osm_coverage")
     complete = annual[annual["complete"]]
-    if len(complete):
-        latest = complete.iloc[-1]
-        year = str(int(latest["year"]))
-        params = {"days": int(latest["valid_days"]), "source": pm25_daily["source"].iloc[0]}
-        rows += [("pm25_annual_mean", float(latest["mean"]), year, "city", "note.pm25_days", params),
-                 ("pm25_days_above_24h", int(latest["days_above_24h_aqg"]), year, "city", "note.pm25_days",
-                  params)]
-    else:
-        key = "note.pm25_incomplete" if len(pm25_daily) else "note.no_pm25"
-        rows += [(i, nan, "", "city", key, {}) for i in ("pm25_annual_mean", "pm25_days_above_24h")]
-    table = pd.DataFrame(rows, columns=["indicator_id", "value", "year", "level", "note_key", "note_params"])
+    for row in complete.itertuples():
+        for kind, column in AIR_STATISTICS.items():
+            indicator_id = f"{row.pollutant}_{kind}"
+            value = getattr(row, column)
+            if indicator_id in INDICATORS and pd.notna(value):
+                add(indicator_id, float(value), int(row.year), note_key="note.air_days",
+                    note_params={"days": int(row.valid_days)})
+    republican = city.region.endswith(" city")
+    for row in regional[regional["area"] == city.region].itertuples():
+        add(row.indicator_id, float(row.value), int(row.year), level="city" if republican else "region",
+            area=city.region, note_key="" if republican else "note.region_value",
+            note_params={} if republican else {"region": city.region})
+    for column, indicator_id in (("population", "district_population"), ("poverty_pct", "district_poverty_rate")):
+        for row in districts[districts[column].notna()].itertuples():
+            add(indicator_id, float(getattr(row, column)), 2021 if column == "population" else 2020,
+                level="district", area=row.name)
+    present = {r["indicator_id"] for r in rows}
+    for indicator_id, spec in INDICATORS.items():
+        if indicator_id not in present:
+            add(indicator_id, nan, None, level=spec.level, note_key=_missing_note(city, spec, annual))
+    table = pd.DataFrame(rows)
     table["value"] = table["value"].astype(float)
+    table["year"] = table["year"].astype("Int64")
     table["unit"] = table["indicator_id"].map(lambda i: INDICATORS[i].unit)
-    return table[FIGURE_COLUMNS]
+    return table[VALUE_COLUMNS]
+
+
+def _missing_note(city: City, spec: IndicatorSpec, annual: pd.DataFrame) -> str:
+    """Why an indicator has no value for the city, as a translation key."""
+    if spec.name_key.startswith("indicator_kind."):  # a per-pollutant air indicator
+        pollutant = dict(spec.name_params)["pollutant"]
+        pollutant = next(p.id for p in POLLUTANTS.values() if p.label == pollutant)
+        rows = annual[annual["pollutant"] == pollutant]
+        return "note.air_incomplete" if len(rows) else "note.no_air"
+    if spec.id in ("health_facilities_osm", "health_facilities_per_10k"):
+        return "note.no_facilities"
+    if spec.id == "population_density":
+        return "note.no_density"
+    if spec.level == "district":
+        return "note.no_districts"
+    if spec.level == "region" and city.country == "KG":
+        return "note.no_kg_regional"
+    return "note.no_data"
+
+
+def latest_values(values: pd.DataFrame) -> pd.DataFrame:
+    """One row per city and indicator: its latest year with a value (or the no-data row); districts left out."""
+    values = values[values["level"] != "district"]
+    known = values[values["value"].notna()].sort_values("year", na_position="first")
+    latest = known.groupby(["city_id", "indicator_id"], sort=False).tail(1)
+    unknown = values[values["value"].isna() & ~values.set_index(["city_id", "indicator_id"]).index.isin(
+        latest.set_index(["city_id", "indicator_id"]).index)]
+    return pd.concat([latest, unknown], ignore_index=True)
+
+
+def rank_cities(latest: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Cities ranked on one indicator by its direction (1 = best); no-data rows are not ranked (rank NaN),
+    and neutral indicators are ordered by value but not ranked."""
+    rows = latest[latest["indicator_id"] == indicator_id].copy()
+    direction = INDICATORS[indicator_id].direction
+    if direction == "neutral":
+        rows["rank"] = np.nan
+    else:
+        rows["rank"] = rows["value"].rank(ascending=direction == "lower_is_better", method="min")
+    return rows.sort_values(["rank", "value"], na_position="last").reset_index(drop=True)
+
+
+def normalised_scores(latest: pd.DataFrame) -> pd.DataFrame:
+    """Min–max scores across the cities given, 0 = worst and 1 = best by each indicator's direction.
+
+    Neutral indicators and missing values get no score (NaN); an indicator equal for all cities scores 1.
+    """
+    rows = latest[latest["indicator_id"].map(lambda i: INDICATORS[i].direction != "neutral")].copy()
+    scores = []
+    for indicator_id, group in rows.groupby("indicator_id"):
+        low, high = group["value"].min(), group["value"].max()
+        span = high - low
+        score = (group["value"] - low) / span if span else group["value"].notna().astype(float).where(
+            group["value"].notna())
+        if INDICATORS[indicator_id].direction == "lower_is_better" and span:
+            score = 1 - score
+        scores.append(group.assign(score=score))
+    return pd.concat(scores, ignore_index=True) if scores else rows.assign(score=np.nan)
+
+
+def city_figures(values: pd.DataFrame) -> pd.DataFrame:
+    """The City page's key figures: latest values of CITY_CARD_INDICATORS, in that order."""
+    latest = latest_values(values).set_index("indicator_id")
+    return latest.loc[list(CITY_CARD_INDICATORS)].reset_index()

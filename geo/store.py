@@ -31,6 +31,7 @@ TABLE_COLUMNS = {
     "air_station_years": ["station_id", "year", "mean", "valid_hours", "flagged_hours", "complete", "band", "city_id"],
     "air_hourly_profile": ["season", "hour", "mean", "n_hours", "city_id", "pollutant"],
     "air_hourly_qc": ["city_id", "station_id", "year", "flag", "hours"],
+    "regional_stats": ["indicator_id", "area", "year", "value"],
 }
 
 

@@ -51,6 +51,6 @@ def test_every_literal_key_used_in_the_code_exists():
 
 
 def test_translate_fills_parameters_and_unknown_keys_fail_loudly():
-    assert translate("note.pm25_days", "ru", days=300, source="X") == "Дней с данными: 300; источник: X."
+    assert translate("note.air_days", "ru", days=300) == "Дней с данными за год: 300."
     with pytest.raises(KeyError):
         translate("no.such.key", "en")

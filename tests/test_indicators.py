@@ -1,76 +1,158 @@
-"""Key figures: computed from real and hand-made data, and unknown stays unknown (NaN with a reason), never 0."""
+"""Indicator registry and values: computed from the embedded data, checked against the raw tables by a
+separate path; ranks follow each indicator's direction; missing never ranks, scores or shows as zero."""
+import csv
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from geo.cities import get_city
-from geo.i18n import catalogue
-from geo.indicators import INDICATORS, city_figures
+from geo.air import annual_stats
+from geo.cities import all_cities, get_city
+from geo.i18n import catalogue, translate
+from geo.indicators import (INDICATORS, KZ_SECTIONS, WHO_GROUPS, city_figures, indicator_values, latest_values,
+                            normalised_scores, rank_cities)
+from geo.paths import RAW_DIR
 from geo.store import read_layer, read_table
 
 
-def figures_for(city_id):
+def values_for(city_id):
     def rows(frame):
         return frame[frame["city_id"] == city_id]
     air = read_table("air_daily")
-    return city_figures(get_city(city_id), rows(read_layer("boundary")), rows(read_layer("health_facilities")),
-                        rows(air[air["pollutant"] == "pm25"])).set_index("indicator_id")
+    return indicator_values(get_city(city_id), rows(read_layer("boundary")), rows(read_layer("health_facilities")),
+                            rows(read_layer("districts")), annual_stats(rows(air)), read_table("regional_stats"))
 
 
-def test_registry_directions_and_references_are_well_formed():
+def latest_for(city_id):
+    return latest_values(values_for(city_id)).set_index("indicator_id")
+
+
+def raw_regional(path, region_label, column):
+    with open(RAW_DIR / path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if list(row.values())[0].strip().rstrip("*").strip() == region_label:
+                return float(row[column])
+    raise KeyError(region_label)
+
+
+def test_registry_groups_sections_and_references_are_well_formed():
     for spec in INDICATORS.values():
         assert spec.direction in {"higher_is_better", "lower_is_better", "neutral"}
+        assert spec.who_group in WHO_GROUPS and spec.kz_section in KZ_SECTIONS
+        assert spec.level in {"city", "region", "district"}
         if spec.reference:
             assert spec.reference.label_key in catalogue()["en"]
-    assert INDICATORS["pm25_annual_mean"].reference.value == 5  # WHO AQG 2021
+    sections = {spec.kz_section for spec in INDICATORS.values()}
+    assert sections == set(KZ_SECTIONS) - {"digitalization"}  # no open digitalization data: said on the page
+    assert {spec.who_group for spec in INDICATORS.values()} == set(WHO_GROUPS)
+    assert INDICATORS["pm25_annual_mean"].sdg == "11.6.2" and INDICATORS["pm25_annual_mean"].reference.value == 5
     assert INDICATORS["co_p99_daily"].reference.value == 4000  # 4 mg/m³ in µg/m³
     assert "no2_annual_mean" in INDICATORS and "so2_annual_mean" not in INDICATORS  # SO2 has no annual AQG
 
 
-def test_every_indicator_name_translates():
-    from geo.i18n import translate
+def test_every_indicator_name_and_unit_translates():
     for spec in INDICATORS.values():
         key, params = spec.name
-        assert translate(key, "ru", **params)
+        assert translate(key, "ru", **params) and translate(f"unit.{spec.unit}", "ru")
 
 
-def test_bishkek_figures_follow_from_its_data():
-    figures = figures_for("bishkek")
-    assert figures.loc["population", "value"] == 900_000
-    assert figures.loc["health_facilities_osm", "value"] == 540
-    assert figures.loc["health_facilities_per_10k", "value"] == pytest.approx(540 / 900_000 * 10_000, abs=0.01)
-    assert figures.loc["population_density", "value"] == pytest.approx(900_000 / 163.5, abs=0.1)
-    assert figures.loc["pm25_annual_mean", "year"] == "2022"  # 2023 has only January to March
-    assert figures.loc["pm25_annual_mean", "note_params"]["days"] >= 274
+def test_life_expectancy_is_the_regions_value_for_karaganda_and_the_citys_for_astana():
+    karaganda = latest_for("karaganda").loc["life_expectancy"]
+    expected = raw_regional("open_data_kz/average-life-expectancy/Life_Expc/data/llife.csv", "Карагандинская", "2022")
+    assert karaganda["value"] == expected and karaganda["year"] == 2022
+    assert karaganda["level"] == "region" and karaganda["note_key"] == "note.region_value"
+    astana = latest_for("astana").loc["life_expectancy"]
+    assert astana["level"] == "city"
+    assert astana["value"] == raw_regional("open_data_kz/average-life-expectancy/Life_Expc/data/llife.csv",
+                                           "г. Астана", "2022")
 
 
-def test_kazakh_city_without_facility_data_reports_no_data_not_zero():
-    figures = figures_for("almaty")
-    for indicator in ("health_facilities_osm", "health_facilities_per_10k"):
-        assert math.isnan(figures.loc[indicator, "value"])
-        assert figures.loc[indicator, "note_key"] == "note.no_facilities"
+def test_life_expectancy_series_has_every_published_year():
+    series = values_for("pavlodar").query("indicator_id == 'life_expectancy'")
+    assert series["year"].min() == 1999 and series["year"].max() == 2022 and len(series) == 24
 
 
-def test_region_only_city_has_region_area_and_no_density():
-    figures = figures_for("karaganda")
-    assert figures.loc["boundary_area", "level"] == "region"
-    assert figures.loc["boundary_area", "value"] > 100_000  # Karaganda Region, not the city
-    assert math.isnan(figures.loc["population_density", "value"])
+def test_medical_institutions_recomputed_from_counts_and_salary_from_the_table():
+    latest = latest_for("almaty")
+    assert latest.loc["med_institutions_per_10k", "value"] == pytest.approx(_med_rate("Almaty city"))
+    with open(RAW_DIR / "open_data_kz/city-ranking-main/data/cleaned_data.csv") as f:
+        salary = next(float(r["avg_salary"]) for r in csv.DictReader(f) if r["Region"] == "Almaty city")
+    assert latest.loc["avg_salary", "value"] == salary
 
 
-def test_city_without_pm25_says_so():
-    figures = figures_for("osh")
-    assert math.isnan(figures.loc["pm25_annual_mean", "value"])
-    assert figures.loc["pm25_annual_mean", "note_key"] == "note.no_pm25"
+def _med_rate(region):
+    with open(RAW_DIR / "open_data_kz/city-hospitals-and-clinics/data/med_institution_rate.csv") as f:
+        for row in csv.DictReader(f):
+            if row["Region"] == region:
+                return int(row["Med-institution"]) / int(row["Population"]) * 10_000
+    raise KeyError(region)
+
+
+def test_kyrgyz_district_poverty_is_kept_per_district():
+    districts = values_for("bishkek").query("indicator_id == 'district_poverty_rate'")
+    assert set(districts["area"]) == {"Alamedin", "Sokuluk"} and set(districts["level"]) == {"district"}
+
+
+def test_missing_values_stay_missing_with_a_reason():
+    bishkek = latest_for("bishkek")
+    assert math.isnan(bishkek.loc["life_expectancy", "value"])
+    assert bishkek.loc["life_expectancy", "note_key"] == "note.no_kg_regional"
+    almaty = latest_for("almaty")
+    assert math.isnan(almaty.loc["health_facilities_osm", "value"])
+    assert almaty.loc["health_facilities_osm", "note_key"] == "note.no_facilities"
+    karaganda = latest_for("karaganda")
+    assert math.isnan(karaganda.loc["population_density", "value"])
+    assert karaganda.loc["boundary_area", "level"] == "region"
+    osh = latest_for("osh")
+    assert osh.loc["pm25_annual_mean", "note_key"] == "note.no_air"
+
+
+def test_every_city_has_one_latest_row_per_non_district_indicator():
+    for city in all_cities():
+        latest = latest_values(values_for(city.id))
+        expected = {i for i, s in INDICATORS.items() if s.level != "district"}
+        assert set(latest["indicator_id"]) == expected and latest["indicator_id"].is_unique, city.id
+
+
+def test_city_figures_keep_the_card_order():
+    figures = city_figures(values_for("bishkek"))
+    assert figures["indicator_id"].tolist()[:2] == ["population", "boundary_area"]
+    assert figures.set_index("indicator_id").loc["health_facilities_osm", "value"] == 540
+
+
+def latest_table(values, indicator_id="unemployment_rate"):
+    return pd.DataFrame({"city_id": list("abcd"), "indicator_id": indicator_id, "value": values})
+
+
+def test_ranking_follows_direction_and_never_ranks_missing():
+    ranked = rank_cities(latest_table([4.0, np.nan, 6.0, 5.0]), "unemployment_rate")  # lower is better
+    assert ranked["city_id"].tolist() == ["a", "d", "c", "b"]
+    assert ranked["rank"].tolist()[:3] == [1, 2, 3] and math.isnan(ranked["rank"].iloc[3])
+    ranked = rank_cities(latest_table([70.0, 75.0, np.nan, 72.0], "life_expectancy"), "life_expectancy")
+    assert ranked["city_id"].tolist() == ["b", "d", "a", "c"] and math.isnan(ranked["rank"].iloc[3])
+    neutral = rank_cities(latest_table([3.0, 1.0, 2.0, 5.0], "household_spending"), "household_spending")
+    assert neutral["rank"].isna().all()
+
+
+def test_normalised_scores_run_from_worst_0_to_best_1_and_skip_missing():
+    scores = normalised_scores(pd.concat([latest_table([4.0, np.nan, 6.0, 5.0]),
+                                          latest_table([70.0, 80.0, 75.0, np.nan], "life_expectancy")]))
+    unemployment = scores[scores["indicator_id"] == "unemployment_rate"].set_index("city_id")["score"]
+    assert unemployment["a"] == 1.0 and unemployment["c"] == 0.0 and unemployment["d"] == 0.5
+    assert math.isnan(unemployment["b"])
+    life = scores[scores["indicator_id"] == "life_expectancy"].set_index("city_id")["score"]
+    assert life["b"] == 1.0 and life["a"] == 0.0 and math.isnan(life["d"])
 
 
 def test_hand_made_city_with_only_an_incomplete_year(square_km_boundary, two_points):
     days = pd.date_range("2021-01-01", periods=100, freq="D")
-    daily = pd.DataFrame({"city_id": "bishkek", "pollutant": "pm25", "date": days, "value": 30.0,
-                          "qc_flag": "ok", "source": "test"})
-    figures = city_figures(get_city("bishkek"), square_km_boundary, two_points, daily).set_index("indicator_id")
-    assert figures.loc["health_facilities_osm", "value"] == 2
-    assert figures.loc["population_density", "value"] == 900_000  # 1 km² square
-    assert math.isnan(figures.loc["pm25_annual_mean", "value"])
-    assert figures.loc["pm25_annual_mean", "note_key"] == "note.pm25_incomplete"
+    daily = pd.DataFrame({"city_id": "bishkek", "pollutant": "pm25", "date": days, "value": 30.0, "qc_flag": "ok"})
+    empty_districts = read_layer("districts").iloc[:0]
+    values = indicator_values(get_city("bishkek"), square_km_boundary, two_points, empty_districts,
+                              annual_stats(daily), read_table("regional_stats").iloc[:0])
+    latest = latest_values(values).set_index("indicator_id")
+    assert latest.loc["health_facilities_osm", "value"] == 2
+    assert latest.loc["population_density", "value"] == 900_000  # 1 km² square
+    assert math.isnan(latest.loc["pm25_annual_mean", "value"])
+    assert latest.loc["pm25_annual_mean", "note_key"] == "note.air_incomplete"
