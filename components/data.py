@@ -80,6 +80,13 @@ def city_figures_table(city_id: str) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=1)
+def all_district_values() -> pd.DataFrame:
+    """District-level values of every city (the reference for the equity matrix is their median)."""
+    values = pd.concat([city_values(c.id) for c in all_cities()], ignore_index=True)
+    return values[(values["level"] == "district") & values["value"].notna()].drop_duplicates(["indicator_id", "area"])
+
+
+@st.cache_resource(max_entries=1)
 def all_latest() -> pd.DataFrame:
     """The latest value of every indicator for every city (no-data rows included)."""
     return pd.concat([latest_values(city_values(c.id)) for c in all_cities()], ignore_index=True)

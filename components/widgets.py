@@ -33,3 +33,14 @@ def dataset_card(title: str, facts: dict[str, object]) -> None:
     with st.container(border=True):
         st.markdown(f"**{title}**")
         st.markdown("\n".join(f"- **{label}:** {value}" for label, value in facts.items() if value != ""))
+
+
+def url_list(param: str, options: list[str], default: list[str], label: str, format_func) -> list[str]:
+    """A multiselect whose choice lives in the URL (?param=a,b), so a comparison survives reloads and links."""
+    key = f"url_{param}"
+    if key not in st.session_state:
+        wanted = [v for v in st.query_params.get(param, "").split(",") if v in options]
+        st.session_state[key] = wanted or [v for v in default if v in options]
+    chosen = st.multiselect(label, options, key=key, format_func=format_func)
+    st.query_params[param] = ",".join(chosen)
+    return chosen

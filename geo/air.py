@@ -170,7 +170,7 @@ def in_heating_season(dates: pd.Series) -> pd.Series:
 
 
 ANNUAL_COLUMNS = ["city_id", "pollutant", "year", "mean", "valid_days", "flagged_days", "days_above_24h_aqg",
-                  "p99_daily", "heating_mean", "non_heating_mean", "complete", "band"]
+                  "p99_daily", "heating_mean", "non_heating_mean", "complete", "band", "source"]
 
 
 def annual_stats(measurements: pd.DataFrame) -> pd.DataFrame:
@@ -196,6 +196,7 @@ def annual_stats(measurements: pd.DataFrame) -> pd.DataFrame:
             "non_heating_mean": round(ok.loc[~ok["heating"], "value"].mean(), 1),
             "complete": len(ok) >= MIN_VALID_DAYS_PER_YEAR,
             "band": who_band(mean, annual_aqg) if annual_aqg and len(ok) else None,
+            "source": "; ".join(group["source"].unique()) if "source" in group else "",
         })
     return pd.DataFrame(rows, columns=ANNUAL_COLUMNS)
 

@@ -20,7 +20,7 @@ from geo.air import (MEASUREMENT_COLUMNS, daily_from_hourly, flag_suspect_series
                      read_airdata_daily, read_airdata_hourly, read_airdata_towns_daily, read_airnow_hourly,
                      station_years)
 from geo.cities import City, all_cities
-from geo.regional import (REGIONAL_COLUMNS, read_emissions, read_life_expectancy, read_med_institutions,
+from geo.regional import (REGIONAL_COLUMNS, read_emissions, region_name, read_life_expectancy, read_med_institutions,
                           read_ranking_table, read_region_population)
 from geo.errors import DataMissingError
 from geo.layers import LAYERS, STORAGE_CRS, validate_layer
@@ -74,6 +74,7 @@ BOUNDARY_SOURCES = {
 # Simplification tolerance in metres, applied in each city's projected CRS.
 SIMPLIFY_M = {"official": 15.0, "osm": 15.0, "approximate": 15.0, "region_only": 250.0}
 DISTRICT_SIMPLIFY_M = 150.0
+REGION_SIMPLIFY_M = 1000.0  # the regions layer is only drawn at country scale
 DISTRICT_SEARCH_M = 15_000.0  # districts whose inner point lies within this distance of the boundary
 GRID_DEG = 1e-5
 FACILITY_TYPES = ("hospital", "clinic", "doctors", "dentist", "pharmacy")
@@ -130,6 +131,19 @@ def build_boundaries(cities: tuple[City, ...], raw_dir: Path) -> gpd.GeoDataFram
                      "area_km2": round(float(area_km2), 1), "source": src_text, "licence": licence,
                      "geometry": _simplified(geom, city, SIMPLIFY_M[city.boundary_quality])})
     return _finish(gpd.GeoDataFrame(rows, crs=STORAGE_CRS), "boundary", ["city_id"])
+
+
+def build_regions(raw_dir: Path) -> gpd.GeoDataFrame:
+    """Kazakhstan's first-level units, named as the regional statistics name them, simplified for a country map."""
+    units = gpd.read_file(_raw("osmb_kz/OSMB-KZ_obl.geojson", raw_dir))
+    units = units.assign(region=units["name"].map(region_name), name_ru=units["name_ru"],
+                         name_local=units["local_name"], source="OpenStreetMap admin_level 4 (OSM-Boundaries)",
+                         licence=ODBL)
+    if units["region"].isna().any():
+        raise DataMissingError(f"regions without a known name: {units.loc[units['region'].isna(), 'name'].tolist()}")
+    projected = units.to_crs("EPSG:32642")
+    units = units.set_geometry(projected.geometry.simplify(REGION_SIMPLIFY_M).to_crs(STORAGE_CRS))
+    return _finish(units, "regions", ["region"])
 
 
 def build_city_centres(cities: tuple[City, ...]) -> gpd.GeoDataFrame:
@@ -278,6 +292,7 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     layers = {
         "boundary": boundaries,
         "city_centres": build_city_centres(cities),
+        "regions": build_regions(raw_dir),
         "districts": build_districts(cities, boundaries, raw_dir),
         "health_facilities": build_health_facilities(boundaries, raw_dir),
         "air_stations": build_air_stations(boundaries, raw_dir),
@@ -286,7 +301,8 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     manifest: dict[str, dict] = {}
     for layer_id, gdf in layers.items():
         gdf.to_parquet(out_dir / f"{layer_id}.parquet", index=False)
-        manifest[layer_id] = {"rows": len(gdf), "per_city": gdf["city_id"].value_counts().sort_index().to_dict()}
+        per_city = gdf["city_id"].value_counts().sort_index().to_dict() if "city_id" in gdf else {}
+        manifest[layer_id] = {"rows": len(gdf), "per_city": per_city}
     daily = build_air_daily(cities, raw_dir)
     tables = {"air_daily": daily, **build_air_hourly_products(cities, layers["air_stations"], raw_dir)}
     for name, table in tables.items():

@@ -179,8 +179,8 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
             indicator_id = f"{row.pollutant}_{kind}"
             value = getattr(row, column)
             if indicator_id in INDICATORS and pd.notna(value):
-                add(indicator_id, float(value), int(row.year), note_key="note.air_days",
-                    note_params={"days": int(row.valid_days)})
+                add(indicator_id, float(value), int(row.year), source=row.source or "",
+                    note_key="note.air_days", note_params={"days": int(row.valid_days)})
     republican = city.region.endswith(" city")
     for row in regional[regional["area"] == city.region].itertuples():
         add(row.indicator_id, float(row.value), int(row.year), level="city" if republican else "region",

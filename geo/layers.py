@@ -89,6 +89,20 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         tooltip=("name", "name_ru", "population", "poverty_pct"),
     ),
     LayerSpec(
+        id="regions",
+        geometry_types=("Polygon", "MultiPolygon"),
+        columns={"region": ColumnSpec("str"), "name_ru": ColumnSpec("str"), "name_local": ColumnSpec("str"),
+                 **_ATTRIBUTION},
+        style={"color": "#555555", "weight": 1, "fillOpacity": 0.7},
+        source="OpenStreetMap admin_level 4 via OSM-Boundaries: Kazakhstan's 17 regions and 3 cities of "
+               "republican significance",
+        licence="ODbL 1.0, © OpenStreetMap contributors",
+        date="OSM-Boundaries 2023-06",
+        group="boundaries",
+        attribution="© OpenStreetMap contributors (ODbL)",
+        tooltip=("region", "name_ru"),
+    ),
+    LayerSpec(
         id="health_facilities",
         geometry_types=("Point",),
         columns={"city_id": ColumnSpec("str"), "osm_id": ColumnSpec("str"),

@@ -30,6 +30,9 @@ REGION_NAMES = {
     "East Kazakhstan Region": "East Kazakhstan Region", "Восточно-Казахстанская": "East Kazakhstan Region",
     "Astana city": "Astana city", "г. Астана": "Astana city", "Almaty city": "Almaty city",
     "г. Алматы": "Almaty city", "Shymkent city": "Shymkent city", "г. Шымкент": "Shymkent city",
+    # OpenStreetMap (OSM-Boundaries) spellings
+    "Abay Region": "Abai Region", "Aqtöbe region": "Aktobe Region", "Astana": "Astana city", "Almaty": "Almaty city",
+    "Shymkent": "Shymkent city",
 }
 # Columns of the open-data-kazakhstan regional table (2022) -> indicator ids.
 RANKING_COLUMNS = {
@@ -41,7 +44,7 @@ RANKING_COLUMNS = {
 }
 
 
-def _region(name: object) -> str | None:
+def region_name(name: object) -> str | None:
     """The catalogue spelling of a region name, or None for totals and discontinued units."""
     return REGION_NAMES.get(str(name).strip().rstrip("*").strip())
 
@@ -50,7 +53,7 @@ def _wide_years(frame: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """A region × year table ('-' = missing) as long rows; unknown names and missing values are left out."""
     frame = frame.rename(columns={frame.columns[0]: "area"})
     long = frame.melt(id_vars="area", var_name="year", value_name="value")
-    long["area"] = long["area"].map(_region)
+    long["area"] = long["area"].map(region_name)
     long["year"] = pd.to_numeric(long["year"], errors="coerce")
     long["value"] = pd.to_numeric(long["value"].replace("-", None), errors="coerce")
     long = long.dropna(subset=["area", "year", "value"])
@@ -70,21 +73,21 @@ def read_emissions(path: Path) -> pd.DataFrame:
 def read_med_institutions(path: Path) -> pd.DataFrame:
     """Medical institutions per 10,000 residents by region (2022 institutions, 1 Jan 2023 population)."""
     table = pd.read_csv(path)
-    return pd.DataFrame({"indicator_id": "med_institutions_per_10k", "area": table["Region"].map(_region),
+    return pd.DataFrame({"indicator_id": "med_institutions_per_10k", "area": table["Region"].map(region_name),
                          "year": 2022, "value": table["Med-institution-rate"]}).dropna()
 
 
 def read_region_population(path: Path) -> pd.DataFrame:
     """Resident population on 1 January 2023 by region."""
     table = pd.read_csv(path)
-    return pd.DataFrame({"indicator_id": "region_population", "area": table["Region"].map(_region),
+    return pd.DataFrame({"indicator_id": "region_population", "area": table["Region"].map(region_name),
                          "year": 2023, "value": table["Total"].astype(float)}).dropna()
 
 
 def read_ranking_table(path: Path) -> pd.DataFrame:
     """The socio-economic columns of the open-data-kazakhstan regional table (2022)."""
     table = pd.read_csv(path)
-    parts = [pd.DataFrame({"indicator_id": indicator_id, "area": table["Region"].map(_region), "year": 2022,
+    parts = [pd.DataFrame({"indicator_id": indicator_id, "area": table["Region"].map(region_name), "year": 2022,
                            "value": pd.to_numeric(table[column], errors="coerce")})
              for column, indicator_id in RANKING_COLUMNS.items()]
     return pd.concat(parts, ignore_index=True).dropna()[REGIONAL_COLUMNS]

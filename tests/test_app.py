@@ -155,3 +155,50 @@ def test_water_page_says_there_is_no_water_data():
     assert at.title[0].value == "Water quality — Almaty"
     assert "No water-quality data is loaded for Almaty" in at.info[0].value
     assert len(at.dataframe[0].value) == 13  # the WHO guideline table
+
+
+@pytest.mark.parametrize("city", ["bishkek", "karaganda", "astana", "osh", "semey"])
+def test_city_profile_groups_indicators_by_application_section(city):
+    at = app(city)
+    at.switch_page("pages/profile.py").run()
+    no_exception(at)
+    sections = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert sections == ["#### Territorial characteristics", "#### Demographic situation",
+                        "#### Social and economic conditions", "#### Environmental situation",
+                        "#### Healthcare development and urban infrastructure", "#### Digitalization"]
+    values = {m.label.split(",")[0]: m.value for m in at.metric}
+    if city == "bishkek":
+        assert values["Life expectancy at birth"] == "no data"  # no Kyrgyz regional statistics
+    if city == "karaganda":
+        assert values["Life expectancy at birth"] != "no data"
+        assert any("value of the Karaganda Region" in c.value for c in at.caption)
+
+
+def test_profile_shows_the_equity_matrix_where_districts_have_values():
+    at = app("bishkek")
+    at.switch_page("pages/profile.py").run()
+    matrix = at.dataframe[0].value
+    assert set(matrix.index) == {"Alamedin", "Sokuluk"}
+    assert matrix.loc["Alamedin", "District poverty rate"] == "47 · worse"
+
+
+def test_compare_ranks_by_direction_and_keeps_choices_in_the_url():
+    at = app()
+    at.switch_page("pages/compare.py").run()
+    no_exception(at)
+    table = at.dataframe[0].value
+    pm25 = table["PM2.5 annual mean, µg/m³"]
+    assert pm25["Shymkent"].endswith("(#1)") and pm25["Osh"] == "no data"  # lowest PM2.5 ranks first
+    assert at.query_params["cities"] == "bishkek,osh,jalal-abad,astana,almaty,shymkent,karaganda"
+    at.multiselect(key="url_cities").set_value(["almaty", "astana"]).run()
+    assert at.query_params["cities"] == "almaty,astana"
+    assert list(at.dataframe[0].value.index) == ["Almaty", "Astana"]
+
+
+def test_compare_restores_cities_and_indicators_from_a_link():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update({"cities": "karaganda,atlantis,pavlodar", "indicators": "life_expectancy"})
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    assert at.multiselect(key="url_cities").value == ["karaganda", "pavlodar"]  # unknown ids dropped
+    assert list(at.dataframe[0].value.columns) == ["Life expectancy at birth, years"]

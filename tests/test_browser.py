@@ -158,3 +158,20 @@ def test_water_import_shows_the_sites_on_the_map(server, browser, tmp_path):
     assert frame.locator("b", has_text="1").count() == 0  # the site name's markup stays text
     page.screenshot(path=ARTIFACTS / "water-bishkek-import.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+def test_profile_and_compare_pages_draw_offline(server, browser):
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.set_viewport_size({"width": 1400, "height": 3600})
+    page.goto(f"{server}/profile?city=bishkek")
+    map_frame(page)
+    page.get_by_text("Healthcare development and urban infrastructure").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=ARTIFACTS / "profile-bishkek.png", full_page=True)
+    page.goto(f"{server}/compare?cities=almaty,astana,karaganda,pavlodar&indicators=life_expectancy,pm25_annual_mean")
+    frame = map_frame(page)
+    page.wait_for_timeout(1500)
+    assert "Life expectancy at birth (2022) (20)" in frame.locator(".atlas-legend").inner_text()
+    page.screenshot(path=ARTIFACTS / "compare.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"

@@ -1,0 +1,247 @@
+"""Sections of the City profile and Compare pages, built on the indicator registry and geo.indicators."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import data
+from components.charts import SERIES_COLOUR, _source_note
+from components.map_view import base_url, show_map
+from components.maps import MapLayer, build_map
+from components.state import lang, t
+from components.tables import format_value
+from geo.cities import City, get_city
+from geo.display import display_frame
+from geo.indicators import INDICATORS, KZ_SECTIONS, normalised_scores, rank_cities
+from geo.layers import LAYERS
+
+DELTA_COLOURS = {"higher_is_better": "normal", "lower_is_better": "inverse", "neutral": "off"}
+TRAFFIC = {"better": "#1a9641", "near": "#fdae61", "worse": "#d7191c", "neutral": "#dddddd"}
+# ColorBrewer Blues, 5 classes: "more", without the good/bad connotation of a red scale
+CLASS_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+NO_DATA_COLOUR = "#ffffff"
+EQUITY_MARGIN = 0.10  # within ±10 % of the reference counts as "near"
+
+
+def indicator_name(indicator_id: str) -> str:
+    key, params = INDICATORS[indicator_id].name
+    return t(key, **params)
+
+
+def shown_indicators(latest: pd.DataFrame) -> list[str]:
+    """Indicators for the profile: all but other pollutants' air statistics when the city has none of them."""
+    return [i for i in latest["indicator_id"]
+            if not (INDICATORS[i].name_key.startswith("indicator_kind.") and not i.startswith("pm25")
+                    and pd.isna(latest.set_index("indicator_id").loc[i, "value"]))]
+
+
+def section_cards(city: City) -> None:
+    """Latest values grouped by the Kazakh application's sections, each against the other cities' median."""
+    latest = data.all_latest()
+    mine = latest[latest["city_id"] == city.id].set_index("indicator_id")
+    # Medians of the other cities' values measured at the same level (a city is not compared with regions).
+    others = latest[latest["city_id"] != city.id].groupby(["indicator_id", "level"])["value"].median()
+    shown = shown_indicators(mine.reset_index())
+    for section in KZ_SECTIONS:
+        ids = [i for i in shown if INDICATORS[i].kz_section == section]
+        st.markdown(f"#### {t(f'section.{section}')}")
+        if not ids:
+            st.info(t("profile.no_section_data"))
+            continue
+        for start in range(0, len(ids), 4):
+            for column, indicator_id in zip(st.columns(4), ids[start:start + 4]):
+                row = mine.loc[indicator_id]
+                _card(column, indicator_id, row, others.get((indicator_id, row["level"]), np.nan))
+
+
+def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
+    spec = INDICATORS[indicator_id]
+    unit = t(f"unit.{spec.unit}")
+    label = f"{indicator_name(indicator_id)}, {unit}" + (f" ({row['year']})" if pd.notna(row["year"]) else "")
+    delta = None
+    if pd.notna(row["value"]) and pd.notna(median):
+        delta = t("profile.vs_median", diff=f"{row['value'] - median:+,.1f}", median=f"{median:,.1f}")
+    help_parts = [t(row["note_key"], **row["note_params"])] if row["note_key"] else []
+    if spec.reference:
+        help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
+                            value=f"{spec.reference.value:g}", unit=unit))
+    help_parts.append(f"{t('common.source')}: {row['source']}")
+    column.metric(label, format_value(row["value"], "", lang()), delta=delta,
+                  delta_color=DELTA_COLOURS[spec.direction], help=" ".join(help_parts))
+    if row["level"] == "region" and pd.notna(row["value"]):
+        column.caption(t("profile.region_value", region=row["area"]))
+
+
+def trend_chart(city: City) -> None:
+    """A series of the city's indicator over the years, for indicators with several years."""
+    values = data.city_values(city.id)
+    series = values[(values["level"] != "district") & values["value"].notna()]
+    counts = series.groupby("indicator_id")["year"].nunique()
+    choices = [i for i in counts.index if counts[i] > 1]
+    if not choices:
+        st.info(t("profile.no_trends"))
+        return
+    default = choices.index("life_expectancy") if "life_expectancy" in choices else 0
+    chosen = st.selectbox(t("profile.trend_indicator"), choices, index=default, format_func=indicator_name,
+                          key="profile_trend")
+    rows = series[series["indicator_id"] == chosen].sort_values("year")
+    spec = INDICATORS[chosen]
+    fig = go.Figure(go.Scatter(x=rows["year"].astype(int), y=rows["value"], mode="lines+markers",
+                               line={"color": SERIES_COLOUR}))
+    if spec.reference and spec.reference.label_key != "reference.who_24h_days":
+        fig.add_hline(y=spec.reference.value, line_dash="dot", annotation_text=t(spec.reference.label_key),
+                      annotation_position="top left")
+    level = t(f"level.{rows['level'].iloc[0]}")
+    fig.update_layout(title=f"{indicator_name(chosen)} — {rows['area'].iloc[0]} ({level})", height=380,
+                      xaxis_title=t("axis.year"), yaxis_title=t(f"unit.{spec.unit}"), xaxis_dtick=1,
+                      yaxis_rangemode="tozero")
+    st.plotly_chart(_source_note(fig, f"{t('common.source')}: {rows['source'].iloc[0]}"), width="stretch")
+
+
+def _reference_status(value: float, reference: float, direction: str) -> str:
+    if pd.isna(value) or direction == "neutral" or pd.isna(reference):
+        return "neutral"
+    better = value < reference if direction == "lower_is_better" else value > reference
+    if abs(value - reference) <= EQUITY_MARGIN * abs(reference):
+        return "near"
+    return "better" if better else "worse"
+
+
+def equity_matrix(city: City) -> None:
+    """Urban HEART-style matrix: districts × district indicators, coloured against a reference, numbers shown."""
+    values = data.city_values(city.id)
+    districts = values[(values["level"] == "district") & values["value"].notna()]
+    if districts.empty:
+        st.info(t("profile.no_districts"))
+        return
+    every = data.all_district_values()
+    reference = every.groupby("indicator_id")["value"].median()
+    matrix = districts.pivot_table(index="area", columns="indicator_id", values="value").rename_axis(
+        t("column.district"))
+    status = pd.DataFrame({c: [_reference_status(v, reference[c], INDICATORS[c].direction) for v in matrix[c]]
+                           for c in matrix.columns}, index=matrix.index)
+    shown = matrix.map(lambda v: format_value(v, "", lang())) + status.map(lambda s: f" · {t('equity.' + s)}")
+    shown, status = shown.rename(columns=indicator_name), status.rename(columns=indicator_name)
+    styled = shown.style.apply(lambda col: [
+        f"background-color: {TRAFFIC[s]}; color: {'white' if s in ('better', 'worse') else 'black'}"
+        for s in status[col.name]], axis=0)
+    st.dataframe(styled, width="stretch")
+    st.caption(t("equity.note", margin=int(EQUITY_MARGIN * 100), references="; ".join(
+        f"{indicator_name(i)}: {format_value(reference[i], t('unit.' + INDICATORS[i].unit), lang())}"
+        for i in matrix.columns)))
+
+
+def district_map(city: City) -> None:
+    """Choropleth of the districts' poverty rate (quantile classes), numbers in the tooltip."""
+    layer = data.city_layer(city.id, "districts")
+    if layer["poverty_pct"].notna().sum() == 0:
+        return
+    spec = LAYERS["districts"]
+    frame = display_frame(layer, spec, city.crs, 20)
+    classes, legend = quantile_classes(layer["poverty_pct"], t("unit.%"))
+    frame = frame.assign(colour=classes)
+    map_layer = MapLayer(spec, frame, indicator_name("district_poverty_rate"),
+                         tuple((c, t(f"column.{c}")) for c in spec.tooltip), style={"fillOpacity": 0.75},
+                         colour_by="colour")
+    show_map(build_map([map_layer, *data.boundary_layers(city.id, lang())], tuple(layer.total_bounds),
+                       base_url=base_url(), legend_title=t("map.legend"), legend_swatches=legend),
+             key=f"district_map_{city.id}", height=420)
+
+
+def quantile_classes(values: pd.Series, unit: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Colours by quantile class (up to 5, fewer when values repeat) and the legend; no data is white."""
+    known = values.dropna()
+    k = min(len(CLASS_COLOURS), known.nunique())
+    if k == 0:
+        return [NO_DATA_COLOUR] * len(values), [(NO_DATA_COLOUR, t("common.no_data"))]
+    bins = np.unique(np.quantile(known, np.linspace(0, 1, k + 1)))
+    if len(bins) < 2:
+        bins = np.array([known.min(), known.max() + 1e-9])
+    codes = pd.cut(values, bins, include_lowest=True, labels=False)
+    palette = CLASS_COLOURS[-(len(bins) - 1):] if len(bins) - 1 < len(CLASS_COLOURS) else CLASS_COLOURS
+    colours = [NO_DATA_COLOUR if pd.isna(c) else palette[int(c)] for c in codes]
+    legend = [(palette[i], f"{bins[i]:,.1f} – {bins[i + 1]:,.1f} {unit}") for i in range(len(bins) - 1)]
+    return colours, legend + ([(NO_DATA_COLOUR, t("common.no_data"))] if values.isna().any() else [])
+
+
+def ranking_table(city_ids: list[str], indicator_ids: list[str]) -> None:
+    """Value and rank (1 = best by the indicator's direction) per city; no data never ranks."""
+    latest = data.all_latest()
+    latest = latest[latest["city_id"].isin(city_ids)]
+    table = pd.DataFrame(index=[get_city(c).name(lang()) for c in city_ids])
+    for indicator_id in indicator_ids:
+        ranked = rank_cities(latest, indicator_id).set_index("city_id")
+        column = []
+        for city_id in city_ids:
+            row = ranked.loc[city_id]
+            text = format_value(row["value"], "", lang())
+            if pd.notna(row["rank"]):
+                text += f" (#{int(row['rank'])})"
+            if row["level"] == "region" and pd.notna(row["value"]):
+                text += " ᴿ"
+            column.append(text)
+        table[f"{indicator_name(indicator_id)}, {t('unit.' + INDICATORS[indicator_id].unit)}"] = column
+    st.dataframe(table, width="stretch")
+    st.caption(t("compare.ranking_note"))
+
+
+def score_heatmap(city_ids: list[str], indicator_ids: list[str]) -> None:
+    """Min–max scores (0 worst … 1 best) as a heat map with the raw values written in the cells."""
+    latest = data.all_latest()
+    latest = latest[latest["city_id"].isin(city_ids) & latest["indicator_id"].isin(indicator_ids)]
+    scores = normalised_scores(latest)
+    if scores.empty:
+        st.info(t("compare.no_scores"))
+        return
+    grid = scores.pivot_table(index="city_id", columns="indicator_id", values="score", dropna=False)
+    values = scores.pivot_table(index="city_id", columns="indicator_id", values="value", dropna=False)
+    grid, values = grid.reindex(index=city_ids), values.reindex(index=city_ids, columns=grid.columns)
+    text = values.map(lambda v: t("common.no_data") if pd.isna(v) else f"{v:,.1f}")
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[indicator_name(i) for i in grid.columns],
+                               y=[get_city(c).name(lang()) for c in grid.index], text=text.to_numpy(),
+                               texttemplate="%{text}", colorscale="Viridis", zmin=0, zmax=1,
+                               colorbar={"title": t("compare.score")}, hoverongaps=False))
+    fig.update_layout(title=t("compare.scores_title"), height=max(320, 45 * len(city_ids) + 160))
+    fig.update_yaxes(autorange="reversed")
+    st.plotly_chart(_source_note(fig, t("compare.normalisation")), width="stretch")
+
+
+def scatter(city_ids: list[str], x_id: str, y_id: str) -> None:
+    """Two indicators against each other, one labelled point per city with both values."""
+    latest = data.all_latest()
+    latest = latest[latest["city_id"].isin(city_ids)]
+    pivot = latest.pivot_table(index="city_id", columns="indicator_id", values="value").reindex(city_ids)
+    both = pivot[[x_id, y_id]].dropna() if {x_id, y_id} <= set(pivot.columns) else pd.DataFrame()
+    fig = go.Figure(go.Scatter(x=both.get(x_id), y=both.get(y_id), mode="markers+text",
+                               text=[get_city(c).name(lang()) for c in both.index], textposition="top center",
+                               marker={"size": 11, "color": SERIES_COLOUR}))
+    fig.update_layout(title=f"{indicator_name(y_id)} × {indicator_name(x_id)}", height=460,
+                      xaxis_title=f"{indicator_name(x_id)}, {t('unit.' + INDICATORS[x_id].unit)}",
+                      yaxis_title=f"{indicator_name(y_id)}, {t('unit.' + INDICATORS[y_id].unit)}")
+    st.plotly_chart(fig, width="stretch")
+    left_out = [get_city(c).name(lang()) for c in city_ids if c not in both.index]
+    if left_out:
+        st.caption(t("compare.scatter_missing", cities=", ".join(left_out)))
+
+
+def region_choropleth(indicator_id: str) -> None:
+    """Kazakhstan's regions coloured by quantile class of a regional indicator's latest year."""
+    regional = data.table("regional_stats")
+    rows = regional[regional["indicator_id"] == indicator_id]
+    latest_year = int(rows["year"].max())
+    rows = rows[rows["year"] == latest_year].set_index("area")["value"]
+    regions = data.layer("regions")
+    values = regions["region"].map(rows)
+    unit = t("unit." + INDICATORS[indicator_id].unit)
+    colours, legend = quantile_classes(values, unit)
+    spec = LAYERS["regions"]
+    frame = display_frame(regions, spec, "EPSG:3857", 2000).assign(
+        value=[format_value(v, unit, lang()) for v in values], colour=colours)
+    layer = MapLayer(spec, frame, f"{indicator_name(indicator_id)} ({latest_year})",
+                     (("region", t("column.region")), ("value", indicator_name(indicator_id))),
+                     style={"fillOpacity": 0.8}, colour_by="colour")
+    show_map(build_map([layer], tuple(regions.total_bounds), base_url=base_url(), legend_title=t("map.legend"),
+                       legend_swatches=legend), key=f"region_map_{indicator_id}", height=480)
+    st.caption(t("compare.choropleth_note", year=latest_year, source=INDICATORS[indicator_id].source))

@@ -1,0 +1,47 @@
+"""Command line for analysts: `python -m geo indicators --city CITY [--year YEAR]` writes CSV to stdout."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from geo.air import annual_stats
+from geo.cities import get_city
+from geo.errors import AtlasError
+from geo.indicators import indicator_values
+from geo.store import read_layer, read_table
+
+CSV_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "area", "source"]
+
+
+def city_indicator_values(city_id: str):
+    """Every indicator value of a city, all years, from the embedded data."""
+    city = get_city(city_id)
+
+    def rows(frame):
+        return frame[frame["city_id"] == city.id]
+    return indicator_values(city, rows(read_layer("boundary")), rows(read_layer("health_facilities")),
+                            rows(read_layer("districts")), annual_stats(rows(read_table("air_daily"))),
+                            read_table("regional_stats"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    indicators = commands.add_parser("indicators", help="every indicator value of a city as CSV")
+    indicators.add_argument("--city", required=True, help="city id, e.g. almaty (see data/cities.toml)")
+    indicators.add_argument("--year", type=int, help="only values of this year (values without a year are kept)")
+    args = parser.parse_args(argv)
+    try:
+        values = city_indicator_values(args.city)
+    except AtlasError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.year is not None:
+        values = values[values["year"].isna() | (values["year"] == args.year)]
+    # Unknown values are written as empty cells, never as 0.
+    values[CSV_COLUMNS].to_csv(sys.stdout, index=False, float_format="%.6g")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

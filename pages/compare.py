@@ -1,0 +1,42 @@
+"""Compare: cities side by side on chosen indicators — ranks, normalised scores, a scatter, a regional map."""
+import streamlit as st
+
+from components import indicator_views
+from components.state import lang, require_frame, t
+from components.widgets import url_list
+from geo.cities import all_cities, get_city
+from geo.indicators import INDICATORS
+
+require_frame("pages/compare.py")
+
+DEFAULT_CITIES = ["bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda"]
+DEFAULT_INDICATORS = ["pm25_annual_mean", "life_expectancy", "med_institutions_per_10k", "unemployment_rate",
+                      "health_facilities_per_10k"]
+comparable = [i for i, spec in INDICATORS.items() if spec.level != "district"]
+
+st.title(t("compare.title"))
+city_ids = url_list("cities", [c.id for c in all_cities()], DEFAULT_CITIES, t("compare.cities"),
+                    lambda c: get_city(c).name(lang()))
+indicator_ids = url_list("indicators", comparable, DEFAULT_INDICATORS, t("compare.indicators"),
+                         indicator_views.indicator_name)
+if not city_ids or not indicator_ids:
+    st.info(t("compare.pick"))
+    st.stop()
+
+st.subheader(t("compare.ranking_title"))
+indicator_views.ranking_table(city_ids, indicator_ids)
+indicator_views.score_heatmap(city_ids, indicator_ids)
+
+st.subheader(t("compare.scatter_title"))
+left, right = st.columns(2)
+x_id = left.selectbox(t("compare.x"), comparable, index=comparable.index(indicator_ids[0]),
+                      format_func=indicator_views.indicator_name, key="compare_x")
+y_id = right.selectbox(t("compare.y"), comparable, index=comparable.index(indicator_ids[min(1, len(indicator_ids) - 1)]),
+                       format_func=indicator_views.indicator_name, key="compare_y")
+indicator_views.scatter(city_ids, x_id, y_id)
+
+st.subheader(t("compare.map_title"))
+regional = [i for i in comparable if INDICATORS[i].level == "region"]
+chosen = st.selectbox(t("compare.map_indicator"), regional, format_func=indicator_views.indicator_name,
+                      index=regional.index("life_expectancy"), key="compare_map")
+indicator_views.region_choropleth(chosen)
