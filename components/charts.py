@@ -11,7 +11,7 @@ FLAG_COLOUR = "#D55E00"
 LEVEL_COLOUR = "#555555"
 
 
-def _source_note(fig: go.Figure, text: str) -> go.Figure:
+def source_note(fig: go.Figure, text: str) -> go.Figure:
     fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=-0.3, showarrow=False,
                        xanchor="left", font={"size": 11, "color": "#555"})
     fig.update_layout(margin={"l": 60, "r": 20, "t": 50, "b": 110})
@@ -46,7 +46,7 @@ def daily_series_figure(daily: pd.DataFrame, levels: GuidelineLevels | None, lab
     _level_lines(fig, levels)
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=440,
                       legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
-    return _source_note(fig, labels["source"])
+    return source_note(fig, labels["source"])
 
 
 def annual_bar_figure(annual: pd.DataFrame, levels: GuidelineLevels | None, labels: dict[str, str]) -> go.Figure:
@@ -57,7 +57,7 @@ def annual_bar_figure(annual: pd.DataFrame, levels: GuidelineLevels | None, labe
                            textposition="outside", marker_line={"color": "#333", "width": 0.5}))
     _level_lines(fig, levels)
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=400)
-    return _source_note(fig, labels["source"])
+    return source_note(fig, labels["source"])
 
 
 def exceedance_figure(annual: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -68,7 +68,7 @@ def exceedance_figure(annual: pd.DataFrame, labels: dict[str, str]) -> go.Figure
     fig.add_hline(y=4, line_dash="dot", line_color=FLAG_COLOUR, annotation_text=labels["allowed"],
                   annotation_position="top left")
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=360)
-    return _source_note(fig, labels["source"])
+    return source_note(fig, labels["source"])
 
 
 def calendar_figure(daily: pd.DataFrame, year: int, levels: GuidelineLevels | None,
@@ -84,7 +84,7 @@ def calendar_figure(daily: pd.DataFrame, year: int, levels: GuidelineLevels | No
                                hovertemplate="%{y} %{x}: %{z:.1f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], height=380, plot_bgcolor="#f4f4f4")
-    return _source_note(fig, labels["source"])
+    return source_note(fig, labels["source"])
 
 
 def profile_figure(profile: pd.DataFrame, x: str, labels: dict[str, str]) -> go.Figure:
@@ -94,7 +94,7 @@ def profile_figure(profile: pd.DataFrame, x: str, labels: dict[str, str]) -> go.
         fig.add_trace(go.Scatter(x=group[x], y=group["mean"], mode="lines+markers", name=str(name)))
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=360,
                       legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
-    return _source_note(fig, labels["source"])
+    return source_note(fig, labels["source"])
 
 
 def city_comparison_figure(annual: pd.DataFrame, levels: GuidelineLevels | None,
@@ -108,5 +108,5 @@ def city_comparison_figure(annual: pd.DataFrame, levels: GuidelineLevels | None,
         textposition="outside", cliponaxis=False))
     _level_lines(fig, levels, orientation="v")
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], height=max(300, 40 * len(ordered) + 150))
-    return _source_note(fig, labels["source"])
+    return source_note(fig, labels["source"])
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import data
-from components.charts import SERIES_COLOUR, _source_note
+from components.charts import SERIES_COLOUR, source_note
 from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.state import lang, t
@@ -97,7 +97,7 @@ def trend_chart(city: City) -> None:
     fig.update_layout(title=f"{indicator_name(chosen)} — {rows['area'].iloc[0]} ({level})", height=380,
                       xaxis_title=t("axis.year"), yaxis_title=t(f"unit.{spec.unit}"), xaxis_dtick=1,
                       yaxis_rangemode="tozero")
-    st.plotly_chart(_source_note(fig, f"{t('common.source')}: {rows['source'].iloc[0]}"), width="stretch")
+    st.plotly_chart(source_note(fig, f"{t('common.source')}: {rows['source'].iloc[0]}"), width="stretch")
 
 
 def _reference_status(value: float, reference: float, direction: str) -> str:
@@ -205,7 +205,7 @@ def score_heatmap(city_ids: list[str], indicator_ids: list[str]) -> None:
                                colorbar={"title": t("compare.score")}, hoverongaps=False))
     fig.update_layout(title=t("compare.scores_title"), height=max(320, 45 * len(city_ids) + 160))
     fig.update_yaxes(autorange="reversed")
-    st.plotly_chart(_source_note(fig, t("compare.normalisation")), width="stretch")
+    st.plotly_chart(source_note(fig, t("compare.normalisation")), width="stretch")
 
 
 def scatter(city_ids: list[str], x_id: str, y_id: str) -> None:
