@@ -5,11 +5,14 @@ on every hit; callers must not mutate what these return.
 """
 from __future__ import annotations
 
+import copy
+
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from components.maps import MapLayer
+from components.maps import MapLayer, build_map
 from geo.cities import all_cities, get_city
 from geo.display import display_frame
 from geo.i18n import translate
@@ -19,7 +22,8 @@ from geo.air import annual_stats
 from geo.guidelines import POLLUTANTS
 from geo.store import read_layer, read_table
 
-CITY_SIMPLIFY_M = 5.0  # city view: ~1 px at zoom 14
+MIN_SIMPLIFY_M = 5.0  # never coarser than needed at street zoom
+VIEW_WIDTH_PX = 4000  # simplify to half a pixel of a 2,000 px wide view of the whole city (or region)
 OVERVIEW_SIMPLIFY_M = 500.0  # two-country view: ~1 px at zoom 8
 
 
@@ -117,9 +121,16 @@ def _boundary_layers(boundary: gpd.GeoDataFrame, crs: str, tolerance_m: float, l
     return layers
 
 
+def view_tolerance_m(city_id: str) -> float:
+    """Simplification tolerance for the city's view: about half a screen pixel when the whole area is shown."""
+    boundary = city_layer(city_id, "boundary").to_crs(get_city(city_id).crs)
+    minx, miny, maxx, maxy = boundary.total_bounds
+    return max(MIN_SIMPLIFY_M, max(maxx - minx, maxy - miny) / VIEW_WIDTH_PX)
+
+
 @st.cache_resource(max_entries=32)
 def boundary_layers(city_id: str, lang: str) -> list[MapLayer]:
-    return _boundary_layers(city_layer(city_id, "boundary"), get_city(city_id).crs, CITY_SIMPLIFY_M, lang)
+    return _boundary_layers(city_layer(city_id, "boundary"), get_city(city_id).crs, view_tolerance_m(city_id), lang)
 
 
 @st.cache_resource(max_entries=32)
@@ -128,10 +139,34 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
     crs = get_city(city_id).crs
     layers = list(boundary_layers(city_id, lang))
     if len(city_layer(city_id, "districts")):
-        layers.insert(0, _map_layer("districts", city_layer(city_id, "districts"), crs, CITY_SIMPLIFY_M, lang))
+        layers.insert(0, _map_layer("districts", city_layer(city_id, "districts"), crs, view_tolerance_m(city_id),
+                                    lang))
     return layers + [_map_layer(layer_id, city_layer(city_id, layer_id), crs, 0, lang)
                      for layer_id in ("health_facilities", "air_stations", "city_centres")
                      if len(city_layer(city_id, layer_id))]
+
+
+@st.cache_resource(max_entries=32)
+def _built_city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
+    bounds = tuple(city_layer(city_id, "boundary").total_bounds)
+    return build_map(city_map_layers(city_id, lang), bounds, base_url=base_url,
+                     legend_title=translate("map.legend", lang))
+
+
+@st.cache_resource(max_entries=4)
+def _built_overview_map(lang: str, base_url: str) -> folium.Map:
+    return build_map(overview_map_layers(lang), tuple(layer("boundary").total_bounds), base_url=base_url,
+                     legend_title=translate("map.legend", lang))
+
+
+def city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
+    """A fresh copy of the City page's cached map: st_folium rewrites the ids of the map it draws, and a
+    map drawn once that way draws nothing the second time (tests/test_browser.py checks)."""
+    return copy.deepcopy(_built_city_map(city_id, lang, base_url))
+
+
+def overview_map(lang: str, base_url: str) -> folium.Map:
+    return copy.deepcopy(_built_overview_map(lang, base_url))
 
 
 @st.cache_resource(max_entries=4)

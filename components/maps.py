@@ -104,6 +104,11 @@ def _escaped(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _geojson(frame: gpd.GeoDataFrame) -> dict:
+    """The layer as a GeoJSON dict with escaped text and nothing else: no ids, no per-feature bounding boxes."""
+    return json.loads(_escaped(frame).to_json(drop_id=True, show_bbox=False))
+
+
 def _style_function(style: dict, colour_by: str):
     """The registry style, or that style with each feature's own fill colour from `colour_by`."""
     if not colour_by:
@@ -144,7 +149,7 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         marker = None
         if layer.spec.geometry_types[0] == "Point":
             marker = folium.CircleMarker(radius=style.pop("radius"), fill=True, fill_color=style["color"])
-        folium.GeoJson(_escaped(layer.frame), marker=marker, style_function=_style_function(style, layer.colour_by),
+        folium.GeoJson(_geojson(layer.frame), marker=marker, style_function=_style_function(style, layer.colour_by),
                        tooltip=tooltip, name=layer.title).add_to(group)
         group.add_to(m)
     if layers:

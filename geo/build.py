@@ -101,7 +101,7 @@ def _raw(rel: str, raw_dir: Path) -> Path:
 def _finish(gdf: gpd.GeoDataFrame, layer_id: str, sort_by: list[str]) -> gpd.GeoDataFrame:
     """Round coordinates, sort, reset the index and validate against the registry."""
     gdf = gdf.to_crs(STORAGE_CRS)
-    gdf = gdf.set_geometry(shapely.set_precision(gdf.geometry.values, GRID_DEG))
+    gdf = gdf.set_geometry(shapely.set_precision(shapely.force_2d(gdf.geometry.values), GRID_DEG))
     gdf = gdf.sort_values(sort_by).reset_index(drop=True)
     columns = list(LAYERS[layer_id].columns)
     return validate_layer(gpd.GeoDataFrame(gdf[columns], geometry=gdf.geometry, crs=STORAGE_CRS), LAYERS[layer_id])

@@ -3,7 +3,6 @@ import streamlit as st
 
 from components import air_views, data
 from components.map_view import base_url, show_map
-from components.maps import build_map
 from components.state import require_frame, current_city, lang, t
 from components.widgets import indicator_cards
 
@@ -19,10 +18,7 @@ if city.boundary_quality in ("approximate", "region_only"):
 indicator_cards(data.city_figures_table(city.id))
 
 st.subheader(t("city.map_title"))
-layers = data.city_map_layers(city.id, lang())
-bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
-show_map(build_map(layers, bounds, base_url=base_url(),
-                   legend_title=t("map.legend")), key=f"city_map_{city.id}")
+show_map(data.city_map(city.id, lang(), base_url()), key=f"city_map_{city.id}")
 for layer_id in ("health_facilities", "air_stations"):
     if not len(data.city_layer(city.id, layer_id)):
         st.info(t(f"gap.{layer_id}"))

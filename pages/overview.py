@@ -3,7 +3,6 @@ import streamlit as st
 
 from components import data
 from components.map_view import base_url, show_map
-from components.maps import build_map
 from components.state import require_frame, lang, t
 from components.tables import formatted
 from geo.indicators import INDICATORS
@@ -13,9 +12,7 @@ require_frame("pages/overview.py")
 st.title(t("overview.title"))
 st.caption(t("overview.intro"))
 
-m = build_map(data.overview_map_layers(lang()), tuple(data.layer("boundary").total_bounds), base_url=base_url(),
-              legend_title=t("map.legend"))
-show_map(m, key="overview_map")
+show_map(data.overview_map(lang(), base_url()), key="overview_map")
 st.caption(t("overview.map_note"))
 
 st.subheader(t("overview.table_title"))

@@ -175,3 +175,24 @@ def test_profile_and_compare_pages_draw_offline(server, browser):
     assert "Life expectancy at birth (2022) (20)" in frame.locator(".atlas-legend").inner_text()
     page.screenshot(path=ARTIFACTS / "compare.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+def choose_city(page, label: str) -> None:
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1).click()
+    page.get_by_role("option", name=label).click()
+
+
+def test_a_cached_map_draws_again_after_switching_city_and_back(server, browser):
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.goto(f"{server}/city?city=bishkek")
+    map_frame(page)
+    choose_city(page, "Osh (KG)")
+    page.get_by_role("heading", name="Osh").wait_for()
+    choose_city(page, "Bishkek (KG)")
+    page.get_by_role("heading", name="Bishkek").wait_for()
+    page.wait_for_timeout(1500)
+    frame = map_frame(page)
+    assert "City boundary (1)" in frame.locator(".atlas-legend").inner_text()
+    assert "Health facilities (540)" in frame.locator(".atlas-legend").inner_text()
+    assert "city=bishkek" in page.url

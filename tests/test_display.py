@@ -9,10 +9,10 @@ from geo.layers import LAYERS
 from geo.store import read_layer
 
 
-def test_only_tooltip_and_attribution_columns_are_kept_and_nan_becomes_none():
+def test_only_tooltip_columns_are_kept_and_nan_becomes_none():
     districts = read_layer("districts")
     shown = display_frame(districts[districts["city_id"] == "astana"], LAYERS["districts"], "EPSG:32642")
-    assert list(shown.columns) == ["name", "name_ru", "population", "poverty_pct", "source", "licence", "geometry"]
+    assert list(shown.columns) == ["name", "name_ru", "population", "poverty_pct", "geometry"]
     assert shown["population"].tolist() == [None]  # unknown in geoBoundaries: None, never NaN or 0
     json.loads(shown.to_json())  # JSON-safe
 
@@ -29,6 +29,19 @@ def test_simplification_in_metres_cuts_vertices_but_keeps_the_shape():
     assert shown.crs == "EPSG:4326"
 
 
+def test_geometry_reaches_the_browser_in_two_dimensions():
+    raw = read_layer("districts")
+    shown = display_frame(raw[raw["city_id"] == "bishkek"], LAYERS["districts"], "EPSG:32643", 50)
+    assert not shown.has_z.any()
+
+
 def test_points_are_not_simplified_and_keep_their_position(two_points):
     shown = display_frame(two_points, LAYERS["health_facilities"], "EPSG:32643", tolerance_m=100)
     assert shown.geometry.x.round(5).tolist() == [74.6, 74.61]
+
+
+def test_coordinate_rounding_follows_the_simplification():
+    from geo.display import display_grid_deg
+    assert display_grid_deg(0) == 1e-5 and display_grid_deg(5) == 1e-5  # street scale: ~1 m
+    assert display_grid_deg(150) == 1e-4  # region scale: ~11 m, under half the 150 m tolerance
+    assert display_grid_deg(3000) == 1e-2  # 3 km: 0.0135° half-tolerance rounds down to 0.01°
