@@ -10,6 +10,7 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.state import lang, t
 from components.tables import format_value
+from components.widgets import chart
 from geo.air import (HEATING_SEASON, MIN_VALID_DAYS_PER_YEAR, MIN_VALID_HOURS_PER_DAY, MIN_VALID_HOURS_PER_YEAR,
                      STUCK_RUN_DAYS, STUCK_RUN_HOURS, comparable_annual, exposure_by_country, monthly_profile)
 from geo.cities import City, all_cities, get_city
@@ -86,7 +87,8 @@ def city_summary(city: City) -> None:
         st.info(t("gap.pm25"))
         return
     latest = int(data.city_annual(city.id, "pm25")["year"].max())
-    st.plotly_chart(city_figures(city.id, "pm25", latest, lang())["annual"], width="stretch")
+    chart(city_figures(city.id, "pm25", latest, lang())["annual"], f"{city.name(lang())}: PM2.5",
+          f"atlas-pm25-annual-{city.id}", key="city_pm25_annual")
     series_notices(daily)
     st.page_link("pages/air.py", label=t("city.to_air_page"), icon=":material/air:")
 
@@ -114,7 +116,8 @@ def year_cards(row: pd.Series, pollutant: str) -> None:
 def charts_section(city_id: str, pollutant: str, year: int) -> None:
     """The city's charts for one pollutant: series, calendar, profiles, annual means and exceedances."""
     figures = city_figures(city_id, pollutant, year, lang())
-    st.plotly_chart(figures["daily"], width="stretch")
+    name = f"{get_city(city_id).name(lang())}: {POLLUTANTS[pollutant].label}"
+    chart(figures["daily"], name, f"atlas-{pollutant}-daily-{city_id}", key="air_daily")
     st.plotly_chart(figures["calendar"], width="stretch")
     left, right = st.columns(2)
     left.plotly_chart(figures["monthly"], width="stretch")
@@ -123,7 +126,7 @@ def charts_section(city_id: str, pollutant: str, year: int) -> None:
     else:
         right.plotly_chart(figures["hourly"], width="stretch")
     left, right = st.columns(2)
-    left.plotly_chart(figures["annual"], width="stretch")
+    chart(figures["annual"], name, f"atlas-{pollutant}-annual-{city_id}", key="air_annual", container=left)
     if figures["exceedance"] is not None:
         right.plotly_chart(figures["exceedance"], width="stretch")
 
@@ -171,7 +174,7 @@ def comparison(pollutant: str, year: int) -> None:
     if figure is None:
         st.info(t("air.no_comparison", year=year))
     else:
-        st.plotly_chart(figure, width="stretch")
+        chart(figure, t("air.compare_title"), f"atlas-{pollutant}-cities-{year}", key="air_compare")
     if left_out:
         st.caption(left_out)
 

@@ -35,7 +35,7 @@ class MapLayer:
         return {**self.spec.style, **self.style}
 
 
-class _LeafletScript(MacroElement):
+class LeafletScript(MacroElement):
     """Runs a small script against the map once it exists (legend, attribution, fitting the view)."""
 
     _template = Template("""
@@ -50,7 +50,7 @@ class _LeafletScript(MacroElement):
         self.body = body
 
 
-def _js(value: object) -> str:
+def js_literal(value: object) -> str:
     """A JavaScript literal of `value` that cannot close the surrounding script tag."""
     return json.dumps(value).replace("</", "<\\/")
 
@@ -75,15 +75,15 @@ def _legend_html(layers: list[MapLayer], title: str, swatches: list[tuple[str, s
             f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
 
 
-def _descendants(element):
+def descendants(element):
     for child in element._children.values():
         yield child
-        yield from _descendants(child)
+        yield from descendants(child)
 
 
 def localize_assets(m: folium.Map, base_url: str) -> folium.Map:
     """Point every element's JS/CSS at the app's own copies; fail loudly on an asset the app does not serve."""
-    for element in (m, *_descendants(m)):
+    for element in (m, *descendants(m)):
         for attr in ("default_js", "default_css"):
             assets = getattr(element, attr, None)
             if not assets:
@@ -154,12 +154,12 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         group.add_to(m)
     if layers:
         folium.LayerControl(collapsed=True).add_to(m)
-        m.add_child(_LeafletScript(
+        m.add_child(LeafletScript(
             "var legend = L.control({position: 'bottomleft'});"
             f"legend.onAdd = function () {{ var d = L.DomUtil.create('div');"
-            f" d.innerHTML = {_js(_legend_html(layers, legend_title, legend_swatches or []))}; return d; }};"
+            f" d.innerHTML = {js_literal(_legend_html(layers, legend_title, legend_swatches or []))}; return d; }};"
             " legend.addTo(map);"))
         credits = "; ".join(dict.fromkeys(html.escape(layer.spec.attribution) for layer in layers))
-        m.add_child(_LeafletScript(f"map.attributionControl.addAttribution({_js(credits)});"))
-    m.add_child(_LeafletScript(_fit_script(bounds)))
+        m.add_child(LeafletScript(f"map.attributionControl.addAttribution({js_literal(credits)});"))
+    m.add_child(LeafletScript(_fit_script(bounds)))
     return localize_assets(m, base_url)

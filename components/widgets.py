@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.exports import browser_path, chart_image, html_to_png, standalone_map_html
 from components.state import lang, t
 from components.tables import format_value
 from geo.indicators import INDICATORS
@@ -44,3 +45,30 @@ def url_list(param: str, options: list[str], default: list[str], label: str, for
     chosen = st.multiselect(label, options, key=key, format_func=format_func)
     st.query_params[param] = ",".join(chosen)
     return chosen
+
+
+def map_downloads(build, layers, title: str, file_stem: str, key: str) -> None:
+    """Buttons for the map as one offline HTML file and as a PNG; files are made only when clicked."""
+    made_with = t("export.made_with")
+    left, right = st.columns(2)
+    left.download_button(t("export.map_html"), data=lambda: standalone_map_html(build(), layers, title, made_with),
+                         file_name=f"{file_stem}.html", mime="text/html", key=f"{key}_html",
+                         icon=":material/download:")
+    if browser_path():
+        right.download_button(
+            t("export.map_png"), data=lambda: html_to_png(standalone_map_html(build(), layers, title, made_with)),
+            file_name=f"{file_stem}.png", mime="image/png", key=f"{key}_png", icon=":material/image:")
+    else:
+        right.caption(t("export.no_browser"))
+
+
+def chart(fig, title: str, file_stem: str, key: str, container=None) -> None:
+    """A chart with buttons to take it away as PNG or SVG (titled, dated, with its sources)."""
+    target = container or st
+    target.plotly_chart(fig, width="stretch")
+    made_with = t("export.made_with")
+    left, right, _ = target.columns([1, 1, 3])
+    for column, fmt, mime in ((left, "png", "image/png"), (right, "svg", "image/svg+xml")):
+        column.download_button(fmt.upper(), data=lambda fmt=fmt: chart_image(fig, fmt, title, made_with),
+                               file_name=f"{file_stem}.{fmt}", mime=mime, key=f"{key}_{fmt}",
+                               icon=":material/download:", help=t("export.chart_help"))

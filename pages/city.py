@@ -4,7 +4,7 @@ import streamlit as st
 from components import air_views, data
 from components.map_view import base_url, show_map
 from components.state import require_frame, current_city, lang, t
-from components.widgets import indicator_cards
+from components.widgets import indicator_cards, map_downloads
 
 require_frame("pages/city.py")
 
@@ -19,6 +19,8 @@ indicator_cards(data.city_figures_table(city.id))
 
 st.subheader(t("city.map_title"))
 show_map(data.city_map(city.id, lang(), base_url()), key=f"city_map_{city.id}")
+map_downloads(lambda language=lang(): data.city_map(city.id, language, "/"), data.city_map_layers(city.id, lang()),
+              t("export.city_map_title", city=city.name(lang())), f"atlas-map-{city.id}", key="city_map_export")
 for layer_id in ("health_facilities", "air_stations"):
     if not len(data.city_layer(city.id, layer_id)):
         st.info(t(f"gap.{layer_id}"))

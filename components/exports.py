@@ -1,0 +1,97 @@
+"""Exports a presenter can take away: a map as one offline HTML file or a PNG, a chart as PNG or SVG.
+
+Every export carries its title, the date it was made, and the sources and licences of what it shows.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import folium
+import plotly.graph_objects as go
+
+from components.assets import LOCAL_ASSETS, PACKAGES
+from components.maps import LeafletScript, MapLayer, descendants, js_literal
+
+EXPORT_SIZE_PX = (1600, 1000)
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+def _asset_text(name: str) -> str:
+    package, filename = LOCAL_ASSETS[name].split("/", 1)
+    path = PACKAGES[package] / filename
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".css":  # images the stylesheet points at travel inside it
+        def inline(match: re.Match) -> str:
+            image = path.parent / match.group(1)
+            return f"url(data:image/png;base64,{base64.b64encode(image.read_bytes()).decode()})"
+        text = re.sub(r"url\((images/[\w.-]+\.png)\)", inline, text)
+    return text
+
+
+def export_caption(title: str, credits: list[str], made_with: str) -> str:
+    """'Title — 2026-11-23 · Healthy Cities Atlas. Sources: …' as escaped HTML."""
+    today = dt.date.today().isoformat()
+    return (f"<b>{html.escape(title)}</b><br>{today} · {html.escape(made_with)}<br>"
+            f"{html.escape('; '.join(dict.fromkeys(credits)))}")
+
+
+def standalone_map_html(m: folium.Map, layers: list[MapLayer], title: str, made_with: str) -> str:
+    """The map as one HTML file with Leaflet inlined: it opens from disk with no network."""
+    m = copy.deepcopy(m)
+    scripts, styles = [], []
+    for element in (m, *descendants(m)):
+        for attr, bucket in (("default_js", scripts), ("default_css", styles)):
+            for name, _url in getattr(element, attr, None) or []:
+                bucket.append(name)
+            if getattr(element, attr, None):
+                setattr(element, attr, [])
+    header = m.get_root().header
+    for name in dict.fromkeys(styles):
+        header.add_child(folium.Element(f"<style>{_asset_text(name)}</style>"))
+    for name in dict.fromkeys(scripts):
+        header.add_child(folium.Element(f"<script>{_asset_text(name)}</script>"))
+    header.add_child(folium.Element(f"<title>{html.escape(title)}</title>"))
+    caption = export_caption(title, [layer.spec.attribution for layer in layers], made_with)
+    m.add_child(LeafletScript(
+        "var box = L.control({position: 'topright'}); box.onAdd = function () {"
+        " var d = L.DomUtil.create('div'); d.style.cssText = 'background:white;padding:6px 10px;max-width:420px;"
+        "font:13px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)';"
+        f" d.innerHTML = {js_literal(caption)}; return d; }}; box.addTo(map);"))
+    return m.get_root().render()
+
+
+def browser_path() -> str | None:
+    """A headless-capable Chromium on this machine, for PNG exports (Debian: `apt-get install chromium`)."""
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def html_to_png(page_html: str, size: tuple[int, int] = EXPORT_SIZE_PX) -> bytes:
+    """Render an offline HTML page to PNG with headless Chromium; RuntimeError when none is installed."""
+    browser = browser_path()
+    if browser is None:
+        raise RuntimeError("PNG export needs Chromium on the server (apt-get install chromium)")
+    with tempfile.TemporaryDirectory() as folder:
+        page, picture = Path(folder) / "map.html", Path(folder) / "map.png"
+        page.write_text(page_html, encoding="utf-8")
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        "--disable-background-networking", "--no-first-run", f"--user-data-dir={folder}/profile",
+                        f"--window-size={size[0]},{size[1]}", "--virtual-time-budget=4000",
+                        f"--screenshot={picture}", page.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+        return picture.read_bytes()
+
+
+def chart_image(fig: go.Figure, fmt: str, title: str, made_with: str) -> bytes:
+    """A chart as PNG or SVG (plotly + kaleido), titled and dated; its source note is already under it."""
+    fig = go.Figure(fig)
+    today = dt.date.today().isoformat()
+    fig.update_layout(title=f"{title}<br><sup>{today} · {made_with}</sup>", template="plotly_white")
+    return fig.to_image(format=fmt, width=EXPORT_SIZE_PX[0], height=900)

@@ -1,0 +1,67 @@
+"""Exports: an offline HTML map that draws from disk, PNG maps and PNG/SVG charts, each titled and sourced."""
+import datetime as dt
+import re
+
+import plotly.graph_objects as go
+import pytest
+
+from components.exports import browser_path, chart_image, html_to_png, standalone_map_html
+from components.maps import build_map
+from geo.store import read_layer
+
+needs_chromium = pytest.mark.skipif(browser_path() is None, reason="needs Chromium (scripts/install-system-deps.sh)")
+
+
+@pytest.fixture(scope="module")
+def bishkek_export():
+    from components import data
+    layers = data.city_map_layers("bishkek", "en")
+    m = build_map(layers, tuple(read_layer("boundary").query("city_id == 'bishkek'").total_bounds))
+    return standalone_map_html(m, layers, "Bishkek <test>", "Healthy Cities Atlas")
+
+
+def test_standalone_map_needs_nothing_from_the_network(bishkek_export):
+    assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="', bishkek_export)  # every asset is inline
+    assert "Leaflet" in bishkek_export and ".leaflet-container" in bishkek_export
+    assert "data:image/png;base64," in bishkek_export  # the layer-control icon travels inside the CSS
+
+
+def test_standalone_map_carries_title_date_sources_and_licences(bishkek_export):
+    assert "Bishkek &lt;test&gt;" in bishkek_export  # escaped
+    assert dt.date.today().isoformat() in bishkek_export
+    assert "(ODbL)" in bishkek_export and "CC BY-IGO" in bishkek_export
+
+
+@needs_chromium
+def test_exported_map_opened_from_disk_offline_draws_its_layers(bishkek_export, tmp_path):
+    from playwright.sync_api import sync_playwright
+    page_file = tmp_path / "map.html"
+    page_file.write_text(bishkek_export, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path(), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        context = browser.new_context()
+        outside = []
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else (
+            outside.append(r.request.url), r.abort())[1])
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+        assert page.locator("path.leaflet-interactive").count() >= 540  # boundary, districts, 540 facilities
+        assert "Health facilities (540)" in page.locator(".atlas-legend").inner_text()
+        browser.close()
+    assert all("tile.openstreetmap.org" in url for url in outside)
+
+
+@needs_chromium
+def test_map_png_is_a_picture_of_the_map(bishkek_export):
+    png = html_to_png(bishkek_export, (800, 600))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+
+@needs_chromium
+def test_chart_exports_are_titled_and_dated():
+    fig = go.Figure(go.Bar(x=["2021", "2022"], y=[30.5, 28.0]))
+    svg = chart_image(fig, "svg", "Bishkek: PM2.5", "Healthy Cities Atlas").decode()
+    assert "Bishkek: PM2.5" in svg and dt.date.today().isoformat() in svg
+    assert chart_image(fig, "png", "Bishkek: PM2.5", "Healthy Cities Atlas")[:4] == b"\x89PNG"
