@@ -17,6 +17,7 @@ navigation = st.navigation([
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/air.py", title=t("nav.air"), icon=":material/air:", url_path="air"),
     st.Page("pages/water.py", title=t("nav.water"), icon=":material/water_drop:", url_path="water"),
+    st.Page("pages/summit.py", title=t("nav.summit"), icon=":material/slideshow:", url_path="summit"),
     st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
 ])
 if resume:

@@ -72,3 +72,19 @@ def chart(fig, title: str, file_stem: str, key: str, container=None) -> None:
         column.download_button(fmt.upper(), data=lambda fmt=fmt: chart_image(fig, fmt, title, made_with),
                                file_name=f"{file_stem}.{fmt}", mime=mime, key=f"{key}_{fmt}",
                                icon=":material/download:", help=t("export.chart_help"))
+
+
+def url_choice(key: str, param: str, options: list, default) -> None:
+    """Seed a widget's state from the URL (?param=value) when valid, and keep it valid for the options shown.
+
+    Call before the widget; `url_keep` after it writes the choice back to the URL.
+    """
+    by_text = {str(option): option for option in options}
+    if key not in st.session_state:
+        st.session_state[key] = by_text.get(st.query_params.get(param, ""), default)
+    elif st.session_state[key] not in options:
+        st.session_state[key] = default
+
+
+def url_keep(key: str, param: str) -> None:
+    st.query_params[param] = str(st.session_state[key])

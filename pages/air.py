@@ -3,6 +3,7 @@ import streamlit as st
 
 from components import air_views, data
 from components.state import current_city, lang, require_frame, t
+from components.widgets import url_choice, url_keep
 from geo.guidelines import POLLUTANTS
 
 require_frame("pages/air.py")
@@ -14,14 +15,17 @@ if not pollutants:
     st.info(t("gap.pm25"))
     st.stop()
 
+url_choice("air_pollutant", "pollutant", pollutants, pollutants[0])
 pollutant = st.segmented_control(t("air.pollutant"), pollutants, format_func=lambda p: POLLUTANTS[p].label,
-                                 key="air_pollutant", default=pollutants[0]) or pollutants[0]
+                                 key="air_pollutant") or pollutants[0]
+url_keep("air_pollutant", "pollutant")
 daily = data.city_air(city.id, pollutant)
 annual = data.city_annual(city.id, pollutant)
 years = sorted(annual["year"].unique(), reverse=True)
 complete = annual.loc[annual["complete"], "year"]
-year = st.selectbox(t("air.year"), years, key="air_year",
-                    index=years.index(complete.max()) if len(complete) else 0)
+url_choice("air_year", "year", years, int(complete.max()) if len(complete) else years[0])
+year = st.selectbox(t("air.year"), years, key="air_year")
+url_keep("air_year", "year")
 air_views.series_notices(daily)
 
 air_views.year_cards(annual[annual["year"] == year].iloc[0], pollutant)

@@ -202,3 +202,38 @@ def test_compare_restores_cities_and_indicators_from_a_link():
     at.switch_page("pages/compare.py").run()
     assert at.multiselect(key="url_cities").value == ["karaganda", "pavlodar"]  # unknown ids dropped
     assert list(at.dataframe[0].value.columns) == ["Life expectancy at birth, years"]
+
+
+def test_summit_mode_steps_through_views_and_keeps_the_slide_in_the_url():
+    at = app()
+    at.switch_page("pages/summit.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Bishkek"
+    at.button(key="summit_next").click().run()
+    assert at.title[0].value == "Bishkek: fine particles (PM2.5) against the WHO guideline"
+    assert at.query_params["slide"] == "1"
+    at.button(key="summit_previous").click().run()
+    assert at.title[0].value == "Bishkek" and at.query_params["slide"] == "0"
+
+
+def test_summit_link_opens_the_same_slide():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["slide"] = "99"  # past the end: the last slide, the city comparison
+    at.run()
+    at.switch_page("pages/summit.py").run()
+    assert at.title[0].value == "PM2.5 in the cities of the network, 2022"
+
+
+def test_air_page_pollutant_and_year_come_from_and_go_to_the_url():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update({"city": "astana", "pollutant": "no2", "year": "2023"})
+    at.run()
+    at.switch_page("pages/air.py").run()
+    no_exception(at)
+    assert at.metric[0].label == "Annual mean 2023"
+    assert at.session_state["air_pollutant"] == "no2"
+    at.selectbox(key="air_year").set_value(2022).run()
+    assert at.query_params["year"] == "2022" and at.query_params["pollutant"] == "no2"
+    at.selectbox(key="city_id").set_value("bishkek").run()  # Bishkek has PM2.5 only: the choice follows
+    no_exception(at)
+    assert at.query_params["pollutant"] == "pm25"

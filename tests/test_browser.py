@@ -196,3 +196,22 @@ def test_a_cached_map_draws_again_after_switching_city_and_back(server, browser)
     assert "City boundary (1)" in frame.locator(".atlas-legend").inner_text()
     assert "Health facilities (540)" in frame.locator(".atlas-legend").inner_text()
     assert "city=bishkek" in page.url
+
+
+def test_summit_mode_hides_the_controls_and_steps_with_the_keyboard(server, browser):
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.goto(f"{server}/summit?slide=0")
+    map_frame(page)
+    page.get_by_role("heading", name="Bishkek").wait_for()
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "summit-1-map.png")
+    page.mouse.click(5, 500)  # focus the page, outside the map frame
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("heading", name="Bishkek: fine particles (PM2.5) against the WHO guideline").wait_for()
+    assert "slide=1" in page.url
+    page.wait_for_timeout(1500)
+    page.screenshot(path=ARTIFACTS / "summit-2-pm25.png")
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
