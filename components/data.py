@@ -150,13 +150,18 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
 def _built_city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
     bounds = tuple(city_layer(city_id, "boundary").total_bounds)
     return build_map(city_map_layers(city_id, lang), bounds, base_url=base_url,
-                     legend_title=translate("map.legend", lang))
+                     legend_title=translate("map.legend", lang), group_labels=group_labels(lang))
 
 
 @st.cache_resource(max_entries=4)
 def _built_overview_map(lang: str, base_url: str) -> folium.Map:
     return build_map(overview_map_layers(lang), tuple(layer("boundary").total_bounds), base_url=base_url,
-                     legend_title=translate("map.legend", lang))
+                     legend_title=translate("map.legend", lang), group_labels=group_labels(lang))
+
+
+def group_labels(lang: str) -> dict[str, str]:
+    """Names of the registry's layer groups, for the layer control."""
+    return {group: translate(f"layer_group.{group}", lang) for group in ("boundaries", "environment", "services")}
 
 
 def city_map(city_id: str, lang: str, base_url: str) -> folium.Map:

@@ -129,11 +129,13 @@ def _fit_script(bounds: tuple[float, float, float, float]) -> str:
 
 def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float], *, base_url: str = "/",
               tiles: bool = True, legend_title: str = "",
-              legend_swatches: list[tuple[str, str]] | None = None) -> folium.Map:
+              legend_swatches: list[tuple[str, str]] | None = None,
+              group_labels: dict[str, str] | None = None) -> folium.Map:
     """A folium map of `layers`, fitted to `bounds` (minx, miny, maxx, maxy in WGS84), drawable offline.
 
     Every layer's short attribution is added to the map's attribution control; `legend_swatches`
-    (colour, label) explain per-feature colours such as WHO bands.
+    (colour, label) explain per-feature colours such as WHO bands; `group_labels` names the registry groups
+    (boundaries, environment, services) in the layer control, so its entries read "Environment · Stations".
     """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None, control_scale=True,
@@ -143,7 +145,8 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         folium.TileLayer(OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
     for layer in layers:
         style = layer.full_style
-        group = folium.FeatureGroup(name=layer.title)
+        label = (group_labels or {}).get(layer.spec.group)
+        group = folium.FeatureGroup(name=f"{label} · {layer.title}" if label else layer.title)
         tooltip = folium.GeoJsonTooltip(fields=[c for c, _ in layer.tooltip], aliases=[a for _, a in layer.tooltip],
                                         sticky=True)
         marker = None

@@ -59,3 +59,9 @@ def test_layer_style_legend_count_and_attribution_come_from_the_registry(two_poi
     assert "Health facilities (2)" in html
     assert "HOT export" in html  # the layer's attribution
     assert "fitBounds" in html
+
+
+def test_layer_control_names_the_group_of_each_layer(two_points):
+    html = render(build_map([facilities_layer(two_points)], (74.6, 42.87, 74.61, 42.88),
+                            group_labels={"services": "Services"}))
+    assert '"Services \\u00b7 Health facilities"' in html or '"Services · Health facilities"' in html
