@@ -19,8 +19,9 @@ indicator_cards(data.city_figures_table(city.id))
 
 st.subheader(t("city.map_title"))
 show_map(data.city_map(city.id, lang(), base_url()), key=f"city_map_{city.id}")
-map_downloads(lambda language=lang(): data.city_map(city.id, language, "/"), data.city_map_layers(city.id, lang()),
-              t("export.city_map_title", city=city.name(lang())), f"atlas-map-{city.id}", key="city_map_export")
+language = lang()  # read now: the export runs later, outside this script run
+map_downloads(lambda: data.city_map(city.id, language, "/"), data.city_map_layers(city.id, language),
+              t("export.city_map_title", city=city.name(language)), f"atlas-map-{city.id}", key="city_map_export")
 for layer_id in ("health_facilities", "air_stations"):
     if not len(data.city_layer(city.id, layer_id)):
         st.info(t(f"gap.{layer_id}"))

@@ -1,5 +1,4 @@
 """The city catalogue: real entries are complete, and malformed catalogues are refused with a clear reason."""
-import geopandas as gpd
 import pytest
 from pyproj import CRS
 from shapely.geometry import Point

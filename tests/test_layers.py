@@ -1,5 +1,4 @@
 """Layer registry and validation: every embedded layer conforms; each kind of bad layer is named precisely."""
-import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point
 
