@@ -63,7 +63,9 @@ def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
     delta = None
     if pd.notna(row["value"]) and pd.notna(median):
         delta = t("profile.vs_median", diff=f"{row['value'] - median:+,.1f}", median=f"{median:,.1f}")
-    help_parts = [t(row["note_key"], **row["note_params"])] if row["note_key"] else []
+    help_parts = [spec.definition[0].upper() + spec.definition[1:] + "."]
+    if row["note_key"]:
+        help_parts.append(t(row["note_key"], **row["note_params"]))
     if spec.reference:
         help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
                             value=f"{spec.reference.value:g}", unit=unit))

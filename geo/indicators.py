@@ -20,6 +20,7 @@ BNS_SOURCE = "Bureau of National Statistics of Kazakhstan via Open Data Kazakhst
 RANKING_SOURCE = "Bureau of National Statistics of Kazakhstan, as assembled by the Open Data Kazakhstan " \
                  "city-ranking project (2022; ODC PDDL 1.0)"
 KG_DISTRICT_SOURCE = "National Statistical Committee KG via WFP PRISM (population 2021, poverty 2020)"
+AIR_SOURCE = "U.S. Embassy Bishkek / AirNow (public domain); AirData.kz (CC BY-NC 4.0); see the Air quality page"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class IndicatorSpec:
     reference: Reference | None = None
     name_key: str = ""  # translation key of the name; default "indicator.<id>"
     name_params: tuple[tuple[str, str], ...] = ()  # parameters of that text, e.g. (("pollutant", "PM2.5"),)
+    definition: str = ""  # what is measured, in a sentence (English; names are translated in data/i18n.toml)
     level: str = "city"  # where the value is measured: city | region | district
     who_group: str = "socio_economic"  # one of WHO_GROUPS
     kz_section: str = "socio_economic"  # one of KZ_SECTIONS
@@ -54,50 +56,48 @@ def _spec(id_: str, unit: str, direction: str, source: str, level: str, who: str
 
 
 INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
-    _spec("population", "persons", "neutral", "city catalogue (GeoNames or Bureau of National Statistics KZ)",
-          "city", "socio_economic", "demography"),
-    _spec("boundary_area", "km²", "neutral", "computed from the boundary layer in the city's UTM zone",
-          "city", "environment", "territory"),
-    _spec("population_density", "persons/km²", "neutral", "population ÷ boundary area", "city", "environment",
-          "territory"),
-    _spec("health_facilities_osm", "count", "higher_is_better",
-          "OpenStreetMap health facilities (HOT export), counted inside the boundary", "city", "health_services",
-          "healthcare_infrastructure"),
-    _spec("health_facilities_per_10k", "per 10,000 residents", "higher_is_better",
-          "OpenStreetMap health facilities ÷ population × 10,000", "city", "health_services",
-          "healthcare_infrastructure"),
-    _spec("region_population", "persons", "neutral", f"{BNS_SOURCE}; 1 January 2023", "region", "socio_economic",
-          "demography"),
-    _spec("life_expectancy", "years", "higher_is_better", f"{BNS_SOURCE}; life expectancy at birth", "region",
-          "health_status", "demography"),
-    _spec("med_institutions_per_10k", "per 10,000 residents", "higher_is_better",
-          f"{BNS_SOURCE}; medical institutions 2022 ÷ population 1 January 2023", "region", "health_services",
-          "healthcare_infrastructure"),
-    _spec("emissions_stationary", "thousand tonnes", "lower_is_better",
-          f"{BNS_SOURCE}; emissions of pollutants into the air from stationary sources", "region", "environment",
-          "environment"),
-    _spec("avg_salary", "tenge per month", "higher_is_better", RANKING_SOURCE, "region", "socio_economic",
-          "socio_economic"),
-    _spec("gdp_per_capita", "thousand tenge", "higher_is_better", RANKING_SOURCE, "region", "socio_economic",
-          "socio_economic"),
-    _spec("unemployment_rate", "%", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
-    _spec("crimes", "count", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
-    _spec("household_spending", "tenge per month", "neutral", RANKING_SOURCE, "region", "socio_economic",
-          "socio_economic"),
-    _spec("higher_education_share", "%", "higher_is_better", RANKING_SOURCE, "region", "socio_economic",
-          "socio_economic"),
-    _spec("schools_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region",
-          "socio_economic", "healthcare_infrastructure"),
-    _spec("public_transport_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region",
-          "environment", "healthcare_infrastructure"),
-    _spec("cars_per_1000", "per 1,000 residents", "neutral", RANKING_SOURCE, "region", "environment",
-          "healthcare_infrastructure"),
-    _spec("entertainment_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region",
-          "socio_economic", "socio_economic"),
-    _spec("district_population", "persons", "neutral", KG_DISTRICT_SOURCE, "district", "socio_economic",
-          "demography"),
-    _spec("district_poverty_rate", "%", "lower_is_better", KG_DISTRICT_SOURCE, "district", "socio_economic",
-          "socio_economic"),
+    _spec("population", "persons", "neutral", "city catalogue (GeoNames or Bureau of National Statistics KZ)", "city", "socio_economic", "demography",
+          definition="residents of the city"),
+    _spec("boundary_area", "km²", "neutral", "boundary layer", "city", "environment", "territory",
+          definition="area inside the boundary, computed in the city's UTM zone (the region's area where only the region is known)"),
+    _spec("population_density", "persons/km²", "neutral", "city catalogue and boundary layer", "city", "environment", "territory",
+          definition="residents per km² inside the city boundary"),
+    _spec("health_facilities_osm", "count", "higher_is_better", "OpenStreetMap (HOT export, ODbL)", "city", "health_services", "healthcare_infrastructure",
+          definition="hospitals, clinics, doctors, dentists and pharmacies mapped in OpenStreetMap inside the boundary"),
+    _spec("health_facilities_per_10k", "per 10,000 residents", "higher_is_better", "OpenStreetMap (HOT export) and the city catalogue", "city", "health_services", "healthcare_infrastructure",
+          definition="OpenStreetMap health facilities per 10,000 residents"),
+    _spec("region_population", "persons", "neutral", BNS_SOURCE, "region", "socio_economic", "demography",
+          definition="resident population on 1 January 2023"),
+    _spec("life_expectancy", "years", "higher_is_better", BNS_SOURCE, "region", "health_status", "demography",
+          definition="life expectancy at birth"),
+    _spec("med_institutions_per_10k", "per 10,000 residents", "higher_is_better", BNS_SOURCE, "region", "health_services", "healthcare_infrastructure",
+          definition="medical institutions (2022) per 10,000 residents (1 January 2023)"),
+    _spec("emissions_stationary", "thousand tonnes", "lower_is_better", BNS_SOURCE, "region", "environment", "environment",
+          definition="emissions of pollutants into the air from stationary sources"),
+    _spec("avg_salary", "tenge per month", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
+          definition="average monthly nominal salary"),
+    _spec("gdp_per_capita", "thousand tenge", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
+          definition="gross regional product per resident"),
+    _spec("unemployment_rate", "%", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
+          definition="unemployed share of the labour force"),
+    _spec("crimes", "count", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
+          definition="registered crimes in the year"),
+    _spec("household_spending", "tenge per month", "neutral", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
+          definition="average household consumption spending per month"),
+    _spec("higher_education_share", "%", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
+          definition="share of residents aged 10 and over with higher education"),
+    _spec("schools_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "healthcare_infrastructure",
+          definition="schools per 10,000 residents"),
+    _spec("public_transport_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "environment", "healthcare_infrastructure",
+          definition="public transport vehicles per 10,000 residents"),
+    _spec("cars_per_1000", "per 1,000 residents", "neutral", RANKING_SOURCE, "region", "environment", "healthcare_infrastructure",
+          definition="passenger cars per 1,000 residents"),
+    _spec("entertainment_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
+          definition="entertainment venues per 10,000 residents"),
+    _spec("district_population", "persons", "neutral", KG_DISTRICT_SOURCE, "district", "socio_economic", "demography",
+          definition="resident population of the district (2021)"),
+    _spec("district_poverty_rate", "%", "lower_is_better", KG_DISTRICT_SOURCE, "district", "socio_economic", "socio_economic",
+          definition="share of the district's residents below the national poverty line (2020)"),
 )}
 
 
@@ -109,23 +109,23 @@ def _air_indicators() -> list[IndicatorSpec]:
         label = (("pollutant", pollutant.label),)
         if annual:
             specs.append(IndicatorSpec(
-                f"{pollutant.id}_annual_mean", "µg/m³", "lower_is_better",
-                f"mean of quality-controlled daily {pollutant.label} means of the latest complete year "
-                f"(≥ {MIN_VALID_DAYS_PER_YEAR} valid days)",
-                Reference(annual.aqg_ugm3, "reference.who_annual", WHO_AQG_SOURCE),
+                f"{pollutant.id}_annual_mean", "µg/m³", "lower_is_better", AIR_SOURCE,
+                definition=f"mean of quality-controlled daily {pollutant.label} means of a complete year "
+                           f"(≥ {MIN_VALID_DAYS_PER_YEAR} valid days)",
+                reference=Reference(annual.aqg_ugm3, "reference.who_annual", WHO_AQG_SOURCE),
                 name_key="indicator_kind.annual_mean", name_params=label, who_group="environment",
                 kz_section="environment", sdg="11.6.2" if pollutant.id in ("pm25", "pm10") else ""))
         if daily:
             specs += [
-                IndicatorSpec(f"{pollutant.id}_days_above_24h", "days", "lower_is_better",
-                              f"valid days with a daily {pollutant.label} mean above the WHO 24-hour level "
-                              f"({daily.aqg_ugm3:g} µg/m³)",
-                              Reference(4, "reference.who_24h_days", WHO_AQG_SOURCE),
+                IndicatorSpec(f"{pollutant.id}_days_above_24h", "days", "lower_is_better", AIR_SOURCE,
+                              definition=f"valid days with a daily {pollutant.label} mean above the WHO 24-hour "
+                                         f"level ({daily.aqg_ugm3:g} µg/m³)",
+                              reference=Reference(4, "reference.who_24h_days", WHO_AQG_SOURCE),
                               name_key="indicator_kind.days_above_24h", name_params=label,
                               who_group="environment", kz_section="environment"),
-                IndicatorSpec(f"{pollutant.id}_p99_daily", "µg/m³", "lower_is_better",
-                              f"99th percentile of daily {pollutant.label} means in the year",
-                              Reference(daily.aqg_ugm3, "reference.who_24h", WHO_AQG_SOURCE),
+                IndicatorSpec(f"{pollutant.id}_p99_daily", "µg/m³", "lower_is_better", AIR_SOURCE,
+                              definition=f"99th percentile of daily {pollutant.label} means in the year",
+                              reference=Reference(daily.aqg_ugm3, "reference.who_24h", WHO_AQG_SOURCE),
                               name_key="indicator_kind.p99_daily", name_params=label,
                               who_group="environment", kz_section="environment"),
             ]
