@@ -21,5 +21,5 @@ navigation = st.navigation([
     st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
 ])
 if resume:
-    st.switch_page(resume[0])
+    st.switch_page(resume[0], query_params=resume[1])
 navigation.run()

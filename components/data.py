@@ -150,7 +150,7 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
 def _built_city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
     bounds = tuple(city_layer(city_id, "boundary").total_bounds)
     return build_map(city_map_layers(city_id, lang), bounds, base_url=base_url,
-                     legend_title=translate("map.legend", lang), group_labels=group_labels(lang))
+                     legend_title=translate("map.legend", lang), group_labels=group_labels(lang), share_view=True)
 
 
 @st.cache_resource(max_entries=4)

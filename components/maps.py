@@ -57,7 +57,8 @@ def js_literal(value: object) -> str:
 
 def _legend_html(layers: list[MapLayer], title: str, swatches: list[tuple[str, str]]) -> str:
     rows = []
-    for layer in layers:
+    groups = []
+    for key, layer in zip(layer_keys(layers), layers):
         style = layer.full_style
         colour = html.escape(str(style["color"]))
         if layer.spec.geometry_types[0] == "Point":
@@ -116,26 +117,76 @@ def _style_function(style: dict, colour_by: str):
     return lambda feature: {**style, "fillColor": feature["properties"][colour_by], "color": "#333333"}
 
 
-def _fit_script(bounds: tuple[float, float, float, float]) -> str:
-    """Fit the view to `bounds`, and again whenever the frame resizes, until the user pans or zooms."""
-    minx, miny, maxx, maxy = bounds
-    return (f"var b = L.latLngBounds([[{miny}, {minx}], [{maxy}, {maxx}]]), touched = false, pad = {{padding: [24, 24]}};"
-            "var c = map.getContainer(); map.fitBounds(b, pad);"
-            "['mousedown', 'wheel', 'touchstart', 'keydown'].forEach(function (e) {"
-            " c.addEventListener(e, function () { touched = true; }, {passive: true}); });"
-            "if (window.ResizeObserver) { new ResizeObserver(function () { map.invalidateSize();"
-            " if (!touched) { map.fitBounds(b, pad); } }).observe(c); }")
+class _ViewScript(MacroElement):
+    """Fits the map to its area (again on resize, until the user moves it). With `share`, the view and the
+    hidden layers live in the page URL (?view=lat,lng,zoom&hidden=layer,...): a link restores them, and the
+    user's moves update it in place, without rerunning the page."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          var b = L.latLngBounds({{ this.corners|tojson }}), pad = {padding: [24, 24]}, touched = false;
+          var c = map.getContainer(), groups = {
+            {%- for key, group in this.groups %}{{ key|tojson }}: {{ group.get_name() }},{% endfor -%}
+          };
+          var page = null, params = new URLSearchParams();
+          if ({{ this.share|tojson }}) {
+            try { page = window.parent; params = new URLSearchParams(page.location.search); } catch (e) { page = null; }
+          }
+          var view = (params.get('view') || '').split(',').map(Number);
+          if (view.length === 3 && view.every(isFinite)) { map.setView([view[0], view[1]], view[2]); touched = true; }
+          else { map.fitBounds(b, pad); }
+          (params.get('hidden') || '').split(',').forEach(function (k) {
+            if (groups[k]) { map.removeLayer(groups[k]); } });
+          ['mousedown', 'wheel', 'touchstart', 'keydown'].forEach(function (e) {
+            c.addEventListener(e, function () { touched = true; }, {passive: true}); });
+          if (window.ResizeObserver) { new ResizeObserver(function () { map.invalidateSize();
+            if (!touched) { map.fitBounds(b, pad); } }).observe(c); }
+          if (!page) { return; }
+          map.on('moveend overlayadd overlayremove', function () {
+            if (!touched) { return; }
+            var p = new URLSearchParams(page.location.search), m = map.getCenter();
+            p.set('view', [m.lat.toFixed(5), m.lng.toFixed(5), map.getZoom()].join(','));
+            var hidden = Object.keys(groups).filter(function (k) { return !map.hasLayer(groups[k]); });
+            if (hidden.length) { p.set('hidden', hidden.join(',')); } else { p.delete('hidden'); }
+            try { page.history.replaceState(page.history.state, '', page.location.pathname + '?' + p.toString()); }
+            catch (e) { /* a page that refuses: the view is simply not shared */ }
+          });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: tuple[float, float, float, float], groups: list[tuple[str, folium.FeatureGroup]],
+                 share: bool):
+        super().__init__()
+        self._name = "ViewScript"
+        minx, miny, maxx, maxy = bounds
+        self.corners = [[miny, minx], [maxy, maxx]]
+        self.groups = groups
+        self.share = share
+
+
+def layer_keys(layers: list[MapLayer]) -> list[str]:
+    """A stable key per layer for links (?hidden=...): the registry id, numbered when it repeats."""
+    keys: list[str] = []
+    for layer in layers:
+        key = layer.spec.id
+        while key in keys:
+            key += "+"
+        keys.append(key)
+    return keys
 
 
 def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float], *, base_url: str = "/",
               tiles: bool = True, legend_title: str = "",
               legend_swatches: list[tuple[str, str]] | None = None,
-              group_labels: dict[str, str] | None = None) -> folium.Map:
+              group_labels: dict[str, str] | None = None, share_view: bool = False) -> folium.Map:
     """A folium map of `layers`, fitted to `bounds` (minx, miny, maxx, maxy in WGS84), drawable offline.
 
     Every layer's short attribution is added to the map's attribution control; `legend_swatches`
     (colour, label) explain per-feature colours such as WHO bands; `group_labels` names the registry groups
-    (boundaries, environment, services) in the layer control, so its entries read "Environment · Stations".
+    (boundaries, environment, services) in the layer control, so its entries read "Environment · Stations";
+    `share_view` keeps the view and the hidden layers in the page URL (see _ViewScript).
     """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None, control_scale=True,
@@ -143,7 +194,8 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
     m.get_root().header.add_child(folium.Element(MAP_CSS))
     if tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
-    for layer in layers:
+    groups = []
+    for key, layer in zip(layer_keys(layers), layers):
         style = layer.full_style
         label = (group_labels or {}).get(layer.spec.group)
         group = folium.FeatureGroup(name=f"{label} · {layer.title}" if label else layer.title)
@@ -155,6 +207,7 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         folium.GeoJson(_geojson(layer.frame), marker=marker, style_function=_style_function(style, layer.colour_by),
                        tooltip=tooltip, name=layer.title).add_to(group)
         group.add_to(m)
+        groups.append((key, group))
     if layers:
         folium.LayerControl(collapsed=True).add_to(m)
         m.add_child(LeafletScript(
@@ -164,5 +217,5 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
             " legend.addTo(map);"))
         credits = "; ".join(dict.fromkeys(html.escape(layer.spec.attribution) for layer in layers))
         m.add_child(LeafletScript(f"map.attributionControl.addAttribution({js_literal(credits)});"))
-    m.add_child(LeafletScript(_fit_script(bounds)))
+    m.add_child(_ViewScript(bounds, groups, share_view))
     return localize_assets(m, base_url)

@@ -61,7 +61,14 @@ def sidebar() -> None:
     with st.sidebar:
         st.selectbox(t("sidebar.language"), list(LANGUAGES), key=LANG_KEY, format_func=LANGUAGES.get)
         labels = {c.id: f"{c.name(lang())} ({c.country})" for c in all_cities()}
-        st.selectbox(t("sidebar.city"), list(labels), key=CITY_KEY, format_func=labels.get)
+        st.selectbox(t("sidebar.city"), list(labels), key=CITY_KEY, format_func=labels.get, on_change=_forget_view)
         st.caption(t("sidebar.about"))
-    st.query_params["city"] = st.session_state[CITY_KEY]
-    st.query_params["lang"] = st.session_state[LANG_KEY]
+    for param, key in (("city", CITY_KEY), ("lang", LANG_KEY)):
+        if st.query_params.get(param) != st.session_state[key]:  # unchanged: leave the URL (and its map view) be
+            st.query_params[param] = st.session_state[key]
+
+
+def _forget_view() -> None:
+    """Another city: the shared map view and hidden layers of the previous one no longer apply."""
+    for param in ("view", "hidden"):
+        st.query_params.pop(param, None)

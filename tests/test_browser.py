@@ -215,3 +215,28 @@ def test_summit_mode_hides_the_controls_and_steps_with_the_keyboard(server, brow
     page.wait_for_timeout(1500)
     page.screenshot(path=ARTIFACTS / "summit-2-pm25.png")
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+def test_a_shared_link_restores_city_view_and_hidden_layers(server, browser):
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.goto(f"{server}/city?city=osh&view=40.52,72.80,14&hidden=health_facilities,districts")
+    page.get_by_role("heading", name="Osh").wait_for()
+    frame = map_frame(page)
+    page.wait_for_timeout(1500)
+    assert frame.evaluate("window.map.getZoom()") == 14
+    center = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert center == pytest.approx([40.52, 72.80], abs=1e-3)
+    assert frame.locator("path.leaflet-interactive").count() == 2  # boundary and centre: the facilities are off
+    checked = frame.evaluate("Array.from(document.querySelectorAll('.leaflet-control-layers-overlays input'))"
+                             ".map(function (i) { return i.checked; })")
+    assert checked == [True, False, True]  # boundary, facilities (hidden), centre; Osh has no districts layer
+    page.screenshot(path=ARTIFACTS / "shared-link-osh.png")
+    # the user zooms out: the view in the address bar follows, without reloading the page
+    box = page.frame_locator("iframe").first.locator(".leaflet-container").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, 400)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('view') !== '40.52,72.80,14'",
+                           timeout=10_000)
+    assert "hidden=health_facilities&" in page.url  # a layer Osh lacks (districts) is not carried on
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
