@@ -9,6 +9,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 from branca.element import MacroElement
+from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from components.assets import LOCAL_ASSETS, UNUSED_ASSETS, asset_url
@@ -16,6 +17,7 @@ from geo.layers import LayerSpec
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+CLUSTER_ABOVE = 200  # point layers with more features than this are clustered
 MAP_CSS = ("<style>.leaflet-container{background:#f2efe9}"  # shown where basemap tiles cannot load (offline)
            ".leaflet-control-attribution{font-size:10px;max-width:70%}</style>")
 
@@ -204,8 +206,11 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         marker = None
         if layer.spec.geometry_types[0] == "Point":
             marker = folium.CircleMarker(radius=style.pop("radius"), fill=True, fill_color=style["color"])
+        parent = group
+        if marker is not None and len(layer.frame) > CLUSTER_ABOVE:  # dense points: clustered until zoomed in
+            parent = MarkerCluster(options={"disableClusteringAtZoom": 16, "maxClusterRadius": 40}).add_to(group)
         folium.GeoJson(_geojson(layer.frame), marker=marker, style_function=_style_function(style, layer.colour_by),
-                       tooltip=tooltip, name=layer.title).add_to(group)
+                       tooltip=tooltip, name=layer.title).add_to(parent)
         group.add_to(m)
         groups.append((key, group))
     if layers:
