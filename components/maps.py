@@ -201,8 +201,9 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         style = layer.full_style
         label = (group_labels or {}).get(layer.spec.group)
         group = folium.FeatureGroup(name=f"{label} · {layer.title}" if label else layer.title)
-        tooltip = folium.GeoJsonTooltip(fields=[c for c, _ in layer.tooltip], aliases=[a for _, a in layer.tooltip],
-                                        sticky=True)
+        fields, aliases = [c for c, _ in layer.tooltip], [a for _, a in layer.tooltip]
+        tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True)
+        popup = folium.GeoJsonPopup(fields=fields, aliases=aliases)  # stays open: for touch screens and reading
         marker = None
         if layer.spec.geometry_types[0] == "Point":
             marker = folium.CircleMarker(radius=style.pop("radius"), fill=True, fill_color=style["color"])
@@ -210,7 +211,7 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         if marker is not None and len(layer.frame) > CLUSTER_ABOVE:  # dense points: clustered until zoomed in
             parent = MarkerCluster(options={"disableClusteringAtZoom": 16, "maxClusterRadius": 40}).add_to(group)
         folium.GeoJson(_geojson(layer.frame), marker=marker, style_function=_style_function(style, layer.colour_by),
-                       tooltip=tooltip, name=layer.title).add_to(parent)
+                       tooltip=tooltip, popup=popup, name=layer.title).add_to(parent)
         group.add_to(m)
         groups.append((key, group))
     if layers:

@@ -45,12 +45,13 @@ def test_a_plugin_needing_an_unserved_asset_fails_loudly():
         localize_assets(m, "/")
 
 
-def test_text_from_data_is_escaped_in_tooltips_and_legend(two_points):
+def test_text_from_data_is_escaped_in_tooltips_popups_and_legend(two_points):
     hostile = two_points.assign(name=['<img src=x onerror="alert(1)">', "ok"])
     html = render(build_map([facilities_layer(hostile, title="<b>Facilities</b>")], (74.6, 42.87, 74.61, 42.88)))
     assert "<img" not in html
     assert "\\u0026lt;img src=x" in html  # the HTML entity, inside the layer's JSON
     assert "<b>Facilities</b>" not in html and "&lt;b&gt;Facilities&lt;/b&gt;" in html
+    assert "bindPopup" in html  # popups read the same escaped properties as the tooltips
 
 
 def test_layer_style_legend_count_and_attribution_come_from_the_registry(two_points):
