@@ -18,7 +18,7 @@ KZ_SECTIONS = ("territory", "demography", "socio_economic", "environment", "heal
                "digitalization")
 BNS_SOURCE = "Bureau of National Statistics of Kazakhstan via Open Data Kazakhstan (ODC PDDL 1.0)"
 RANKING_SOURCE = "Bureau of National Statistics of Kazakhstan, as assembled by the Open Data Kazakhstan " \
-                 "city-ranking project (2022; ODC PDDL 1.0)"
+                 "city-ranking project (2022; ODC PDDL 1.0), which filled some gaps by KNN imputation: approximate"
 KG_DISTRICT_SOURCE = "National Statistical Committee KG via WFP PRISM (population 2021, poverty 2020)"
 AIR_SOURCE = "U.S. Embassy Bishkek / AirNow (public domain); AirData.kz (CC BY-NC 4.0); see the Air quality page"
 
