@@ -142,7 +142,7 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
         layers.insert(0, _map_layer("districts", city_layer(city_id, "districts"), crs, view_tolerance_m(city_id),
                                     lang))
     return layers + [_map_layer(layer_id, city_layer(city_id, layer_id), crs, 0, lang)
-                     for layer_id in ("health_facilities", "air_stations", "city_centres")
+                     for layer_id in ("city_centres", "health_facilities", "air_stations")
                      if len(city_layer(city_id, layer_id))]
 
 
@@ -179,9 +179,9 @@ def overview_map_layers(lang: str) -> list[MapLayer]:
     """Boundaries of all cities, simplified for the two-country view, with facilities and stations."""
     crs = "EPSG:3857"  # metres, good enough for simplification across both countries at this scale
     return [*_boundary_layers(layer("boundary"), crs, OVERVIEW_SIMPLIFY_M, lang),
+            _map_layer("city_centres", layer("city_centres"), crs, 0, lang),
             _map_layer("health_facilities", layer("health_facilities"), crs, 0, lang),
-            _map_layer("air_stations", layer("air_stations"), crs, 0, lang),
-            _map_layer("city_centres", layer("city_centres"), crs, 0, lang)]
+            _map_layer("air_stations", layer("air_stations"), crs, 0, lang)]
 
 
 @st.cache_resource(max_entries=4)

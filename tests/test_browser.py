@@ -230,7 +230,7 @@ def test_a_shared_link_restores_city_view_and_hidden_layers(server, browser):
     assert frame.locator("path.leaflet-interactive").count() == 2  # boundary and centre: the facilities are off
     checked = frame.evaluate("Array.from(document.querySelectorAll('.leaflet-control-layers-overlays input'))"
                              ".map(function (i) { return i.checked; })")
-    assert checked == [True, False, True]  # boundary, facilities (hidden), centre; Osh has no districts layer
+    assert checked == [True, True, False]  # boundary, centre, facilities (hidden); Osh has no districts layer
     page.screenshot(path=ARTIFACTS / "shared-link-osh.png")
     # the user zooms out: the view in the address bar follows, without reloading the page
     box = page.frame_locator("iframe").first.locator(".leaflet-container").bounding_box()
