@@ -104,6 +104,8 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
     shown = display_frame(frame, spec, crs, tolerance_m)
     if "boundary_quality" in shown.columns:
         shown["boundary_quality"] = [translate(f"quality.{q}", lang) for q in shown["boundary_quality"]]
+    if "facility_type" in shown.columns:
+        shown["facility_type"] = [translate(f"facility.{f}", lang) for f in shown["facility_type"]]
     return MapLayer(spec=spec, frame=shown,
                     title=translate(title_key or f"layer.{spec_id}", lang),
                     tooltip=tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip), style=style or {})

@@ -54,3 +54,9 @@ def test_translate_fills_parameters_and_unknown_keys_fail_loudly():
     assert translate("note.air_days", "ru", days=300) == "Дней с данными за год: 300."
     with pytest.raises(KeyError):
         translate("no.such.key", "en")
+
+
+def test_every_embedded_facility_type_has_a_name():
+    from geo.store import read_layer
+    keys = set(catalogue()["ru"])
+    assert {f"facility.{f}" for f in read_layer("health_facilities")["facility_type"]} <= keys
