@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from components.apptest import use_navigation_mode  # noqa: E402
 
 from geo.air import hourly_profile, read_airdata_hourly, station_years  # noqa: E402
 from geo.paths import RAW_DIR  # noqa: E402
@@ -49,14 +50,6 @@ def hourly_benchmark() -> None:
     print(f"  Atlas read + QC + aggregate:  {atlas_s * 1000:8.0f} ms  (ratio {atlas_s / baseline:.2f}x the plain read)")
 
 
-def _navigation_mode():
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-    PagesManager.__init__ = init
-
 
 def timed_run(at: AppTest) -> float:
     start = time.perf_counter()
@@ -67,7 +60,7 @@ def timed_run(at: AppTest) -> float:
 
 
 def page_benchmark() -> None:
-    _navigation_mode()
+    use_navigation_mode()
     daily = read_table("air_daily")
     city = daily["city_id"].value_counts().idxmax()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

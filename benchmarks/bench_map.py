@@ -20,8 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 import folium  # noqa: E402
 import geopandas as gpd  # noqa: E402
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from components.apptest import use_navigation_mode  # noqa: E402
 
 from components.maps import build_map  # noqa: E402
 from geo.cities import all_cities, get_city  # noqa: E402
@@ -82,12 +83,7 @@ def timed(build) -> tuple[float, int]:
 
 
 def rerun_ms(city_id: str) -> float:
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-    PagesManager.__init__ = init
+    use_navigation_mode()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["city"] = city_id
     at.run()

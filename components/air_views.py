@@ -12,7 +12,8 @@ from components.state import lang, t
 from components.tables import format_value
 from components.widgets import chart
 from geo.air import (HEATING_SEASON, MIN_VALID_DAYS_PER_YEAR, MIN_VALID_HOURS_PER_DAY, MIN_VALID_HOURS_PER_YEAR,
-                     STUCK_RUN_DAYS, STUCK_RUN_HOURS, comparable_annual, exposure_by_country, monthly_profile)
+                     QC_FLAGS, STUCK_RUN_DAYS, STUCK_RUN_HOURS, comparable_annual, exposure_by_country,
+                     monthly_profile)
 from geo.cities import City, all_cities, get_city
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, guideline
@@ -133,7 +134,8 @@ def charts_section(city_id: str, pollutant: str, year: int) -> None:
 
 def quality_control(city_id: str, daily: pd.DataFrame) -> None:
     """What quality control found in this series, per year and flag, and the rules it applied."""
-    counts = pd.crosstab(daily["date"].dt.year, daily["qc_flag"]).rename(columns=lambda f: t(f"qc.{f}"))
+    counts = pd.crosstab(daily["date"].dt.year, daily["qc_flag"])
+    counts = counts[[f for f in QC_FLAGS if f in counts.columns]].rename(columns=lambda f: t(f"qc.{f}"))
     st.dataframe(counts.rename_axis(t("axis.year")), width="stretch")
     hourly = data.table("air_hourly_qc")
     hourly = hourly[hourly["city_id"] == city_id]

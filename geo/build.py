@@ -235,13 +235,19 @@ def build_air_stations(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDa
     return _finish(joined, "air_stations", ["city_id", "station_id"])
 
 
-def build_air_daily(cities: tuple[City, ...], raw_dir: Path) -> pd.DataFrame:
-    """Daily measurements of every city with a city-wide series (catalogue field `air`), flagged."""
+def read_airnow(city: City, raw_dir: Path) -> pd.DataFrame:
+    """The city's U.S. Embassy hourly files, all years, flagged (read once per build)."""
+    return read_airnow_hourly([_raw(f"airnow_bishkek/{city.air_key}{y}.csv", raw_dir) for y in AIRNOW_YEARS])
+
+
+def build_air_daily(cities: tuple[City, ...], airnow: dict[str, pd.DataFrame], raw_dir: Path) -> pd.DataFrame:
+    """Daily measurements of every city with a city-wide series (catalogue field `air`), flagged.
+
+    `airnow` holds the hourly AirNow frames of the cities whose series comes from there."""
     parts, towns = [], {}
     for city in cities:
         if city.air_source == "airnow":
-            hourly = read_airnow_hourly([_raw(f"airnow_bishkek/{city.air_key}{y}.csv", raw_dir) for y in AIRNOW_YEARS])
-            parts.append(daily_from_hourly(hourly, city.id))
+            parts.append(daily_from_hourly(airnow[city.id], city.id))
         elif city.air_source == "airdata_city":
             parts += [read_airdata_daily(_raw(f"airdata_kz/{city.air_key}/daily/{p}.csv.gz", raw_dir), city.id, p)
                       for p in AIRDATA_POLLUTANTS]
@@ -252,13 +258,11 @@ def build_air_daily(cities: tuple[City, ...], raw_dir: Path) -> pd.DataFrame:
     return daily.sort_values(["city_id", "pollutant", "date"]).reset_index(drop=True)
 
 
-def build_air_hourly_products(cities: tuple[City, ...], stations: gpd.GeoDataFrame,
+def build_air_hourly_products(airnow: dict[str, pd.DataFrame], stations: gpd.GeoDataFrame,
                               raw_dir: Path) -> dict[str, pd.DataFrame]:
     """From the hourly files: station-year PM2.5 means, hour-of-day profiles per city, hourly QC counts."""
     station_city = stations.set_index("station_id")["city_id"]
-    bishkek = next(c for c in cities if c.air_source == "airnow")
-    airnow = read_airnow_hourly([_raw(f"airnow_bishkek/{bishkek.air_key}{y}.csv", raw_dir) for y in AIRNOW_YEARS])
-    hourly_by_city = {bishkek.id: airnow.assign(station_id=AIRNOW_STATION)}
+    hourly_by_city = {city_id: hourly.assign(station_id=AIRNOW_STATION) for city_id, hourly in airnow.items()}
     years = []
     for rel in HOURLY_STATION_FILES:
         hourly = read_airdata_hourly(_raw(rel, raw_dir), "Asia/Almaty")
@@ -303,8 +307,9 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
         gdf.to_parquet(out_dir / f"{layer_id}.parquet", index=False)
         per_city = gdf["city_id"].value_counts().sort_index().to_dict() if "city_id" in gdf else {}
         manifest[layer_id] = {"rows": len(gdf), "per_city": per_city}
-    daily = build_air_daily(cities, raw_dir)
-    tables = {"air_daily": daily, **build_air_hourly_products(cities, layers["air_stations"], raw_dir)}
+    airnow = {city.id: read_airnow(city, raw_dir) for city in cities if city.air_source == "airnow"}
+    daily = build_air_daily(cities, airnow, raw_dir)
+    tables = {"air_daily": daily, **build_air_hourly_products(airnow, layers["air_stations"], raw_dir)}
     for name, table in tables.items():
         table.to_parquet(out_dir / f"{name}.parquet", index=False)
         manifest[name] = {"rows": len(table), "per_city": table["city_id"].value_counts().sort_index().to_dict()}

@@ -1,26 +1,18 @@
 """Every page runs for several cities and both languages; the sidebar's city and language persist across pages."""
 import pytest
-from geo.cities import all_cities
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from components.apptest import navigation_init
+from geo.cities import all_cities
 
 CITIES = ["bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda", "zhezkazgan"]
 
 
 @pytest.fixture(autouse=True)
 def navigation_mode(monkeypatch):
-    """Run AppTest as the real server runs after its first request: st.navigation, not the pages/ folder.
-
-    AppTest re-detects the pages/ folder on every run (Streamlit's legacy mode, which runs a page without
-    app.py); the real server leaves that mode for good once app.py has called st.navigation.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    """Run AppTest as the real server runs after its first request (see components/apptest.py)."""
+    monkeypatch.setattr(PagesManager, "__init__", navigation_init)
 
 
 def app(city="bishkek", lang="en") -> AppTest:

@@ -135,3 +135,9 @@ def test_a_catalogue_match_that_finds_no_feature_is_refused():
     with pytest.raises(DataMissingError, match=r"almaty: boundary_match \{'name': 'Almaty-on-Sea'\} finds 0 "
                                                r"features in osmb_kz/OSMB-KZ_obl.geojson, expected exactly 1"):
         build.build_boundaries((wrong,), RAW_DIR)
+
+
+def test_every_embedded_quality_flag_is_a_documented_one():
+    from geo.air import HOURLY_FLAGS, QC_FLAGS
+    assert set(read_table("air_daily")["qc_flag"]) <= set(QC_FLAGS)
+    assert set(read_table("air_hourly_qc")["flag"]) <= set(HOURLY_FLAGS)
