@@ -11,8 +11,8 @@ from components.maps import MapLayer, build_map
 from components.state import lang, t
 from components.tables import format_value
 from components.widgets import chart
-from geo.air import (HEATING_SEASON, MIN_VALID_DAYS_PER_YEAR, MIN_VALID_HOURS_PER_DAY, MIN_VALID_HOURS_PER_YEAR,
-                     QC_FLAGS, STUCK_RUN_DAYS, STUCK_RUN_HOURS, comparable_annual, exposure_by_country,
+from geo.air import (HEATING_SEASON, HOURLY_FLAGS, MIN_VALID_DAYS_PER_YEAR, MIN_VALID_HOURS_PER_DAY,
+                     MIN_VALID_HOURS_PER_YEAR, QC_FLAGS, STUCK_RUN_DAYS, STUCK_RUN_HOURS, comparable_annual, exposure_by_country,
                      monthly_profile)
 from geo.cities import City, all_cities, get_city
 from geo.display import display_frame
@@ -141,7 +141,9 @@ def quality_control(city_id: str, daily: pd.DataFrame) -> None:
     hourly = hourly[hourly["city_id"] == city_id]
     if len(hourly):
         pivot = hourly.pivot_table(index=["station_id", "year"], columns="flag", values="hours", aggfunc="sum",
-                                   fill_value=0).rename(columns=lambda f: t(f"qc_hourly.{f}"))
+                                   fill_value=0)
+        pivot = pivot[[f for f in HOURLY_FLAGS if f in pivot.columns]].rename(
+            columns=lambda f: t(f"qc_hourly.{f}")).rename_axis([t("column.station"), t("axis.year")])
         st.caption(t("air.hourly_qc_title"))
         st.dataframe(pivot, width="stretch")
     (start_month, start_day), (end_month, end_day) = HEATING_SEASON
