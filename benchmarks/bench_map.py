@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from components.apptest import use_navigation_mode  # noqa: E402
 
 from components.maps import build_map  # noqa: E402
-from geo.cities import all_cities, get_city  # noqa: E402
+from geo.cities import get_city, member_cities  # noqa: E402
 from geo.paths import RAW_DIR  # noqa: E402
 from geo.store import read_layer  # noqa: E402
 
@@ -55,7 +55,7 @@ def raw_layers(city_id: str) -> dict[str, gpd.GeoDataFrame]:
 
 def heaviest_city() -> tuple[str, dict[str, int]]:
     """The city whose naive map is largest, and every city's naive size."""
-    sizes = {city.id: len(naive_map(raw_layers(city.id)).get_root().render().encode()) for city in all_cities()}
+    sizes = {city.id: len(naive_map(raw_layers(city.id)).get_root().render().encode()) for city in member_cities()}
     return max(sizes, key=sizes.get), sizes
 
 

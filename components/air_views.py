@@ -14,7 +14,7 @@ from components.widgets import chart
 from geo.air import (HEATING_SEASON, HOURLY_FLAGS, MIN_VALID_DAYS_PER_YEAR, MIN_VALID_HOURS_PER_DAY,
                      MIN_VALID_HOURS_PER_YEAR, QC_FLAGS, STUCK_RUN_DAYS, STUCK_RUN_HOURS, comparable_annual, exposure_by_country,
                      monthly_profile)
-from geo.cities import City, all_cities, get_city
+from geo.cities import City, get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, guideline
 from geo.i18n import translate
@@ -224,7 +224,7 @@ def _band_layer(layer_id: str, frame, stats: pd.DataFrame, title: str) -> MapLay
 
 def exposure(pollutant: str, year: int) -> None:
     """Population-weighted exposure per country over the cities with a complete year, and the method."""
-    cities = {c.id: (c.country, c.population.value) for c in all_cities()}
+    cities = {c.id: (c.country, c.population.value) for c in member_cities()}
     table = exposure_by_country(data.annual_air(), cities, pollutant, year)
     st.dataframe(pd.DataFrame({
         t("column.country"): table["country"],

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.maps import MapLayer, build_map
-from geo.cities import all_cities, get_city
+from geo.cities import get_city, member_cities
 from geo.display import display_frame
 from geo.i18n import translate
 from geo.indicators import city_figures, indicator_values, latest_values
@@ -86,14 +86,14 @@ def city_figures_table(city_id: str) -> pd.DataFrame:
 @st.cache_resource(max_entries=1)
 def all_district_values() -> pd.DataFrame:
     """District-level values of every city (the reference for the equity matrix is their median)."""
-    values = pd.concat([city_values(c.id) for c in all_cities()], ignore_index=True)
+    values = pd.concat([city_values(c.id) for c in member_cities()], ignore_index=True)
     return values[(values["level"] == "district") & values["value"].notna()].drop_duplicates(["indicator_id", "area"])
 
 
 @st.cache_resource(max_entries=1)
 def all_latest() -> pd.DataFrame:
     """The latest value of every indicator for every city (no-data rows included)."""
-    return pd.concat([latest_values(city_values(c.id)) for c in all_cities()], ignore_index=True)
+    return pd.concat([latest_values(city_values(c.id)) for c in member_cities()], ignore_index=True)
 
 
 def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str,
@@ -190,7 +190,7 @@ def overview_map_layers(lang: str) -> list[MapLayer]:
 def overview_table(lang: str) -> pd.DataFrame:
     """One row per city: names, population, boundary quality, and key figures (NaN = no data)."""
     rows = []
-    for city in all_cities():
+    for city in member_cities():
         figures = city_figures_table(city.id).set_index("indicator_id")["value"]
         rows.append({
             "city": city.name(lang), "country": city.country, "population": city.population.value,

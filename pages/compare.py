@@ -4,7 +4,7 @@ import streamlit as st
 from components import indicator_views
 from components.state import lang, require_frame, t
 from components.widgets import url_list
-from geo.cities import all_cities, get_city
+from geo.cities import get_city, member_cities
 from geo.indicators import INDICATORS
 
 require_frame("pages/compare.py")
@@ -15,7 +15,7 @@ DEFAULT_INDICATORS = ["pm25_annual_mean", "life_expectancy", "med_institutions_p
 comparable = [i for i, spec in INDICATORS.items() if spec.level != "district"]
 
 st.title(t("compare.title"))
-city_ids = url_list("cities", [c.id for c in all_cities()], DEFAULT_CITIES, t("compare.cities"),
+city_ids = url_list("cities", [c.id for c in member_cities()], DEFAULT_CITIES, t("compare.cities"),
                     lambda c: get_city(c).name(lang()))
 indicator_ids = url_list("indicators", comparable, DEFAULT_INDICATORS, t("compare.indicators"),
                          indicator_views.indicator_name)

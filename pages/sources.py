@@ -9,6 +9,7 @@ from components.widgets import dataset_card
 from geo.guidelines import POLLUTANTS
 from geo.cities import all_cities, get_city
 from geo.layers import LAYERS
+from geo.osm import tag_table as osm_tag_table
 from geo.store import read_manifest
 
 require_frame("pages/sources.py")
@@ -36,12 +37,18 @@ for city_id, rows in daily.groupby("city_id", sort=False):
 st.subheader(t("sources.cities"))
 st.dataframe(pd.DataFrame([{
     t("column.city"): c.name(lang()), t("column.boundary_quality"): t(f"quality.{c.boundary_quality}"),
-    t("column.boundary_file"): c.boundary_source, t("column.population"): format_value(c.population.value, "", lang()),
-    t("column.population_source"): f"{c.population.source} {c.population.year}".strip(),
+    t("column.boundary_file"): c.boundary_source,
+    t("column.population"): format_value(c.population.value if c.population else None, "", lang()),
+    t("column.population_source"): f"{c.population.source} {c.population.year}".strip() if c.population else "",
 } for c in all_cities()]), hide_index=True, width="stretch")
+
+st.subheader(t("sources.osm_tags"))
+st.caption(t("sources.osm_tags_note"))
+st.dataframe(osm_tag_table().assign(layer=lambda f: [t(f"layer.{i}") for i in f["layer"]]),
+             hide_index=True, width="stretch")
 
 st.subheader(t("sources.caveats"))
 for key in ("caveat.osh", "caveat.region_only", "caveat.stations", "caveat.airdata_nc", "caveat.airnow",
-            "caveat.osm_facilities", "caveat.poverty", "caveat.gaps"):
+            "caveat.osm_facilities", "caveat.poverty", "caveat.gaps", "caveat.osm_demo"):
     st.markdown(f"- {t(key)}")
 st.caption(t("sources.rebuild"))

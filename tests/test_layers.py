@@ -20,7 +20,7 @@ def test_registry_records_say_source_licence_date_and_attribution():
     for spec in LAYERS.values():
         assert spec.source and spec.licence and spec.date and spec.attribution, spec.id
         assert set(spec.tooltip) <= set(spec.columns), spec.id
-        assert spec.group in {"boundaries", "environment", "services"}
+        assert spec.group in {"boundaries", "environment", "services", "mobility"}
 
 
 def test_valid_hand_made_layer_passes(two_points):

@@ -1,0 +1,176 @@
+"""Walking access: distance from every origin to the nearest facility, along the network or, lacking one, by a
+straight line times a stated detour factor. One vectorised Dijkstra from a virtual source joined to every
+facility gives every node's distance to its nearest facility at once, exactly."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from geo.errors import DataMissingError
+from geo.network import Origins, WalkNetwork
+
+THRESHOLDS_M = (500, 1000)
+WALK_SPEED_KMH = 4.8  # an assumed adult walking pace: 10 min = 800 m, 15 min = 1,200 m
+WALK_MINUTES = (10, 15)
+DETOUR_FACTOR = 1.3  # straight-line fallback: streets are assumed 30 % longer than the crow flies (approximate)
+GRID_SPACING_M = 100.0  # straight-line fallback: origins on a regular grid inside the city
+
+
+def minutes_to_metres(minutes: float) -> float:
+    return minutes * WALK_SPEED_KMH * 1000.0 / 60.0
+
+
+@dataclass(frozen=True)
+class Snap:
+    """Where facilities join the network: their nearest node, and the straight walk to it (metres)."""
+    node: np.ndarray
+    distance: np.ndarray
+
+
+def snap_to_network(network: WalkNetwork, xy: np.ndarray) -> Snap:
+    """Each point's nearest network node and its distance; the walk from a facility starts with that leg."""
+    if len(xy) == 0:
+        return Snap(np.zeros(0, dtype=np.int64), np.zeros(0))
+    distance, node = network.node_tree.query(np.asarray(xy, dtype=float))
+    return Snap(np.asarray(node, dtype=np.int64), np.asarray(distance, dtype=float))
+
+
+def node_distances(network: WalkNetwork, snap: Snap) -> np.ndarray:
+    """Every node's network distance (m) to its nearest facility; inf where none can be reached."""
+    n = network.n_nodes
+    if len(snap.node) == 0:
+        return np.full(n, np.inf)
+    # A virtual source (index n, one extra CSR row) with an edge of the snap length to each facility's node.
+    base = network.graph
+    graph = sp.csr_matrix((np.concatenate([base.data, snap.distance]),
+                           np.concatenate([base.indices, snap.node.astype(base.indices.dtype)]),
+                           np.append(base.indptr, base.indptr[-1] + len(snap.node))), shape=(n + 1, n + 1))
+    return dijkstra(graph, directed=True, indices=n)[:n]
+
+
+def origin_distances(origins: Origins, node_distance: np.ndarray) -> np.ndarray:
+    """Distance (m) from each origin, which sits on a segment, out through either end to the nearest facility."""
+    return np.minimum(node_distance[origins.u] + origins.offset,
+                      node_distance[origins.v] + (origins.segment_length - origins.offset))
+
+
+def with_proposal(network: WalkNetwork, node_distance: np.ndarray, proposal_xy: np.ndarray) -> np.ndarray:
+    """Node distances once facilities are added at `proposal_xy`: one Dijkstra per proposal, merged by minimum;
+    equal to a full recomputation with the proposals among the facilities."""
+    snap = snap_to_network(network, np.atleast_2d(proposal_xy))
+    from_new = dijkstra(network.graph, directed=False, indices=snap.node)
+    from_new = np.atleast_2d(from_new) + snap.distance[:, None]
+    return np.minimum(node_distance, from_new.min(axis=0))
+
+
+def straight_line_distances(origin_xy: np.ndarray, facility_xy: np.ndarray,
+                            detour_factor: float = DETOUR_FACTOR) -> np.ndarray:
+    """Approximate walking distance when no network exists: crow-flies distance times the detour factor."""
+    if len(facility_xy) == 0:
+        return np.full(len(origin_xy), np.inf)
+    distance, _ = cKDTree(np.asarray(facility_xy, dtype=float)).query(np.asarray(origin_xy, dtype=float))
+    return distance * detour_factor
+
+
+def grid_points(area: shapely.Geometry, spacing_m: float = GRID_SPACING_M) -> np.ndarray:
+    """Points of a regular grid (cell centres) inside a polygon given in metres; the fallback's origins."""
+    minx, miny, maxx, maxy = area.bounds
+    xs = np.arange(minx + spacing_m / 2, maxx, spacing_m)
+    ys = np.arange(miny + spacing_m / 2, maxy, spacing_m)
+    gx, gy = np.meshgrid(xs, ys)
+    xy = np.column_stack([gx.ravel(), gy.ravel()])
+    shapely.prepare(area)
+    return xy[shapely.contains_xy(area, xy[:, 0], xy[:, 1])]
+
+
+def district_weights(origin_xy: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
+    """People per origin: each district's population shared equally among the origins inside it.
+    NaN for origins outside every district or in a district of unknown population."""
+    weights = np.full(len(origin_xy), np.nan)
+    if districts.empty or "population" not in districts:
+        return weights
+    tree = shapely.STRtree(districts.geometry.values)
+    points = shapely.points(origin_xy)
+    point_index, district_index = tree.query(points, predicate="within")
+    first = pd.Series(district_index).groupby(point_index).first()  # a point on a shared border counts once
+    counts = first.value_counts()
+    population = districts["population"].to_numpy(dtype=float)
+    weights[first.index.to_numpy()] = population[first.to_numpy()] / counts.loc[first.to_numpy()].to_numpy()
+    return weights
+
+
+@dataclass(frozen=True)
+class AccessSummary:
+    """Shares of origins (and of people, where known) within each distance; what the page's headline shows."""
+    thresholds_m: tuple[float, ...]
+    share_points: tuple[float, ...]
+    share_people: tuple[float, ...] | None  # None: population unknown for these origins
+    people_covered: float  # share of origins with a known population weight (0 when none)
+    n_origins: int
+
+
+def summarise(distance: np.ndarray, thresholds_m: tuple[float, ...],
+              weights: np.ndarray | None = None) -> AccessSummary:
+    """Share within each threshold, of sample points and, where weights are known, of people."""
+    if len(distance) == 0:
+        raise DataMissingError("no origins to summarise")
+    share_points = tuple(float(np.mean(distance <= t)) for t in thresholds_m)
+    share_people, covered = None, 0.0
+    if weights is not None and np.isfinite(weights).any():
+        known = np.isfinite(weights)
+        covered = float(known.mean())
+        total = weights[known].sum()
+        if total > 0:
+            share_people = tuple(float(weights[known][distance[known] <= t].sum() / total) for t in thresholds_m)
+    return AccessSummary(tuple(thresholds_m), share_points, share_people, covered, len(distance))
+
+
+def newly_within(before: np.ndarray, after: np.ndarray, threshold_m: float,
+                 weights: np.ndarray | None = None) -> tuple[int, float | None]:
+    """How many origins (and people, where known) a change brings within `threshold_m`."""
+    gained = (before > threshold_m) & (after <= threshold_m)
+    people = None
+    if weights is not None and np.isfinite(weights[gained]).any():
+        people = float(np.nansum(weights[gained]))
+    return int(gained.sum()), people
+
+
+def distance_cells(origin_xy: np.ndarray, distance: np.ndarray, crs: str, cell_m: float,
+                   threshold_m: float) -> gpd.GeoDataFrame:
+    """Origins binned into square cells: median distance and share beyond the threshold per cell, so the map
+    draws a bounded number of shapes whatever the number of origins."""
+    ix = np.floor(origin_xy[:, 0] / cell_m).astype(np.int64)
+    iy = np.floor(origin_xy[:, 1] / cell_m).astype(np.int64)
+    frame = pd.DataFrame({"ix": ix, "iy": iy, "distance": distance, "beyond": distance > threshold_m})
+    cells = frame.groupby(["ix", "iy"], sort=True).agg(
+        median_m=("distance", "median"), points=("distance", "size"), beyond_share=("beyond", "mean")).reset_index()
+    boxes = shapely.box(cells.ix * cell_m, cells.iy * cell_m, (cells.ix + 1) * cell_m, (cells.iy + 1) * cell_m)
+    return gpd.GeoDataFrame(cells.drop(columns=["ix", "iy"]), geometry=boxes, crs=crs)
+
+
+def underserved_area(cells: gpd.GeoDataFrame, threshold_m: float) -> gpd.GeoDataFrame:
+    """The cells whose median origin lies beyond the threshold, merged into outlined areas."""
+    beyond = cells[cells["median_m"] > threshold_m]
+    if beyond.empty:
+        return gpd.GeoDataFrame({"area_km2": []}, geometry=[], crs=cells.crs)
+    merged = shapely.union_all(beyond.geometry.values)
+    parts = gpd.GeoSeries([merged], crs=cells.crs).explode(index_parts=False).reset_index(drop=True)
+    return gpd.GeoDataFrame({"area_km2": parts.area / 1e6}, geometry=parts, crs=cells.crs)
+
+
+def cell_size_for(origin_xy: np.ndarray, max_cells: int = 3000, minimum_m: float = 50.0) -> float:
+    """The smallest round cell size (50, 100, 200, ... m) that keeps the bounding box under `max_cells` cells."""
+    if len(origin_xy) == 0:
+        return minimum_m
+    width, height = origin_xy.max(axis=0) - origin_xy.min(axis=0)
+    size = minimum_m
+    while (width / size + 1) * (height / size + 1) > max_cells:
+        size *= 2
+    return size

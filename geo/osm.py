@@ -1,0 +1,241 @@
+"""OpenStreetMap to Atlas layers: one tag table, read from an extract (.osm.pbf / .osm, via pyosmium) or from
+the Overpass API (via OSMnx), giving the same layers either way."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import AtlasError
+from geo.layers import STORAGE_CRS
+
+OSM_LICENCE = "ODbL 1.0, © OpenStreetMap contributors"
+
+
+class OsmError(AtlasError):
+    """An OSM extract cannot be read, or the Overpass API cannot be reached."""
+
+
+@dataclass(frozen=True)
+class TagRule:
+    """Features with `key` in `values` (any value when empty), if every `require` tag and no `exclude` tag
+    matches; `kind` is what the layer keeps (the rule's fixed kind, else the key's value)."""
+    key: str
+    values: tuple[str, ...] = ()
+    kind: str = ""
+    exclude: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    require: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+_NOT_ON_FOOT = (("foot", ("no", "private")), ("access", ("no", "private")), ("area", ("yes",)))
+_CYCLE_ON_ROAD = ("lane", "track", "opposite_lane", "opposite_track")
+
+# The one table from OSM tags to Atlas layers; the Data & sources page renders it.
+OSM_LAYERS: dict[str, tuple[str, tuple[TagRule, ...]]] = {
+    "walking_network": ("line", (
+        TagRule("highway", ("footway", "pedestrian", "path", "steps", "living_street", "residential", "service",
+                            "unclassified", "tertiary", "tertiary_link", "secondary", "secondary_link", "primary",
+                            "primary_link", "track", "corridor", "road"), exclude=_NOT_ON_FOOT),
+        TagRule("highway", ("cycleway", "trunk", "trunk_link", "bridleway"), exclude=_NOT_ON_FOOT,
+                require=(("foot", ("yes", "designated", "permissive")),)),
+    )),
+    "cycleways": ("line", (
+        TagRule("highway", ("cycleway",), kind="dedicated"),
+        TagRule("bicycle", ("designated",), kind="dedicated", require=(("highway", ("path", "footway")),)),
+        TagRule("cycleway", _CYCLE_ON_ROAD, kind="on_road"),
+        TagRule("cycleway:both", _CYCLE_ON_ROAD, kind="on_road"),
+        TagRule("cycleway:left", _CYCLE_ON_ROAD, kind="on_road"),
+        TagRule("cycleway:right", _CYCLE_ON_ROAD, kind="on_road"),
+    )),
+    "footways": ("line", (
+        TagRule("highway", ("footway", "pedestrian", "steps", "living_street")),
+        TagRule("highway", ("path",), exclude=(("foot", ("no", "private")),)),
+    )),
+    "health_facilities": ("point", (
+        TagRule("amenity", ("hospital", "clinic", "doctors", "dentist", "pharmacy")),
+        TagRule("healthcare", ("hospital", "clinic", "doctor", "dentist", "pharmacy", "centre"),
+                exclude=(("amenity", ("hospital", "clinic", "doctors", "dentist", "pharmacy")),)),
+    )),
+    "parks": ("polygon", (
+        TagRule("leisure", ("park", "garden", "nature_reserve", "dog_park", "playground")),
+        TagRule("landuse", ("recreation_ground", "village_green", "forest")),
+    )),
+    "schools": ("point", (TagRule("amenity", ("school", "kindergarten", "college", "university")),)),
+    "sports_grounds": ("point", (
+        TagRule("leisure", ("pitch", "sports_centre", "fitness_station", "track", "stadium", "swimming_pool")),
+    )),
+    "transit_stops": ("point", (
+        TagRule("highway", ("bus_stop",)),
+        TagRule("railway", ("tram_stop", "station", "halt", "subway_entrance")),
+        TagRule("public_transport", ("platform", "station"),
+                exclude=(("highway", ("bus_stop",)), ("railway", ("tram_stop", "station", "halt")))),
+        TagRule("amenity", ("bus_station", "ferry_terminal")),
+    )),
+}
+
+TAG_KEYS = tuple(sorted({rule.key for _, rules in OSM_LAYERS.values() for rule in rules}
+                        | {key for _, rules in OSM_LAYERS.values() for rule in rules
+                           for key, _ in rule.exclude + rule.require}
+                        | {"name"}))
+
+
+def tag_table() -> pd.DataFrame:
+    """The tag table as rows (layer, shape, OSM tags, conditions, kind), for documentation."""
+    rows = []
+    for layer_id, (shape, rules) in OSM_LAYERS.items():
+        for rule in rules:
+            conditions = [f"{k}={'|'.join(v)}" for k, v in rule.require]
+            conditions += [f"{k}≠{'|'.join(v)}" for k, v in rule.exclude]
+            rows.append({"layer": layer_id, "shape": shape,
+                         "tags": f"{rule.key}={'|'.join(rule.values) if rule.values else '*'}",
+                         "conditions": ", ".join(conditions), "kind": rule.kind or f"value of {rule.key}"})
+    return pd.DataFrame(rows)
+
+
+def overpass_tags() -> dict[str, bool | list[str]]:
+    """The OSMnx `tags` query that fetches every feature any rule could match."""
+    tags: dict[str, set[str] | bool] = {}
+    for _, rules in OSM_LAYERS.values():
+        for rule in rules:
+            if not rule.values or rule.key == "highway":
+                tags[rule.key] = True
+            elif tags.get(rule.key) is not True:
+                tags.setdefault(rule.key, set()).update(rule.values)  # type: ignore[union-attr]
+    return {k: (True if v is True else sorted(v)) for k, v in sorted(tags.items())}
+
+
+def _tag(elements: pd.DataFrame, key: str) -> pd.Series:
+    return elements[key].fillna("").astype(str) if key in elements else pd.Series("", index=elements.index)
+
+
+def _matches(elements: pd.DataFrame, rule: TagRule) -> pd.Series:
+    value = _tag(elements, rule.key)
+    hit = value.isin(rule.values) if rule.values else value.ne("")
+    for key, values in rule.exclude:
+        hit &= ~_tag(elements, key).isin(values)
+    for key, values in rule.require:
+        hit &= _tag(elements, key).isin(values)
+    return hit
+
+
+_GEOMETRIES = {"line": ("LineString", "MultiLineString"), "polygon": ("Polygon", "MultiPolygon"),
+               "point": ("Point", "Polygon", "MultiPolygon")}
+
+
+def derive_layers(elements: gpd.GeoDataFrame, source: str) -> dict[str, gpd.GeoDataFrame]:
+    """Apply the tag table to OSM elements (one row per node/way/area: osm_id, tag columns, geometry in WGS84).
+    Point layers take polygons' representative points; lines and polygons keep their shape."""
+    layers = {}
+    for layer_id, (shape, rules) in OSM_LAYERS.items():
+        picked, kinds = pd.Series(False, index=elements.index), pd.Series("", index=elements.index)
+        for rule in rules:
+            hit = _matches(elements, rule) & ~picked
+            kinds[hit] = rule.kind or _tag(elements, rule.key)[hit]
+            picked |= hit
+        rows = elements[picked & elements.geom_type.isin(_GEOMETRIES[shape])]
+        geometry = rows.geometry
+        if shape == "point":
+            geometry = geometry.representative_point()
+        layer = gpd.GeoDataFrame({"osm_id": rows["osm_id"].astype(str), "name": _tag(rows, "name").replace("", None),
+                                  "kind": kinds[rows.index], "source": source, "licence": OSM_LICENCE},
+                                 geometry=geometry.values, crs=STORAGE_CRS)
+        layers[layer_id] = layer.sort_values("osm_id", kind="stable").reset_index(drop=True)
+    return layers
+
+
+def read_extract(path: Path, progress: Callable[[float], None] | None = None) -> gpd.GeoDataFrame:
+    """OSM elements of an extract (.osm.pbf or .osm) with the tags the table needs, as a WGS84 frame."""
+    import osmium  # imported here: only extract imports need the libosmium bindings
+
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        raise OsmError(f"{path.name}: the file is empty or missing")
+    factory = osmium.geom.WKBFactory()
+    records: list[dict] = []
+    try:
+        processor = (osmium.FileProcessor(str(path)).with_locations().with_areas()
+                     .with_filter(osmium.filter.KeyFilter(*(k for k in TAG_KEYS if k != "name"))))
+        for count, obj in enumerate(processor):
+            try:
+                record = _record(obj, factory)
+            except osmium.InvalidLocationError:  # a way with nodes outside the extract: nothing whole to draw
+                continue
+            if record is not None:
+                records.append(record)
+            if progress and count % 20000 == 0:
+                progress(min(0.9, count / 1_000_000))
+    except (RuntimeError, ValueError) as exc:
+        raise OsmError(f"{path.name}: not a readable OpenStreetMap extract ({exc})") from exc
+    if not records:
+        raise OsmError(f"{path.name}: no OpenStreetMap features with the tags the Atlas uses")
+    frame = pd.DataFrame.from_records(records)
+    geometry = shapely.from_wkb(frame.pop("wkb").to_numpy())
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
+
+
+def _record(obj, factory) -> dict | None:
+    tags = {key: obj.tags.get(key) for key in TAG_KEYS if key in obj.tags}
+    if not tags:
+        return None
+    try:
+        if obj.is_node():
+            osm_id, wkb = f"node/{obj.id}", factory.create_point(obj)
+        elif obj.is_way():
+            if len(obj.nodes) < 2:
+                return None
+            osm_id, wkb = f"way/{obj.id}", factory.create_linestring(obj)
+        elif obj.is_area():
+            kind = "way" if obj.from_way() else "relation"
+            osm_id, wkb = f"{kind}/{obj.orig_id()}", factory.create_multipolygon(obj)
+        else:
+            return None
+    except (RuntimeError, ValueError):  # a way or area with nodes outside the extract: nothing whole to draw
+        return None
+    return {"osm_id": osm_id, **tags, "wkb": bytes.fromhex(wkb) if isinstance(wkb, str) else wkb}
+
+
+def extract_bounds(path: Path) -> shapely.Polygon:
+    """The bounding box an extract's header declares (WGS84): the area it covers."""
+    import osmium
+
+    box = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header().box()
+    if not box.valid():
+        raise OsmError(f"{Path(path).name}: the extract declares no bounding box")
+    return shapely.box(box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
+
+
+def fetch_overpass(polygon: shapely.Geometry, progress: Callable[[float], None] | None = None) -> gpd.GeoDataFrame:
+    """OSM elements inside a WGS84 polygon from the Overpass API (OSMnx's `overpass_url` setting chooses the
+    server), in the same shape as `read_extract`."""
+    import osmnx as ox  # imported here: only online fetches need OSMnx
+
+    try:
+        features = ox.features_from_polygon(polygon, tags=overpass_tags())
+    except Exception as exc:  # OSMnx raises requests', its own and ValueError on an empty answer
+        raise OsmError(f"the Overpass API gave no usable answer ({type(exc).__name__}: {exc})") from exc
+    if progress:
+        progress(0.9)
+    features = features.reset_index()
+    frame = pd.DataFrame({"osm_id": features["element"].astype(str) + "/" + features["id"].astype(str)})
+    for key in TAG_KEYS:
+        if key in features:
+            frame[key] = features[key].where(features[key].notna(), None).astype(object)
+    return gpd.GeoDataFrame(frame, geometry=features.geometry.values, crs=STORAGE_CRS)
+
+
+def sample_boundary_points(polygons: gpd.GeoDataFrame, crs: str, spacing_m: float = 50.0) -> np.ndarray:
+    """Points every `spacing_m` metres around polygons (in `crs`): where a park can be entered, approximately."""
+    if polygons.empty:
+        return np.zeros((0, 2))
+    rings = polygons.geometry.to_crs(crs).boundary.explode(index_parts=False)
+    lengths = rings.length.to_numpy()
+    counts = np.maximum(1, np.ceil(lengths / spacing_m)).astype(int)
+    ring_of_point = np.repeat(np.arange(len(rings)), counts)
+    position = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)) / counts[ring_of_point]
+    points = shapely.line_interpolate_point(rings.values[ring_of_point], position, normalized=True)
+    return shapely.get_coordinates(points)
