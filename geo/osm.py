@@ -15,6 +15,7 @@ from geo.errors import AtlasError
 from geo.layers import STORAGE_CRS
 
 OSM_LICENCE = "ODbL 1.0, © OpenStreetMap contributors"
+REACH_TIMEOUT_S = 5
 
 
 class OsmError(AtlasError):
@@ -53,8 +54,7 @@ OSM_LAYERS: dict[str, tuple[str, tuple[TagRule, ...]]] = {
         TagRule("cycleway:right", _CYCLE_ON_ROAD, kind="on_road"),
     )),
     "footways": ("line", (
-        TagRule("highway", ("footway", "pedestrian", "steps", "living_street")),
-        TagRule("highway", ("path",), exclude=(("foot", ("no", "private")),)),
+        TagRule("highway", ("footway", "pedestrian", "steps", "living_street", "path"), exclude=_NOT_ON_FOOT),
     )),
     "health_facilities": ("point", (
         TagRule("amenity", ("hospital", "clinic", "doctors", "dentist", "pharmacy")),
@@ -209,22 +209,40 @@ def extract_bounds(path: Path) -> shapely.Polygon:
     return shapely.box(box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
-def fetch_overpass(polygon: shapely.Geometry, progress: Callable[[float], None] | None = None) -> gpd.GeoDataFrame:
-    """OSM elements inside a WGS84 polygon from the Overpass API (OSMnx's `overpass_url` setting chooses the
-    server), in the same shape as `read_extract`."""
+def fetch_overpass(polygon: shapely.Geometry, overpass_url: str | None = None,
+                   progress: Callable[[float], None] | None = None) -> gpd.GeoDataFrame:
+    """OSM elements inside a WGS84 polygon from the Overpass API through OSMnx, in the same shape as
+    `read_extract`. `overpass_url` picks another server (a mirror, or a local one); OSMnx's own cache is off."""
     import osmnx as ox  # imported here: only online fetches need OSMnx
 
+    import requests
+
+    saved = ox.settings.overpass_url, ox.settings.use_cache
+    ox.settings.use_cache = False
+    if overpass_url:
+        ox.settings.overpass_url = overpass_url
+    status_url = ox.settings.overpass_url.rstrip("/") + "/status"
+    try:  # fail in seconds, not after OSMnx's 60 s back-off, when there is no connection
+        requests.get(status_url, timeout=REACH_TIMEOUT_S)
+    except requests.RequestException as exc:
+        ox.settings.overpass_url, ox.settings.use_cache = saved
+        raise OsmError(f"the Overpass API at {status_url} cannot be reached (no internet?): "
+                       f"{type(exc).__name__}") from exc
     try:
+        if progress:
+            progress(0.1)
         features = ox.features_from_polygon(polygon, tags=overpass_tags())
     except Exception as exc:  # OSMnx raises requests', its own and ValueError on an empty answer
         raise OsmError(f"the Overpass API gave no usable answer ({type(exc).__name__}: {exc})") from exc
+    finally:
+        ox.settings.overpass_url, ox.settings.use_cache = saved
     if progress:
         progress(0.9)
     features = features.reset_index()
     frame = pd.DataFrame({"osm_id": features["element"].astype(str) + "/" + features["id"].astype(str)})
     for key in TAG_KEYS:
         if key in features:
-            frame[key] = features[key].where(features[key].notna(), None).astype(object)
+            frame[key] = features[key].astype(object).where(features[key].notna(), None)
     return gpd.GeoDataFrame(frame, geometry=features.geometry.values, crs=STORAGE_CRS)
 
 
