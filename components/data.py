@@ -18,6 +18,7 @@ from geo.display import display_frame
 from geo.i18n import translate
 from geo.indicators import city_figures, indicator_values, latest_values
 from geo.layers import LAYERS, REGION_ONLY_STYLE
+from geo.mobility import mobility_figures
 from geo.air import annual_stats
 from geo.guidelines import POLLUTANTS
 from geo.store import read_layer, read_table
@@ -73,9 +74,11 @@ def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
 def city_values(city_id: str) -> pd.DataFrame:
     """Every indicator value of the city, all years (geo.indicators.indicator_values)."""
     annual = annual_air()
-    return indicator_values(get_city(city_id), city_layer(city_id, "boundary"),
-                            city_layer(city_id, "health_facilities"), city_layer(city_id, "districts"),
-                            annual[annual["city_id"] == city_id], table("regional_stats"))
+    city, boundary = get_city(city_id), city_layer(city_id, "boundary")
+    mobility = mobility_figures(city, float(boundary["area_km2"].iloc[0]), city_layer(city_id, "walking_network"),
+                                city_layer(city_id, "cycleways"), city_layer(city_id, "footways"))
+    return indicator_values(city, boundary, city_layer(city_id, "health_facilities"), city_layer(city_id, "districts"),
+                            annual[annual["city_id"] == city_id], table("regional_stats"), mobility)
 
 
 @st.cache_resource(max_entries=64)
@@ -111,6 +114,16 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
                     tooltip=tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip), style=style or {})
 
 
+def forget_layers() -> None:
+    """Drop every cached layer, model and map after a city's layers were written."""
+    st.cache_resource.clear()
+
+
+def city_map_layer(layer_id: str, frame: gpd.GeoDataFrame, city_id: str, lang: str) -> MapLayer:
+    """A registry layer (or a subset of one) of a city, ready for its map."""
+    return _map_layer(layer_id, frame, get_city(city_id).crs, 0, lang)
+
+
 def _boundary_layers(boundary: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str) -> list[MapLayer]:
     """City polygons, and regions standing in for cities without one (drawn faint and dashed)."""
     region_only = boundary["boundary_quality"] == "region_only"
@@ -143,8 +156,12 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
     if len(city_layer(city_id, "districts")):
         layers.insert(0, _map_layer("districts", city_layer(city_id, "districts"), crs, view_tolerance_m(city_id),
                                     lang))
+    tolerance = view_tolerance_m(city_id)
+    layers += [_map_layer(layer_id, city_layer(city_id, layer_id), crs, tolerance, lang)
+               for layer_id in ("parks", "footways", "cycleways") if len(city_layer(city_id, layer_id))]
     return layers + [_map_layer(layer_id, city_layer(city_id, layer_id), crs, 0, lang)
-                     for layer_id in ("city_centres", "health_facilities", "air_stations")
+                     for layer_id in ("city_centres", "schools", "sports_grounds", "transit_stops",
+                                      "health_facilities", "air_stations")
                      if len(city_layer(city_id, layer_id))]
 
 
@@ -163,7 +180,8 @@ def _built_overview_map(lang: str, base_url: str) -> folium.Map:
 
 def group_labels(lang: str) -> dict[str, str]:
     """Names of the registry's layer groups, for the layer control."""
-    return {group: translate(f"layer_group.{group}", lang) for group in ("boundaries", "environment", "services")}
+    return {group: translate(f"layer_group.{group}", lang)
+            for group in ("boundaries", "environment", "services", "mobility")}
 
 
 def city_map(city_id: str, lang: str, base_url: str) -> folium.Map:

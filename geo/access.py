@@ -20,7 +20,27 @@ THRESHOLDS_M = (500, 1000)
 WALK_SPEED_KMH = 4.8  # an assumed adult walking pace: 10 min = 800 m, 15 min = 1,200 m
 WALK_MINUTES = (10, 15)
 DETOUR_FACTOR = 1.3  # straight-line fallback: streets are assumed 30 % longer than the crow flies (approximate)
-GRID_SPACING_M = 100.0  # straight-line fallback: origins on a regular grid inside the city
+GRID_SPACING_M = 100.0
+DISTRICT_INSIDE_SHARE = 0.9  # a district weights origins only when this share of its area is inside the city  # straight-line fallback: origins on a regular grid inside the city
+
+
+@dataclass(frozen=True)
+class AccessTarget:
+    """A kind of destination: the layer it comes from and, where the layer mixes kinds, which of them count."""
+    layer_id: str
+    kinds: tuple[str, ...] = ()  # facility_type (health) or kind (OSM layers); empty: every feature
+    edge_points: bool = False  # areas (parks) are reached at points around their edge, not at their centre
+
+
+ACCESS_TARGETS = {
+    "healthcare": AccessTarget("health_facilities", ("hospital", "clinic", "doctors", "dentist",
+                                                     "other health facility")),
+    "pharmacy": AccessTarget("health_facilities", ("pharmacy",)),
+    "park": AccessTarget("parks", edge_points=True),
+    "school": AccessTarget("schools", ("school",)),
+    "sports": AccessTarget("sports_grounds"),
+    "transit": AccessTarget("transit_stops"),
+}
 
 
 def minutes_to_metres(minutes: float) -> float:

@@ -27,6 +27,7 @@ from geo.errors import DataMissingError
 from geo.layers import LAYERS, STORAGE_CRS, validate_layer
 from geo.osm import OSM_LAYERS, derive_layers, extract_bounds, read_extract
 from geo.paths import EMBEDDED_DIR, RAW_DIR
+from geo.store import FACILITY_TYPES
 
 AIRNOW_YEARS = range(2019, 2024)
 REGIONAL_FILES = {
@@ -82,7 +83,6 @@ DISTRICT_SIMPLIFY_M = 150.0
 REGION_SIMPLIFY_M = 1000.0  # the regions layer is only drawn at country scale
 DISTRICT_SEARCH_M = 15_000.0  # districts whose inner point lies within this distance of the boundary
 GRID_DEG = 1e-5
-FACILITY_TYPES = ("hospital", "clinic", "doctors", "dentist", "pharmacy")
 
 
 def copy_raw(source_dir: Path, raw_dir: Path = RAW_DIR) -> None:

@@ -16,6 +16,7 @@ WHO_GROUPS = ("health_status", "health_services", "environment", "socio_economic
 # Sections of the application to the national network "Healthy Cities (regions) of Kazakhstan".
 KZ_SECTIONS = ("territory", "demography", "socio_economic", "environment", "healthcare_infrastructure",
                "digitalization")
+OSM_SOURCE = "OpenStreetMap layers of the city (ODbL), via the Atlas's tag table"
 BNS_SOURCE = "Bureau of National Statistics of Kazakhstan via Open Data Kazakhstan (ODC PDDL 1.0)"
 RANKING_SOURCE = "Bureau of National Statistics of Kazakhstan, as assembled by the Open Data Kazakhstan " \
                  "city-ranking project (2022; ODC PDDL 1.0), which filled some gaps by KNN imputation: approximate"
@@ -66,6 +67,16 @@ INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
           definition="hospitals, clinics, doctors, dentists and pharmacies mapped in OpenStreetMap inside the boundary"),
     _spec("health_facilities_per_10k", "per 10,000 residents", "higher_is_better", "OpenStreetMap (HOT export) and the city catalogue", "city", "health_services", "healthcare_infrastructure",
           definition="OpenStreetMap health facilities per 10,000 residents"),
+    _spec("cycleway_km_per_10k", "km per 10,000 residents", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
+          definition="length of cycleways and cycle lanes or tracks on streets, per 10,000 residents"),
+    _spec("cycleway_km_per_km2", "km per km²", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
+          definition="length of cycleways and cycle lanes or tracks on streets, per km² of the area"),
+    _spec("cycle_street_share", "%", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
+          definition="share of street length that carries a cycle lane or track"),
+    _spec("cycle_network_connected", "%", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
+          definition="share of the cycle network's length in its largest connected piece"),
+    _spec("pedestrian_street_km", "km", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
+          definition="length of pedestrian streets and living streets"),
     _spec("region_population", "persons", "neutral", BNS_SOURCE, "region", "socio_economic", "demography",
           definition="resident population on 1 January 2023"),
     _spec("life_expectancy", "years", "higher_is_better", BNS_SOURCE, "region", "health_status", "demography",
@@ -142,7 +153,8 @@ AIR_STATISTICS = {"annual_mean": "mean", "days_above_24h": "days_above_24h_aqg",
 
 
 def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                     districts: gpd.GeoDataFrame, annual: pd.DataFrame, regional: pd.DataFrame) -> pd.DataFrame:
+                     districts: gpd.GeoDataFrame, annual: pd.DataFrame, regional: pd.DataFrame,
+                     mobility: dict[str, float] | None = None) -> pd.DataFrame:
     """Every value of every registered indicator for `city`, all years (VALUE_COLUMNS).
 
     Inputs are the city's rows of the embedded layers, its yearly air statistics (geo.air.annual_stats)
@@ -175,6 +187,9 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
         if pop:
             add("health_facilities_per_10k", round(len(facilities) / pop.value * 10_000, 2), None,
                 note_key="note.osm_coverage")
+    for indicator_id, value in (mobility or {}).items():
+        if pd.notna(value):
+            add(indicator_id, value, None, note_key="note.osm_coverage")
     complete = annual[annual["complete"]]
     for row in complete.itertuples():
         for kind, column in AIR_STATISTICS.items():
@@ -210,8 +225,11 @@ def _missing_note(city: City, spec: IndicatorSpec, annual: pd.DataFrame) -> str:
         pollutant = next(p.id for p in POLLUTANTS.values() if p.label == pollutant)
         rows = annual[annual["pollutant"] == pollutant]
         return "note.air_incomplete" if len(rows) else "note.no_air"
-    if city.population is None and spec.id in ("population", "population_density", "health_facilities_per_10k"):
+    if city.population is None and spec.id in ("population", "population_density", "health_facilities_per_10k",
+                                                "cycleway_km_per_10k"):
         return "note.population_unknown"
+    if spec.id.startswith(("cycle", "pedestrian")):
+        return "note.no_osm_network"
     if spec.id in ("health_facilities_osm", "health_facilities_per_10k"):
         return "note.no_facilities"
     if spec.id == "population_density":

@@ -2,6 +2,7 @@
 the Overpass API (via OSMnx), giving the same layers either way."""
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -16,6 +17,7 @@ from geo.layers import STORAGE_CRS
 
 OSM_LICENCE = "ODbL 1.0, © OpenStreetMap contributors"
 REACH_TIMEOUT_S = 5
+MAX_EXTRACT_BYTES = 200_000_000
 
 
 class OsmError(AtlasError):
@@ -197,6 +199,23 @@ def _record(obj, factory) -> dict | None:
     except (RuntimeError, ValueError):  # a way or area with nodes outside the extract: nothing whole to draw
         return None
     return {"osm_id": osm_id, **tags, "wkb": bytes.fromhex(wkb) if isinstance(wkb, str) else wkb}
+
+
+def read_uploaded_extract(name: str, content: bytes,
+                          progress: Callable[[float], None] | None = None) -> gpd.GeoDataFrame:
+    """An uploaded extract (.osm.pbf or .osm), checked for its name and size, read like a file on disk."""
+    suffix = ".osm.pbf" if name.lower().endswith(".pbf") else ".osm" if name.lower().endswith(".osm") else ""
+    if not suffix:
+        raise OsmError(f"{name}: an OpenStreetMap extract must end in .osm.pbf or .osm")
+    if len(content) > MAX_EXTRACT_BYTES:
+        raise OsmError(f"{name}: {len(content) / 1e6:.0f} MB is over the {MAX_EXTRACT_BYTES / 1e6:.0f} MB limit")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        try:
+            return read_extract(path, progress)
+        except OsmError as exc:
+            raise OsmError(str(exc).replace(path.name, name)) from exc
 
 
 def extract_bounds(path: Path) -> shapely.Polygon:

@@ -1,9 +1,15 @@
-"""Shared fixtures: small hand-made frames with answers computable by hand."""
+"""Shared fixtures: small hand-made frames with answers computable by hand. Tests never see a developer's
+own fetched or imported layers: the user store points at an empty folder of the test session."""
+import os
+import tempfile
+
 import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
 from geo.layers import STORAGE_CRS
+
+os.environ["ATLAS_USER_DIR"] = tempfile.mkdtemp(prefix="atlas-test-user-")
 
 
 @pytest.fixture

@@ -229,3 +229,35 @@ def test_air_page_pollutant_and_year_come_from_and_go_to_the_url():
     at.selectbox(key="city_id").set_value("bishkek").run()  # Bishkek has PM2.5 only: the choice follows
     no_exception(at)
     assert at.query_params["pollutant"] == "pm25"
+
+
+def test_access_page_on_the_demo_network_shows_exact_shares_matching_the_engine():
+    import numpy as np
+
+    from geo import access
+    from geo.network import network_from_lines
+    from geo.store import read_layer
+    at = app("helsinki-demo")
+    at.switch_page("pages/access.py").run()
+    no_exception(at)
+    assert "walking network" in at.success[0].value
+    lines = read_layer("walking_network").query("city_id == 'helsinki-demo'")
+    network, origins = network_from_lines(lines, "EPSG:32635")
+    clinics = read_layer("health_facilities").query("city_id == 'helsinki-demo' and facility_type != 'pharmacy'")
+    xy = clinics.to_crs("EPSG:32635").geometry
+    distance = access.origin_distances(origins, access.node_distances(
+        network, access.snap_to_network(network, np.column_stack([xy.x, xy.y]))))
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Within 500 m"] == f"{np.mean(distance <= 500) * 100:.0f} %"
+    assert shown["Within 1000 m"] == f"{np.mean(distance <= 1000) * 100:.0f} %"
+
+
+def test_access_page_says_when_it_falls_back_to_straight_lines_or_lacks_destinations():
+    at = app("bishkek")
+    at.switch_page("pages/access.py").run()
+    no_exception(at)
+    assert "Approximate" in at.warning[0].value and "detour factor of 1.3" in at.warning[0].value
+    at = app("almaty")
+    at.switch_page("pages/access.py").run()
+    no_exception(at)
+    assert "No destinations of this kind" in at.warning[0].value

@@ -1,0 +1,283 @@
+"""Access page building blocks: the cached access model of a city and destination, the distance map with
+click-to-propose, headline shares, per-district shares and the what-if table."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from components import data
+from components.map_view import base_url
+from components.maps import MapLayer, build_map
+from components.state import lang, t
+from geo import access
+from geo.cities import City, get_city
+from geo.display import display_frame
+from geo.layers import LAYERS, STORAGE_CRS
+from geo.network import Origins, WalkNetwork, network_from_lines
+from geo.errors import AtlasError
+from geo.osm import derive_layers, fetch_overpass, read_uploaded_extract, sample_boundary_points
+from geo.store import write_city_layers
+
+DISTANCE_CLASSES = ((250, "#2166ac"), (500, "#67a9cf"), (1000, "#fdb863"), (np.inf, "#e66101"))
+UNREACHABLE_COLOUR = "#7f7f7f"
+THRESHOLD_OPTIONS = (500, 800, 1000, 1200)  # 800 and 1,200 m: 10 and 15 minutes at the stated pace
+MAP_CELLS = 2500
+
+
+@dataclass(frozen=True)
+class AccessModel:
+    """Everything the page shows for one city and destination, computed once (the what-if reuses it)."""
+    method: str  # "network" | "straight_line"
+    origin_xy: np.ndarray
+    distance: np.ndarray
+    weights: np.ndarray | None
+    facility_xy: np.ndarray
+    network: WalkNetwork | None
+    origins: Origins | None
+    node_distance: np.ndarray | None
+
+
+def _facility_xy(city: City, target: access.AccessTarget) -> np.ndarray:
+    frame = data.city_layer(city.id, target.layer_id)
+    if target.kinds:
+        column = "facility_type" if "facility_type" in frame else "kind"
+        frame = frame[frame[column].isin(target.kinds)]
+    if frame.empty:
+        return np.zeros((0, 2))
+    if target.edge_points:
+        return sample_boundary_points(frame, city.crs)
+    projected = frame.geometry.to_crs(city.crs)
+    return np.column_stack([projected.x, projected.y])
+
+
+@st.cache_resource(max_entries=16)
+def access_model(city_id: str, target_id: str) -> AccessModel | None:
+    """The access model, or None when the city has no destination of this kind."""
+    city = get_city(city_id)
+    facility_xy = _facility_xy(city, access.ACCESS_TARGETS[target_id])
+    if len(facility_xy) == 0:
+        return None
+    districts = districts_inside(city)
+    lines = data.city_layer(city_id, "walking_network")
+    if len(lines):
+        network, origins = network_from_lines(lines, city.crs)
+        node_distance = access.node_distances(network, access.snap_to_network(network, facility_xy))
+        distance = access.origin_distances(origins, node_distance)
+        origin_xy = origins.xy
+        method = "network"
+    else:
+        network = origins = node_distance = None
+        boundary = data.city_layer(city_id, "boundary").to_crs(city.crs).geometry.iloc[0]
+        origin_xy = access.grid_points(boundary)
+        distance = access.straight_line_distances(origin_xy, facility_xy)
+        method = "straight_line"
+    weights = access.district_weights(origin_xy, districts) if len(districts) else None
+    return AccessModel(method, origin_xy, distance, weights, facility_xy, network, origins, node_distance)
+
+
+def districts_inside(city: City) -> gpd.GeoDataFrame:
+    """The city's districts that lie (90 % of their area or more) inside its boundary, in metres: only their
+    population can be spread over the city's sample points (the layer also holds districts around the city)."""
+    districts = data.city_layer(city.id, "districts").to_crs(city.crs)
+    if districts.empty:
+        return districts
+    boundary = data.city_layer(city.id, "boundary").to_crs(city.crs).geometry.iloc[0]
+    inside = districts.geometry.intersection(boundary).area / districts.geometry.area
+    return districts[inside >= access.DISTRICT_INSIDE_SHARE].reset_index(drop=True)
+
+
+def distances_with(model: AccessModel, proposals_xy: np.ndarray) -> np.ndarray:
+    """Every origin's distance once facilities stand at `proposals_xy` too (exact on the network)."""
+    if model.method == "network":
+        return access.origin_distances(model.origins, access.with_proposal(model.network, model.node_distance,
+                                                                           proposals_xy))
+    return np.minimum(model.distance, access.straight_line_distances(model.origin_xy, proposals_xy))
+
+
+def headline(model: AccessModel, threshold_m: float) -> None:
+    """The shares as figures: within the chosen distance, and the fixed 500 m / 1,000 m / 10 / 15 minutes."""
+    fixed = {float(m): t("access.within", metres=m) for m in access.THRESHOLDS_M}
+    fixed |= {access.minutes_to_metres(m): t("access.within_minutes", minutes=m) for m in access.WALK_MINUTES}
+    chosen = {} if float(threshold_m) in fixed else {float(threshold_m): t("access.within", metres=int(threshold_m))}
+    thresholds, labels = zip(*sorted((chosen | fixed).items()))
+    summary = access.summarise(model.distance, thresholds, model.weights)
+    columns = st.columns(len(thresholds))
+    for i, (column, label) in enumerate(zip(columns, labels)):
+        people = (f" · {t('access.of_people', share=summary.share_people[i] * 100)}"
+                  if summary.share_people is not None else "")
+        column.metric(label, f"{summary.share_points[i] * 100:.0f} %", help=t("access.share_help"))
+        column.caption(t("access.of_points") + people)
+    if model.weights is None or summary.share_people is None:
+        st.caption(t("access.no_population"))
+    else:
+        st.caption(t("access.people_note", covered=summary.people_covered * 100))
+
+
+def _cell_colour(median_m: float) -> str:
+    if not np.isfinite(median_m):
+        return UNREACHABLE_COLOUR
+    return next(colour for limit, colour in DISTANCE_CLASSES if median_m <= limit)
+
+
+def access_map(city: City, model: AccessModel, target_id: str, threshold_m: float, proposals: list[tuple[float, float]],
+               key: str) -> tuple[float, float] | None:
+    """The distance map: origin cells coloured by walking distance, the underserved area outlined, the
+    destinations and the proposals; returns a newly clicked point (lat, lon), if any."""
+    cell_m = access.cell_size_for(model.origin_xy, MAP_CELLS)
+    cells = access.distance_cells(model.origin_xy, model.distance, city.crs, cell_m, threshold_m)
+    outline = access.underserved_area(cells, threshold_m)
+    cells = cells.assign(colour=[_cell_colour(m) for m in cells["median_m"]],
+                         median_m=cells["median_m"].replace(np.inf, np.nan).round(0),
+                         beyond_share=(cells["beyond_share"] * 100).round(0))
+    layers = [
+        _layer("access_cells", cells, city, t("layer.access_cells"), colour_by="colour",
+               style={"fillOpacity": 0.7, "weight": 0}),
+        _layer("underserved_areas", outline.assign(threshold_m=threshold_m), city,
+               t("access.underserved", metres=int(threshold_m))),
+        _facilities_layer(city, target_id),
+    ]
+    if proposals:
+        points = gpd.GeoDataFrame({"proposal": [str(i + 1) for i in range(len(proposals))]},
+                                  geometry=gpd.points_from_xy([p[1] for p in proposals], [p[0] for p in proposals]),
+                                  crs=STORAGE_CRS)
+        layers.append(_layer("proposed_facilities", points, city, t("layer.proposed_facilities")))
+    swatches = [(colour, t("access.class_upto", metres=int(limit)) if np.isfinite(limit)
+                 else t("access.class_beyond", metres=int(DISTANCE_CLASSES[-2][0])))
+                for limit, colour in DISTANCE_CLASSES] + [(UNREACHABLE_COLOUR, t("access.unreachable"))]
+    bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
+    m = build_map([layer for layer in layers if layer is not None and len(layer.frame)], bounds,
+                  base_url=base_url(), legend_title=t("map.legend"), legend_swatches=swatches)
+    # A click on the background is "last_clicked"; on a drawn feature (a cell), "last_object_clicked".
+    clicked = st_folium(m, key=key, height=560, use_container_width=True,
+                        returned_objects=["last_clicked", "last_object_clicked"]) or {}
+    st.caption(t("access.cells_note", cell=int(cell_m)))
+    seen = st.session_state.setdefault(f"{key}_seen", {})
+    for channel in ("last_object_clicked", "last_clicked"):
+        point = clicked.get(channel)
+        if point and seen.get(channel) != point:
+            seen[channel] = point
+            return point["lat"], point["lng"]
+    return None
+
+
+def _layer(layer_id: str, frame: gpd.GeoDataFrame, city: City, title: str, colour_by: str = "",
+           style: dict | None = None) -> MapLayer:
+    spec = LAYERS[layer_id]
+    shown = display_frame(frame.to_crs(STORAGE_CRS), spec, city.crs, 2.0)
+    if colour_by:
+        shown[colour_by] = frame[colour_by].to_numpy()
+    return MapLayer(spec, shown, title, tuple((c, t(f"column.{c}")) for c in spec.tooltip), style=style or {},
+                    colour_by=colour_by)
+
+
+def _facilities_layer(city: City, target_id: str) -> MapLayer | None:
+    target = access.ACCESS_TARGETS[target_id]
+    frame = data.city_layer(city.id, target.layer_id)
+    if target.kinds:
+        column = "facility_type" if "facility_type" in frame else "kind"
+        frame = frame[frame[column].isin(target.kinds)]
+    return data.city_map_layer(target.layer_id, frame, city.id, lang()) if len(frame) else None
+
+
+def what_if_table(model: AccessModel, proposals: list[tuple[float, float]], crs: str, threshold_m: float) -> None:
+    """Each proposal alone, and all together: sample points (and people) newly within the threshold."""
+    xy = gpd.GeoSeries(gpd.points_from_xy([p[1] for p in proposals], [p[0] for p in proposals]),
+                       crs=STORAGE_CRS).to_crs(crs)
+    xy = np.column_stack([xy.x, xy.y])
+    rows = []
+    scenarios = [(str(i + 1), xy[i:i + 1]) for i in range(len(xy))]
+    if len(xy) > 1:
+        scenarios.append((t("access.all_proposals"), xy))
+    before = access.summarise(model.distance, (threshold_m,), model.weights)
+    for label, points in scenarios:
+        after = distances_with(model, points)
+        gained_points, gained_people = access.newly_within(model.distance, after, threshold_m, model.weights)
+        summary = access.summarise(after, (threshold_m,), model.weights)
+        rows.append({t("column.proposal"): label, t("column.new_points"): gained_points,
+                     t("column.new_people"): str(round(gained_people)) if gained_people is not None
+                     else t("common.no_data"),
+                     t("column.share_before"): round(before.share_points[0] * 100, 1),
+                     t("column.share_after"): round(summary.share_points[0] * 100, 1)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def district_shares(city: City, model: AccessModel, threshold_m: float) -> None:
+    """Share of each district's sample points (and people) within the threshold."""
+    districts = districts_inside(city)
+    if districts.empty:
+        st.caption(t("access.no_districts"))
+        return
+    tree_index = gpd.GeoSeries(gpd.points_from_xy(model.origin_xy[:, 0], model.origin_xy[:, 1]), crs=city.crs)
+    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=tree_index), districts[["name", "population", "geometry"]],
+                       predicate="within", how="inner")
+    joined = joined[~joined.index.duplicated()]
+    within = model.distance[joined.index.to_numpy()] <= threshold_m
+    table = pd.DataFrame({"name": joined["name"].to_numpy(), "within": within}).groupby("name", sort=True).agg(
+        points=("within", "size"), share=("within", "mean")).reset_index()
+    population = districts.drop_duplicates("name").set_index("name")["population"]
+    st.dataframe(pd.DataFrame({
+        t("column.district"): table["name"], t("column.sample_points"): table["points"],
+        t("column.share_within"): (table["share"] * 100).round(1),
+        t("column.population"): table["name"].map(population).round(0),
+    }), hide_index=True, width="stretch")
+
+
+def threshold_label(metres: int) -> str:
+    minutes = {round(access.minutes_to_metres(m)): m for m in access.WALK_MINUTES}.get(metres)
+    return t("access.threshold_minutes", metres=metres, minutes=minutes) if minutes else f"{metres} m"
+
+
+@st.fragment
+def what_if(city: City, model: AccessModel, target_id: str, threshold_m: float) -> None:
+    """The map and the what-if: each click on the map proposes a facility there; the table compares them."""
+    key = f"proposals_{city.id}_{target_id}"
+    proposals = st.session_state.setdefault(key, [])
+    st.subheader(t("access.map_title"))
+    st.caption(t("access.what_if_hint"))
+    clicked = access_map(city, model, target_id, threshold_m, proposals, key=f"access_map_{city.id}_{target_id}")
+    if clicked and clicked not in proposals:
+        proposals.append(clicked)
+        st.rerun(scope="fragment")
+    if proposals:
+        st.subheader(t("access.what_if_title", metres=int(threshold_m)))
+        what_if_table(model, proposals, city.crs, threshold_m)
+        if st.button(t("access.clear_proposals"), key=f"{key}_clear"):
+            proposals.clear()
+            st.rerun(scope="fragment")
+
+
+def offer_osm(city: City) -> None:
+    """Fetch the city's OpenStreetMap layers (online), or import an extract; either is stored for offline use."""
+    with st.expander(t("access.get_osm_title"), expanded=False):
+        st.caption(t("access.get_osm_note"))
+        if st.button(t("access.fetch_osm"), key=f"fetch_osm_{city.id}"):
+            progress = st.progress(0.0, text=t("access.fetching"))
+            boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
+            try:
+                elements = fetch_overpass(boundary, progress=lambda f: progress.progress(f, text=t("access.fetching")))
+                _store(city, elements, t("access.fetched_source"), progress)
+            except AtlasError as exc:
+                st.error(t("access.fetch_failed", error=str(exc)))
+        upload = st.file_uploader(t("access.import_extract"), type=["pbf", "osm"], key=f"osm_upload_{city.id}")
+        if upload is not None and st.button(t("access.import_button"), key=f"import_osm_{city.id}"):
+            progress = st.progress(0.0, text=t("access.reading"))
+            try:
+                elements = read_uploaded_extract(upload.name, upload.getvalue(),
+                                                 lambda f: progress.progress(f, text=t("access.reading")))
+                _store(city, elements, t("access.imported_source", file=upload.name), progress)
+            except AtlasError as exc:
+                st.error(t("access.import_failed", error=str(exc)))
+
+
+def _store(city: City, elements: gpd.GeoDataFrame, source: str, progress) -> None:
+    boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
+    layers = derive_layers(elements[elements.intersects(boundary)], source)
+    counts = write_city_layers(city.id, layers)
+    progress.progress(1.0, text=t("access.stored"))
+    data.forget_layers()
+    st.success(t("access.stored_counts", counts=", ".join(f"{t('layer.' + k)}: {v}" for k, v in counts.items())))

@@ -1,0 +1,41 @@
+"""Access: how far people walk to a clinic, a pharmacy, a park, a school; where the underserved areas are; and
+what a proposed facility would change (click the map)."""
+import streamlit as st
+
+from components import access_views
+from components.state import current_city, lang, require_frame, t
+from components.widgets import url_choice, url_keep
+from geo.access import ACCESS_TARGETS, DETOUR_FACTOR, GRID_SPACING_M, WALK_SPEED_KMH
+
+require_frame("pages/access.py")
+
+city = current_city()
+st.title(t("access.title", city=city.name(lang())))
+st.caption(t("access.intro"))
+
+left, right = st.columns(2)
+url_choice("access_target", "target", list(ACCESS_TARGETS), "healthcare")
+left.selectbox(t("access.target"), list(ACCESS_TARGETS), key="access_target",
+               format_func=lambda i: t(f"access_target.{i}"))
+url_keep("access_target", "target")
+url_choice("access_threshold", "within", list(access_views.THRESHOLD_OPTIONS), 500)
+right.segmented_control(t("access.threshold"), list(access_views.THRESHOLD_OPTIONS), key="access_threshold",
+                        format_func=access_views.threshold_label)
+url_keep("access_threshold", "within")
+target, threshold = st.session_state.access_target or "healthcare", st.session_state.access_threshold or 500
+
+model = access_views.access_model(city.id, target)
+if model is None:
+    st.warning(t("access.no_destinations", target=t(f"access_target.{target}")))
+    access_views.offer_osm(city)
+    st.stop()
+if model.method == "network":
+    st.success(t("access.method_network", speed=WALK_SPEED_KMH))
+else:
+    st.warning(t("access.method_straight", factor=DETOUR_FACTOR, spacing=int(GRID_SPACING_M)))
+    access_views.offer_osm(city)
+
+access_views.headline(model, threshold)
+access_views.what_if(city, model, target, threshold)
+st.subheader(t("access.districts_title"))
+access_views.district_shares(city, model, threshold)
