@@ -174,7 +174,9 @@ def _built_city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
 
 @st.cache_resource(max_entries=4)
 def _built_overview_map(lang: str, base_url: str) -> folium.Map:
-    return build_map(overview_map_layers(lang), tuple(layer("boundary").total_bounds), base_url=base_url,
+    bounds = tuple(layer("boundary").query("city_id in @ids", local_dict={"ids": [c.id for c in member_cities()]})
+                   .total_bounds)
+    return build_map(overview_map_layers(lang), bounds, base_url=base_url,
                      legend_title=translate("map.legend", lang), group_labels=group_labels(lang))
 
 
@@ -196,12 +198,18 @@ def overview_map(lang: str, base_url: str) -> folium.Map:
 
 @st.cache_resource(max_entries=4)
 def overview_map_layers(lang: str) -> list[MapLayer]:
-    """Boundaries of all cities, simplified for the two-country view, with facilities and stations."""
+    """Boundaries of the network's cities, simplified for the two-country view, with facilities and stations."""
     crs = "EPSG:3857"  # metres, good enough for simplification across both countries at this scale
-    return [*_boundary_layers(layer("boundary"), crs, OVERVIEW_SIMPLIFY_M, lang),
-            _map_layer("city_centres", layer("city_centres"), crs, 0, lang),
-            _map_layer("health_facilities", layer("health_facilities"), crs, 0, lang),
-            _map_layer("air_stations", layer("air_stations"), crs, 0, lang)]
+    members = {c.id for c in member_cities()}
+
+    def network(layer_id: str) -> gpd.GeoDataFrame:
+        frame = layer(layer_id)
+        return frame[frame["city_id"].isin(members)]
+
+    return [*_boundary_layers(network("boundary"), crs, OVERVIEW_SIMPLIFY_M, lang),
+            _map_layer("city_centres", network("city_centres"), crs, 0, lang),
+            _map_layer("health_facilities", network("health_facilities"), crs, 0, lang),
+            _map_layer("air_stations", network("air_stations"), crs, 0, lang)]
 
 
 @st.cache_resource(max_entries=4)

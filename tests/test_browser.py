@@ -240,3 +240,20 @@ def test_a_shared_link_restores_city_view_and_hidden_layers(server, browser):
                            timeout=10_000)
     assert "hidden=health_facilities&" in page.url  # a layer Osh lacks (districts) is not carried on
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+def test_access_what_if_click_proposes_a_facility_offline(server, browser):
+    outside: list[str] = []
+    page = offline_page(browser, outside)
+    page.goto(f"{server}/access?city=helsinki-demo")
+    map_frame(page)
+    page.get_by_text("Within 500 m").first.wait_for()
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.2)  # the underserved north
+    page.get_by_text("What-if: newly within 500 m").wait_for(timeout=30000)
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.wait_for()
+    page.wait_for_timeout(1500)
+    assert "Proposed facilities (1)" in map_frame(page).locator(".atlas-legend").inner_text()
+    page.screenshot(path=ARTIFACTS / "access-helsinki-what-if.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
