@@ -1,4 +1,6 @@
-"""Command line for analysts: `python -m geo indicators --city CITY [--year YEAR]` writes CSV to stdout."""
+"""Command line: `python -m geo indicators --city CITY [--year YEAR]` writes CSV to stdout;
+`python -m geo users add NAME [--cities a,b] [--role editor|viewer] [--password-stdin]` creates an account in
+the layer store ($ATLAS_DATABASE_URL, else data/user/atlas.sqlite)."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +8,7 @@ import sys
 
 from geo.air import annual_stats
 from geo.cities import get_city
+from geo.csvsafe import safe_csv
 from geo.errors import AtlasError
 from geo.indicators import indicator_values
 from geo.store import read_layer, read_table
@@ -30,7 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     indicators = commands.add_parser("indicators", help="every indicator value of a city as CSV")
     indicators.add_argument("--city", required=True, help="city id, e.g. almaty (see data/cities.toml)")
     indicators.add_argument("--year", type=int, help="only values of this year (values without a year are kept)")
+    users = commands.add_parser("users", help="editor accounts").add_subparsers(dest="action", required=True)
+    add = users.add_parser("add", help="create or replace an account (asks for the password)")
+    add.add_argument("name")
+    add.add_argument("--cities", default="", help="comma-separated city ids the editor may change (default: all)")
+    add.add_argument("--role", default="editor", choices=("editor", "viewer"))
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
+    if args.command == "users":
+        return add_account(args)
     try:
         values = city_indicator_values(args.city)
     except AtlasError as error:
@@ -39,7 +50,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.year is not None:
         values = values[values["year"].isna() | (values["year"] == args.year)]
     # Unknown values are written as empty cells, never as 0.
-    values[CSV_COLUMNS].to_csv(sys.stdout, index=False, float_format="%.6g")
+    sys.stdout.write(safe_csv(values[CSV_COLUMNS], float_format="%.6g"))
+    return 0
+
+
+def add_account(args) -> int:
+    from getpass import getpass
+
+    from geo.auth import add_user
+    from geo.layerstore import LayerStore
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass(f"password for {args.name}: ")
+    try:
+        cities = tuple(c.strip() for c in args.cities.split(",") if c.strip())
+        add_user(LayerStore(), args.name, password, args.role, cities)
+    except AtlasError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{args.role} {args.name} saved" + (f" for {', '.join(cities)}" if cities else " for every city"))
     return 0
 
 

@@ -25,9 +25,8 @@ from geo.regional import (REGIONAL_COLUMNS, read_emissions, region_name, read_li
                           read_ranking_table, read_region_population)
 from geo.errors import DataMissingError
 from geo.layers import LAYERS, STORAGE_CRS, validate_layer
-from geo.osm import OSM_LAYERS, derive_layers, extract_bounds, read_extract
+from geo.osm import FACILITY_TYPES, OSM_LAYERS, city_layer, derive_layers, extract_bounds, read_extract
 from geo.paths import EMBEDDED_DIR, RAW_DIR
-from geo.store import FACILITY_TYPES
 
 AIRNOW_YEARS = range(2019, 2024)
 REGIONAL_FILES = {
@@ -247,14 +246,9 @@ def build_osm_layers(cities: tuple[City, ...], raw_dir: Path) -> dict[str, gpd.G
             continue
         derived = derive_layers(read_extract(_raw(city.boundary_source, raw_dir)), OSM_DEMO_SOURCE)
         for layer_id, frame in derived.items():
-            parts[layer_id].append(frame.assign(city_id=city.id))
-    layers = {}
-    for layer_id, frames in parts.items():
-        frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=STORAGE_CRS)
-        if layer_id == "health_facilities":
-            frame["facility_type"] = frame["kind"].where(frame["kind"].isin(FACILITY_TYPES), "other health facility")
-        layers[layer_id] = frame
-    return layers
+            parts[layer_id].append(city_layer(layer_id, frame, city.id))
+    return {layer_id: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=STORAGE_CRS)
+            for layer_id, frames in parts.items()}
 
 
 def build_air_stations(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDataFrame:

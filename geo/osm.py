@@ -13,10 +13,11 @@ import pandas as pd
 import shapely
 
 from geo.errors import AtlasError
-from geo.layers import STORAGE_CRS
+from geo.layers import LAYERS, STORAGE_CRS
 
 OSM_LICENCE = "ODbL 1.0, © OpenStreetMap contributors"
 REACH_TIMEOUT_S = 5
+FACILITY_TYPES = ("hospital", "clinic", "doctors", "dentist", "pharmacy")  # the rest: "other health facility"
 MAX_EXTRACT_BYTES = 200_000_000
 
 
@@ -84,6 +85,15 @@ TAG_KEYS = tuple(sorted({rule.key for _, rules in OSM_LAYERS.values() for rule i
                         | {key for _, rules in OSM_LAYERS.values() for rule in rules
                            for key, _ in rule.exclude + rule.require}
                         | {"name"}))
+
+
+def city_layer(layer_id: str, derived: gpd.GeoDataFrame, city_id: str) -> gpd.GeoDataFrame:
+    """A derived layer in its registry shape for one city (health facilities also get their facility type)."""
+    frame = derived.assign(city_id=city_id)
+    if layer_id == "health_facilities":
+        frame["facility_type"] = frame["kind"].where(frame["kind"].isin(FACILITY_TYPES), "other health facility")
+    columns = [c for c in LAYERS[layer_id].columns]
+    return gpd.GeoDataFrame(frame[columns], geometry=frame.geometry.values, crs=STORAGE_CRS)
 
 
 def tag_table() -> pd.DataFrame:

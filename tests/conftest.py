@@ -25,3 +25,38 @@ def two_points() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"city_id": ["test", "test"], "osm_id": ["node/1", "node/2"], "name": ["A", None],
                              "facility_type": ["clinic", "pharmacy"], "source": ["x", "x"], "licence": ["y", "y"]},
                             geometry=[Point(74.6, 42.87), Point(74.61, 42.88)], crs=STORAGE_CRS)
+
+
+POSTGIS_URL = os.environ.get("ATLAS_TEST_DATABASE_URL", "postgresql+psycopg://atlas:atlas@127.0.0.1:5432/atlas_test")
+
+
+def _postgis_available() -> str:
+    """'' when the test database answers, else why not."""
+    import sqlalchemy as sa
+    engine = sa.create_engine(POSTGIS_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return ""
+    except Exception as exc:  # psycopg's OperationalError, wrapped by SQLAlchemy
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    finally:
+        engine.dispose()
+
+
+def make_store(backend: str, tmp_path, layer_ids=("boundary", "health_facilities", "districts")):
+    """An empty store on `backend` ("sqlite" or "postgis"), seeded with some embedded layers. PostGIS is
+    required in CI (scripts/install-system-deps.sh starts it); elsewhere its tests skip when it is absent."""
+    from geo.layerstore import LayerStore
+    if backend == "sqlite":
+        store = LayerStore(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    else:
+        why = _postgis_available()
+        if why:
+            if os.environ.get("CI"):
+                pytest.fail(f"PostGIS test database not reachable in CI: {why}")
+            pytest.skip(f"PostGIS test database not reachable: {why}")
+        store = LayerStore(POSTGIS_URL)
+        store.drop_everything()
+    store.seed(layer_ids=layer_ids)
+    return store

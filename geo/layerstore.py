@@ -1,0 +1,288 @@
+"""The layer store: every layer the app shows, per city, with every import kept as a version (who, when, which
+file, what changed) and rollback. One interface, two back ends chosen by URL: SQLite (a single file, no server;
+the default) or PostgreSQL with PostGIS (`ATLAS_DATABASE_URL=postgresql+psycopg://...`).
+
+Writes are one transaction each: a rejected or interrupted import leaves the store exactly as it was. Every
+statement is parameterised; no user-supplied text is ever put into SQL.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+
+from geo.errors import AtlasError
+from geo.layers import LAYERS, STORAGE_CRS, get_layer_spec, validate_layer
+from geo.paths import EMBEDDED_DIR, USER_DIR
+
+EMBEDDED_AUTHOR = "embedded dataset (python -m geo.build)"
+
+
+class PermissionDenied(AtlasError):
+    """The account may not write this city's layers (or is not signed in as an editor)."""
+
+
+@dataclass(frozen=True)
+class Editor:
+    """A signed-in account: editors may write the cities listed (all cities when `cities` is empty)."""
+    username: str
+    role: str  # "editor" | "viewer"
+    cities: tuple[str, ...] = ()
+
+    def can_edit(self, city_id: str) -> bool:
+        return self.role == "editor" and (not self.cities or city_id in self.cities)
+
+
+SYSTEM = Editor("system", "editor")  # the seeding of the embedded dataset; never a signed-in account
+
+
+def default_url() -> str:
+    """$ATLAS_DATABASE_URL, else a SQLite file in the user data folder ($ATLAS_USER_DIR or data/user/)."""
+    url = os.environ.get("ATLAS_DATABASE_URL")
+    if url:
+        return url
+    folder = Path(os.environ.get("ATLAS_USER_DIR") or USER_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'atlas.sqlite'}"
+
+
+@dataclass(frozen=True)
+class Version:
+    layer_id: str
+    city_id: str
+    version: int
+    author: str
+    created_at: str
+    source_file: str
+    rows: int
+    added: int
+    removed: int
+    note: str
+
+
+class LayerStore:
+    """Versioned layers of every city behind one interface (SQLite or PostGIS)."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        self.engine = sa.create_engine(self.url)
+        self.postgis = self.engine.dialect.name == "postgresql"
+        self._create_schema()
+
+    # -- schema ---------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the store's connections."""
+        self.engine.dispose()
+
+    def drop_everything(self) -> None:
+        """Remove the Atlas's tables (tests start each back end clean)."""
+        with self.engine.begin() as conn:
+            for table in ("atlas_features", "atlas_versions", "atlas_users"):
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        geom_type = "geometry(Geometry, 4326)" if self.postgis else "BLOB"
+        serial = "SERIAL PRIMARY KEY" if self.postgis else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        with self.engine.begin() as conn:
+            if self.postgis:
+                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            conn.execute(sa.text(f"""CREATE TABLE IF NOT EXISTS atlas_versions (
+                id {serial}, layer_id TEXT NOT NULL, city_id TEXT NOT NULL, version INTEGER NOT NULL,
+                author TEXT NOT NULL, created_at TEXT NOT NULL, source_file TEXT NOT NULL, rows INTEGER NOT NULL,
+                added INTEGER NOT NULL, removed INTEGER NOT NULL, note TEXT NOT NULL, is_current BOOLEAN NOT NULL,
+                UNIQUE (layer_id, city_id, version))"""))
+            conn.execute(sa.text(f"""CREATE TABLE IF NOT EXISTS atlas_features (
+                version_id INTEGER NOT NULL REFERENCES atlas_versions(id), position INTEGER NOT NULL,
+                properties TEXT NOT NULL, fingerprint TEXT NOT NULL, geom {geom_type} NOT NULL)"""))
+            conn.execute(sa.text("CREATE INDEX IF NOT EXISTS atlas_features_version ON atlas_features (version_id)"))
+            conn.execute(sa.text("""CREATE TABLE IF NOT EXISTS atlas_users (
+                username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, cities TEXT NOT NULL)"""))
+
+    def _geom_in(self) -> str:
+        return "ST_GeomFromWKB(:wkb, 4326)" if self.postgis else ":wkb"
+
+    def _geom_out(self) -> str:
+        return "ST_AsBinary(f.geom)" if self.postgis else "f.geom"
+
+    # -- reading --------------------------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text("SELECT COUNT(*) FROM atlas_versions")).scalar_one() == 0
+
+    def read_layer(self, layer_id: str, city_id: str | None = None) -> gpd.GeoDataFrame:
+        """The current features of a layer (of one city, or every city), validated against the registry."""
+        spec = get_layer_spec(layer_id)
+        query = (f"SELECT v.city_id, f.properties, {self._geom_out()} AS wkb FROM atlas_features f "
+                 "JOIN atlas_versions v ON v.id = f.version_id WHERE v.layer_id = :layer AND v.is_current "
+                 + ("AND v.city_id = :city " if city_id else "") + "ORDER BY v.city_id, f.position")
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.text(query), {"layer": layer_id, "city": city_id}).all()
+        return validate_layer(_frame(spec.id, rows), spec)
+
+    def history(self, layer_id: str, city_id: str) -> list[Version]:
+        """Every version of a city's layer, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT layer_id, city_id, version, author, created_at, source_file, rows, added, removed, note "
+                "FROM atlas_versions WHERE layer_id = :layer AND city_id = :city ORDER BY version DESC"),
+                {"layer": layer_id, "city": city_id}).all()
+        return [Version(*row) for row in rows]
+
+    def current_version(self, layer_id: str, city_id: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(
+                "SELECT version FROM atlas_versions WHERE layer_id = :layer AND city_id = :city AND is_current"),
+                {"layer": layer_id, "city": city_id}).scalar_one_or_none()
+
+    def snapshot(self) -> tuple[tuple, ...]:
+        """Every row of every table, in a fixed order: what "unchanged" means, row for row."""
+        with self.engine.connect() as conn:
+            versions = conn.execute(sa.text(
+                "SELECT id, layer_id, city_id, version, author, created_at, source_file, rows, added, removed, "
+                "note, is_current FROM atlas_versions ORDER BY id")).all()
+            features = conn.execute(sa.text(
+                f"SELECT f.version_id, f.position, f.properties, f.fingerprint, {self._geom_out()} "
+                "FROM atlas_features f ORDER BY f.version_id, f.position")).all()
+            users = conn.execute(sa.text("SELECT * FROM atlas_users ORDER BY username")).all()
+        return tuple(map(tuple, versions)), tuple((*r[:4], bytes(r[4])) for r in features), tuple(map(tuple, users))
+
+    # -- writing --------------------------------------------------------------------------------------------
+    def commit(self, layer_id: str, city_id: str, frame: gpd.GeoDataFrame, editor: Editor, source_file: str,
+               note: str = "") -> Version:
+        """Make `frame` the city's layer, as a new version, in one transaction; the old versions stay."""
+        if not editor.can_edit(city_id):
+            raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
+        spec = get_layer_spec(layer_id)
+        frame = validate_layer(frame, spec)
+        if (frame["city_id"] != city_id).any():
+            raise PermissionDenied(f"the import for {city_id} holds rows of another city")
+        records = _records(frame, spec.id)
+        with self.engine.begin() as conn:
+            return self._write(conn, layer_id, city_id, records, editor.username, source_file, note)
+
+    def rollback(self, layer_id: str, city_id: str, version: int, editor: Editor) -> Version:
+        """Make an earlier version current again, itself as a new version (nothing is ever deleted)."""
+        if not editor.can_edit(city_id):
+            raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
+        with self.engine.begin() as conn:
+            version_id = conn.execute(sa.text(
+                "SELECT id FROM atlas_versions WHERE layer_id = :layer AND city_id = :city AND version = :version"),
+                {"layer": layer_id, "city": city_id, "version": version}).scalar_one_or_none()
+            if version_id is None:
+                raise AtlasError(f"{layer_id} of {city_id} has no version {version}")
+            rows = conn.execute(sa.text(
+                f"SELECT f.properties, f.fingerprint, {self._geom_out()} FROM atlas_features f "
+                "WHERE f.version_id = :id ORDER BY f.position"), {"id": version_id}).all()
+            records = [(props, fingerprint, bytes(wkb)) for props, fingerprint, wkb in rows]
+            return self._write(conn, layer_id, city_id, records, editor.username, f"version {version}",
+                               f"rollback to version {version}")
+
+    def _write(self, conn, layer_id: str, city_id: str, records: list[tuple[str, str, bytes]], author: str,
+               source_file: str, note: str) -> Version:
+        previous = conn.execute(sa.text(
+            "SELECT v.id, v.version FROM atlas_versions v WHERE v.layer_id = :layer AND v.city_id = :city "
+            "AND v.is_current"), {"layer": layer_id, "city": city_id}).one_or_none()
+        old = set()
+        if previous is not None:
+            old = {r[0] for r in conn.execute(sa.text(
+                "SELECT fingerprint FROM atlas_features WHERE version_id = :id"), {"id": previous[0]})}
+        new = {fingerprint for _, fingerprint, _ in records}
+        number = conn.execute(sa.text(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM atlas_versions WHERE layer_id = :layer AND city_id = :city"),
+            {"layer": layer_id, "city": city_id}).scalar_one()
+        conn.execute(sa.text("UPDATE atlas_versions SET is_current = FALSE WHERE layer_id = :layer "
+                             "AND city_id = :city"), {"layer": layer_id, "city": city_id})
+        version = Version(layer_id, city_id, number, author, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                          source_file, len(records), len(new - old), len(old - new), note)
+        version_id = conn.execute(sa.text(
+            "INSERT INTO atlas_versions (layer_id, city_id, version, author, created_at, source_file, rows, added, "
+            "removed, note, is_current) VALUES (:layer, :city, :version, :author, :created, :file, :rows, :added, "
+            ":removed, :note, TRUE) RETURNING id"),
+            {"layer": layer_id, "city": city_id, "version": number, "author": author, "created": version.created_at,
+             "file": source_file, "rows": len(records), "added": version.added, "removed": version.removed,
+             "note": note}).scalar_one()
+        if records:
+            conn.execute(sa.text(
+                "INSERT INTO atlas_features (version_id, position, properties, fingerprint, geom) "
+                f"VALUES (:vid, :pos, :props, :fp, {self._geom_in()})"),
+                [{"vid": version_id, "pos": i, "props": props, "fp": fingerprint, "wkb": wkb}
+                 for i, (props, fingerprint, wkb) in enumerate(records)])
+        return version
+
+    def seed(self, embedded_dir: Path = EMBEDDED_DIR, layer_ids: tuple[str, ...] | None = None) -> int:
+        """Load the embedded dataset (or some of its layers) as version 1 of every layer and city, once (an
+        empty store only)."""
+        from geo.store import read_layer as read_embedded
+
+        if not self.is_empty():
+            return 0
+        count = 0
+        with self.engine.begin() as conn:
+            for spec in LAYERS.values():
+                if not spec.embedded or "city_id" not in spec.columns or (layer_ids and spec.id not in layer_ids):
+                    continue
+                layer = read_embedded(spec.id, embedded_dir)
+                for city_id, part in layer.groupby("city_id", sort=True):
+                    self._write(conn, spec.id, str(city_id), _records(part, spec.id), EMBEDDED_AUTHOR,
+                                f"data/embedded/{spec.id}.parquet", "embedded dataset")
+                    count += 1
+        return count
+
+    # -- accounts -------------------------------------------------------------------------------------------
+    def save_user(self, username: str, password_hash: str, role: str, cities: tuple[str, ...]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM atlas_users WHERE username = :name"), {"name": username})
+            conn.execute(sa.text("INSERT INTO atlas_users (username, password_hash, role, cities) "
+                                 "VALUES (:name, :hash, :role, :cities)"),
+                         {"name": username, "hash": password_hash, "role": role, "cities": ",".join(cities)})
+
+    def load_user(self, username: str) -> tuple[str, str, tuple[str, ...]] | None:
+        """(password hash, role, cities) of an account, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT password_hash, role, cities FROM atlas_users WHERE username = :name"),
+                               {"name": username}).one_or_none()
+        return None if row is None else (row[0], row[1], tuple(c for c in row[2].split(",") if c))
+
+
+def _json_value(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    return value
+
+
+def _records(frame: gpd.GeoDataFrame, layer_id: str) -> list[tuple[str, str, bytes]]:
+    """(properties JSON, fingerprint, WKB) per feature; the fingerprint tells which features a version changed."""
+    columns = [c for c in LAYERS[layer_id].columns if c != "city_id"]
+    records = []
+    for row, geom in zip(frame[columns].itertuples(index=False), frame.geometry.values):
+        props = json.dumps({c: _json_value(v) for c, v in zip(columns, row)}, ensure_ascii=False, sort_keys=True)
+        wkb = shapely.to_wkb(geom, output_dimension=2)
+        records.append((props, hashlib.sha256(props.encode() + b"\0" + wkb).hexdigest()[:24], wkb))
+    return records
+
+
+def _frame(layer_id: str, rows) -> gpd.GeoDataFrame:
+    spec = LAYERS[layer_id]
+    records = [{"city_id": city, **json.loads(props)} for city, props, _ in rows]
+    table = pd.DataFrame.from_records(records, columns=list(spec.columns))
+    for column, column_spec in spec.columns.items():
+        if column_spec.kind == "float":
+            table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+        elif column_spec.kind == "int" and table[column].notna().all():
+            table[column] = table[column].astype("int64")
+        elif column_spec.kind == "bool":
+            table[column] = table[column].astype(bool)
+    geometry = shapely.from_wkb([bytes(wkb) for _, _, wkb in rows]) if rows else []
+    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS), crs=STORAGE_CRS)
