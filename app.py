@@ -18,6 +18,7 @@ navigation = st.navigation([
     st.Page("pages/access.py", title=t("nav.access"), icon=":material/directions_walk:", url_path="access"),
     st.Page("pages/air.py", title=t("nav.air"), icon=":material/air:", url_path="air"),
     st.Page("pages/water.py", title=t("nav.water"), icon=":material/water_drop:", url_path="water"),
+    st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
     st.Page("pages/summit.py", title=t("nav.summit"), icon=":material/slideshow:", url_path="summit"),
     st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
 ])

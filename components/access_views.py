@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from components import data
+from components import data, editing
 from components.map_view import base_url
 from components.maps import MapLayer, build_map
 from components.state import lang, t
@@ -19,9 +19,7 @@ from geo.cities import City, get_city
 from geo.display import display_frame
 from geo.layers import LAYERS, STORAGE_CRS
 from geo.network import Origins, WalkNetwork, network_from_lines
-from geo.errors import AtlasError
-from geo.osm import derive_layers, fetch_overpass, read_uploaded_extract, sample_boundary_points
-from geo.store import write_city_layers
+from geo.osm import sample_boundary_points
 
 DISTANCE_CLASSES = ((250, "#2166ac"), (500, "#67a9cf"), (1000, "#fdb863"), (np.inf, "#e66101"))
 UNREACHABLE_COLOUR = "#7f7f7f"
@@ -252,32 +250,15 @@ def what_if(city: City, model: AccessModel, target_id: str, threshold_m: float) 
 
 
 def offer_osm(city: City) -> None:
-    """Fetch the city's OpenStreetMap layers (online), or import an extract; either is stored for offline use."""
+    """Fetch the city's OpenStreetMap layers (online) or import an extract: for the city's editors; stored as
+    versions, so they work offline afterwards."""
     with st.expander(t("access.get_osm_title"), expanded=False):
         st.caption(t("access.get_osm_note"))
-        if st.button(t("access.fetch_osm"), key=f"fetch_osm_{city.id}"):
-            progress = st.progress(0.0, text=t("access.fetching"))
-            boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
-            try:
-                elements = fetch_overpass(boundary, progress=lambda f: progress.progress(f, text=t("access.fetching")))
-                _store(city, elements, t("access.fetched_source"), progress)
-            except AtlasError as exc:
-                st.error(t("access.fetch_failed", error=str(exc)))
+        editor = editing.signed_in()
+        if editor is None or not editor.can_edit(city.id):
+            st.info(t("access.editors_only"))
+            return
+        editing.fetch_section(city, editor)
         upload = st.file_uploader(t("access.import_extract"), type=["pbf", "osm"], key=f"osm_upload_{city.id}")
-        if upload is not None and st.button(t("access.import_button"), key=f"import_osm_{city.id}"):
-            progress = st.progress(0.0, text=t("access.reading"))
-            try:
-                elements = read_uploaded_extract(upload.name, upload.getvalue(),
-                                                 lambda f: progress.progress(f, text=t("access.reading")))
-                _store(city, elements, t("access.imported_source", file=upload.name), progress)
-            except AtlasError as exc:
-                st.error(t("access.import_failed", error=str(exc)))
-
-
-def _store(city: City, elements: gpd.GeoDataFrame, source: str, progress) -> None:
-    boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
-    layers = derive_layers(elements[elements.intersects(boundary)], source)
-    counts = write_city_layers(city.id, layers)
-    progress.progress(1.0, text=t("access.stored"))
-    data.forget_layers()
-    st.success(t("access.stored_counts", counts=", ".join(f"{t('layer.' + k)}: {v}" for k, v in counts.items())))
+        if upload is not None:
+            editing.osm_import(city, editor, upload.name, upload.getvalue())

@@ -21,6 +21,7 @@ from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.mobility import mobility_figures
 from geo.air import annual_stats
 from geo.guidelines import POLLUTANTS
+from geo.layerstore import LayerStore
 from geo.store import read_layer, read_table
 
 MIN_SIMPLIFY_M = 5.0  # never coarser than needed at street zoom
@@ -28,8 +29,20 @@ VIEW_WIDTH_PX = 4000  # simplify to half a pixel of a 2,000 px wide view of the 
 OVERVIEW_SIMPLIFY_M = 500.0  # two-country view: ~1 px at zoom 8
 
 
+@st.cache_resource(max_entries=1)
+def store() -> LayerStore:
+    """The layer store ($ATLAS_DATABASE_URL or data/user/atlas.sqlite), holding the embedded dataset from the
+    first run on."""
+    layer_store = LayerStore()
+    layer_store.seed()
+    return layer_store
+
+
 @st.cache_resource(max_entries=len(LAYERS))
 def layer(layer_id: str) -> gpd.GeoDataFrame:
+    """Every city's current features of a layer: from the store, except the regions (not a city's layer)."""
+    if "city_id" in LAYERS[layer_id].columns:
+        return store().read_layer(layer_id)
     return read_layer(layer_id)
 
 

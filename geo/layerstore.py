@@ -170,6 +170,22 @@ class LayerStore:
         with self.engine.begin() as conn:
             return self._write(conn, layer_id, city_id, records, editor.username, source_file, note)
 
+    def commit_many(self, city_id: str, frames: dict[str, gpd.GeoDataFrame], editor: Editor, source_file: str,
+                    note: str = "") -> list[Version]:
+        """Several layers of one city (an OSM extract's) as new versions, all in one transaction."""
+        if not editor.can_edit(city_id):
+            raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
+        ready = {}
+        for layer_id, frame in frames.items():
+            spec = get_layer_spec(layer_id)
+            frame = validate_layer(frame, spec)
+            if (frame["city_id"] != city_id).any():
+                raise PermissionDenied(f"the import for {city_id} holds rows of another city")
+            ready[layer_id] = _records(frame, layer_id)
+        with self.engine.begin() as conn:
+            return [self._write(conn, layer_id, city_id, records, editor.username, source_file, note)
+                    for layer_id, records in ready.items()]
+
     def rollback(self, layer_id: str, city_id: str, version: int, editor: Editor) -> Version:
         """Make an earlier version current again, itself as a new version (nothing is ever deleted)."""
         if not editor.can_edit(city_id):
@@ -220,19 +236,25 @@ class LayerStore:
         return version
 
     def seed(self, embedded_dir: Path = EMBEDDED_DIR, layer_ids: tuple[str, ...] | None = None) -> int:
-        """Load the embedded dataset (or some of its layers) as version 1 of every layer and city, once (an
-        empty store only)."""
-        from geo.store import read_layer as read_embedded
+        """Load the embedded dataset (or some of its layers) as version 1 of each layer and city the store does
+        not hold yet: the whole dataset on first run, new embedded layers after an upgrade, never over an
+        import."""
+        from geo.store import read_layer as read_embedded, read_manifest
 
-        if not self.is_empty():
-            return 0
+        manifest = read_manifest(embedded_dir)
+        with self.engine.connect() as conn:
+            present = set(map(tuple, conn.execute(sa.text("SELECT DISTINCT layer_id, city_id FROM atlas_versions"))))
         count = 0
         with self.engine.begin() as conn:
             for spec in LAYERS.values():
                 if not spec.embedded or "city_id" not in spec.columns or (layer_ids and spec.id not in layer_ids):
                     continue
+                if all((spec.id, city_id) in present for city_id in manifest[spec.id]["per_city"]):
+                    continue
                 layer = read_embedded(spec.id, embedded_dir)
                 for city_id, part in layer.groupby("city_id", sort=True):
+                    if (spec.id, str(city_id)) in present:
+                        continue
                     self._write(conn, spec.id, str(city_id), _records(part, spec.id), EMBEDDED_AUTHOR,
                                 f"data/embedded/{spec.id}.parquet", "embedded dataset")
                     count += 1

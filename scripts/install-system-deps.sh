@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# System packages the tests need (Debian): chromium for the browser tests and for kaleido's chart export.
-# Idempotent; run as root (or with sudo).
+# System packages the tests need (Debian), installed only when missing; run as root (or with sudo):
+# - chromium: browser tests and kaleido's chart export;
+# - PostgreSQL 15 with PostGIS: the layer store's second back end. The cluster is started and a test role and
+#   database are made (atlas/atlas, atlas_test on 127.0.0.1:5432; override with ATLAS_TEST_DATABASE_URL).
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
-  echo "chromium already installed: $(/usr/bin/chromium --version 2>/dev/null || true)"
-  exit 0
-fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq chromium >/dev/null
-/usr/bin/chromium --version
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -d /usr/share/postgresql/15/extension ] && ls /usr/share/postgresql/15/extension/postgis.control >/dev/null 2>&1 \
+  || missing+=(postgresql postgresql-15-postgis-3)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+/usr/bin/chromium --version 2>/dev/null
+pg_ctlcluster 15 main start 2>/dev/null || pg_ctlcluster 15 main status >/dev/null
+for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
+run_psql() { su postgres -c "psql -qtAc \"$1\""; }
+[ "$(run_psql "SELECT 1 FROM pg_roles WHERE rolname = 'atlas'")" = "1" ] \
+  || run_psql "CREATE ROLE atlas LOGIN PASSWORD 'atlas' SUPERUSER"
+[ "$(run_psql "SELECT 1 FROM pg_database WHERE datname = 'atlas_test'")" = "1" ] \
+  || su postgres -c "createdb -O atlas atlas_test"
+echo "PostgreSQL $(su postgres -c 'psql -qtAc "SHOW server_version"') with PostGIS ready: atlas_test"

@@ -261,3 +261,31 @@ def test_access_page_says_when_it_falls_back_to_straight_lines_or_lacks_destinat
     at.switch_page("pages/access.py").run()
     no_exception(at)
     assert "No destinations of this kind" in at.warning[0].value
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_data_page_shows_layers_and_versions_but_no_import_controls_to_a_viewer(lang):
+    at = app("jalal-abad", lang)
+    at.switch_page("pages/data.py").run()
+    no_exception(at)
+    layers = at.dataframe[0].value
+    assert len(layers) == 3  # boundary, districts, health facilities of Jalal-Abad
+    assert [b.label for b in at.button] == ["Sign in" if lang == "en" else "Войти"]  # nothing that writes
+    assert not at.get("file_uploader")
+
+
+def test_data_page_signs_an_editor_in_and_refuses_a_wrong_password():
+    from components.data import store
+    from geo.auth import add_user
+    at = app("bishkek")
+    at.switch_page("pages/data.py").run()
+    add_user(store(), "nurlan", "a long enough secret", "editor", ("bishkek",))
+    at.text_input[0].input("nurlan")
+    at.text_input[1].input("wrong password!")
+    at.button[0].click().run()
+    assert "Wrong user name or password" in at.error[0].value
+    at.text_input[1].input("a long enough secret")
+    at.button[0].click().run()
+    no_exception(at)
+    assert "Signed in as nurlan" in " ".join(c.value for c in at.caption)
+    assert at.selectbox(key="import_layer") is not None

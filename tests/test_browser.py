@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -20,6 +21,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 OPTIONAL_HOSTS = {"tile.openstreetmap.org"}  # basemap tiles: the map must draw without them
+SERVER_USER_DIR = tempfile.mkdtemp(prefix="atlas-browser-store-")  # the served app's own store
 
 pytestmark = pytest.mark.browser
 if not CHROMIUM.exists():
@@ -44,7 +46,8 @@ def server():
     log = open(ARTIFACTS / "streamlit.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "ATLAS_USER_DIR": SERVER_USER_DIR})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -256,4 +259,58 @@ def test_access_what_if_click_proposes_a_facility_offline(server, browser):
     page.wait_for_timeout(1500)
     assert "Proposed facilities (1)" in map_frame(page).locator(".atlas-legend").inner_text()
     page.screenshot(path=ARTIFACTS / "access-helsinki-what-if.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+def _real_small_file(tmp_path: Path) -> Path:
+    """Five real OpenStreetMap health facilities of Jalal-Abad (HOT export), as a city would hand them over."""
+    import geopandas as gpd
+    from geo.paths import RAW_DIR
+    points = gpd.read_file(RAW_DIR / "prism_kgz/hotosm_kgz_health_facilities_points_geojson.json")
+    boundary = gpd.read_file(RAW_DIR / "prism_kgz/kgz_admbnda_adm2_moes_20181119.json")
+    boundary = boundary[boundary["ADM2_PCODE"] == "KG03410000010"].geometry.iloc[0]
+    inside = points[points.within(boundary) & points["amenity"].isin(["clinic", "hospital", "pharmacy"])].head(5)
+    frame = gpd.GeoDataFrame({"osm_id": "node/" + inside["osm_id"].astype("int64").astype(str),
+                              "name": inside["name"], "facility_type": inside["amenity"]},
+                             geometry=inside.geometry.values, crs="EPSG:4326")
+    path = tmp_path / "jalal-abad-clinics.geojson"
+    frame.to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_editor_imports_a_real_file_and_sees_it_on_the_map_viewer_cannot(server, browser, tmp_path):
+    from geo.auth import add_user
+    from geo.layerstore import LayerStore
+    store = LayerStore(f"sqlite:///{SERVER_USER_DIR}/atlas.sqlite")
+    add_user(store, "aigul", "correct horse battery", "editor", ("jalal-abad",))
+    store.close()
+    outside: list[str] = []
+    viewer = offline_page(browser, outside)
+    viewer.goto(f"{server}/data?city=jalal-abad")
+    viewer.get_by_text("Sign in as an editor to import files").wait_for()
+    assert viewer.locator("input[type=file]").count() == 0  # no import controls for a viewer
+    assert viewer.get_by_role("button", name="Roll back").count() == 0
+
+    page = offline_page(browser, outside)
+    page.goto(f"{server}/data?city=jalal-abad")
+    page.get_by_label("User name").fill("aigul")
+    page.get_by_label("Password", exact=True).and_(page.locator("input")).fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as aigul").wait_for()
+    page.locator("[data-testid=stSelectbox]").filter(has_text="Layer to replace").click()
+    page.get_by_role("option", name="Health facilities").click()
+    page.locator("input[type=file]").set_input_files(str(_real_small_file(tmp_path)))
+    page.get_by_role("textbox", name="Licence of the data (required)").fill("ODbL 1.0")
+    page.keyboard.press("Enter")
+    try:
+        page.get_by_text("Ready: 5 features").wait_for(timeout=30000)
+    finally:
+        page.screenshot(path=ARTIFACTS / "data-import-editor.png", full_page=True)
+    page.get_by_role("button", name="Commit as a new version").click()
+    page.get_by_text("Stored as version 2").wait_for(timeout=30000)
+    page.screenshot(path=ARTIFACTS / "data-import-editor.png", full_page=True)
+    page.goto(f"{server}/city?city=jalal-abad")
+    frame = map_frame(page)
+    assert "Health facilities (5)" in frame.locator(".atlas-legend").inner_text()
+    page.screenshot(path=ARTIFACTS / "city-after-import.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"

@@ -60,3 +60,11 @@ def test_every_embedded_facility_type_has_a_name():
     from geo.store import read_layer
     keys = set(catalogue()["ru"])
     assert {f"facility.{f}" for f in read_layer("health_facilities")["facility_type"]} <= keys
+
+
+def test_every_import_problem_is_said_in_every_language():
+    from geo.imports import PROBLEM_TEXT
+    strings = catalogue()
+    for code, english in PROBLEM_TEXT.items():
+        assert strings["en"][f"problem.{code}"] == english, code
+        assert f"problem.{code}" in strings["ru"], code

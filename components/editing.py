@@ -1,0 +1,230 @@
+"""Editing building blocks: sign-in, the validated import (upload, column mapping, CRS, preview with problems,
+commit), OpenStreetMap fetch/import, and the version history with rollback. Viewers see none of the controls,
+and the store refuses their writes anyway (geo.layerstore checks every write)."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from components import data
+from components.map_view import base_url, show_map
+from components.maps import build_map
+from components.state import lang, t
+from geo.auth import sign_in
+from geo.cities import City
+from geo.csvsafe import safe_csv
+from geo.errors import AtlasError
+from geo.imports import ROW_NUMBERING, ImportRejected, Problem, default_mapping, prepare, read_file
+from geo.layers import LAYERS
+from geo.layerstore import Editor, PermissionDenied
+from geo.osm import city_layer, derive_layers, fetch_overpass, read_uploaded_extract
+
+EDITOR_KEY = "editor"
+IMPORTABLE = tuple(spec.id for spec in LAYERS.values() if spec.embedded and "city_id" in spec.columns
+                   and spec.id != "city_centres")
+UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "parquet", "geoparquet", "csv", "pbf", "osm"]
+
+
+def signed_in() -> Editor | None:
+    return st.session_state.get(EDITOR_KEY)
+
+
+def sign_in_box() -> Editor | None:
+    """A sign-in form (or who is signed in, with sign-out); browsing never needs it."""
+    editor = signed_in()
+    if editor is not None:
+        cities = ", ".join(editor.cities) if editor.cities else t("data.all_cities")
+        st.caption(t("data.signed_in", user=editor.username, role=editor.role, cities=cities))
+        if st.button(t("data.sign_out"), key="sign_out"):
+            del st.session_state[EDITOR_KEY]
+            st.rerun()
+        return editor
+    with st.form("sign_in"):
+        st.caption(t("data.sign_in_note"))
+        username = st.text_input(t("data.username"))
+        password = st.text_input(t("data.password"), type="password")
+        if st.form_submit_button(t("data.sign_in")):
+            account = sign_in(data.store(), username.strip(), password)
+            if account is None:
+                st.error(t("data.sign_in_failed"))
+            else:
+                st.session_state[EDITOR_KEY] = account
+                st.rerun()
+    return None
+
+
+def problem_text(problem: Problem) -> str:
+    return t(f"problem.{problem.code}", **problem.params)
+
+
+def layer_overview(city: City) -> None:
+    """Every layer of the city: features, current version, last change, and a safe CSV download."""
+    rows = []
+    for layer_id in IMPORTABLE:
+        history = data.store().history(layer_id, city.id)
+        if not history:
+            continue
+        latest = history[0]
+        rows.append({t("column.layer"): t(f"layer.{layer_id}"), t("column.rows"): latest.rows,
+                     t("column.version"): latest.version, t("column.author"): latest.author,
+                     t("column.when"): latest.created_at, t("column.file"): latest.source_file})
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.info(t("data.no_layers"))
+
+
+def import_section(city: City, editor: Editor) -> None:
+    """Upload, map columns, declare the CRS if needed, preview with the problems listed, then commit."""
+    layer_id = st.selectbox(t("data.layer"), IMPORTABLE, format_func=lambda i: t(f"layer.{i}"), key="import_layer")
+    upload = st.file_uploader(t("data.upload"), type=UPLOAD_TYPES, key="import_file")
+    if upload is None:
+        st.caption(t("data.formats"))
+        return
+    content = upload.getvalue()
+    if upload.name.lower().endswith((".pbf", ".osm")):
+        osm_import(city, editor, upload.name, content)
+        return
+    licence = st.text_input(t("data.licence"), key="import_licence", help=t("data.licence_help"))
+    declared = st.text_input(t("data.declared_crs"), key="import_crs", help=t("data.declared_crs_help"))
+    progress = st.progress(0.0, text=t("data.reading"))
+    try:
+        raw = _read_cached(upload.name, content, declared.strip())
+    except ImportRejected as rejected:
+        progress.empty()
+        _show_problems(rejected.problems)
+        return
+    progress.progress(0.4, text=t("data.checking"))
+    mapping = _mapping_widgets(raw, layer_id)
+    boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
+    prepared = prepare(raw, layer_id, city, boundary, mapping, f"{upload.name}, imported by {editor.username}",
+                       licence)
+    progress.progress(1.0, text=t("data.checked", rows=len(raw)))
+    if prepared.repairs:
+        st.info(t("data.repairs") + "\n\n" + "\n".join(f"- {problem_text(p)}" for p in prepared.repairs))
+    if prepared.problems:
+        _show_problems(prepared.problems)
+    else:
+        st.success(t("data.ready", rows=len(prepared.frame), layer=t(f"layer.{layer_id}")))
+    _preview_map(city, layer_id, prepared.frame)
+    if st.button(t("data.commit"), disabled=bool(prepared.problems), type="primary", key="import_commit"):
+        try:
+            version = data.store().commit(layer_id, city.id, prepared.frame, editor, upload.name)
+        except (PermissionDenied, AtlasError) as exc:
+            st.error(t("data.refused", error=str(exc)))
+            return
+        data.forget_layers()
+        st.success(t("data.committed", version=version.version, added=version.added, removed=version.removed))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _read_cached(name: str, content: bytes, declared: str) -> gpd.GeoDataFrame:
+    return read_file(name, content, declared)
+
+
+def _mapping_widgets(raw: gpd.GeoDataFrame, layer_id: str) -> dict[str, str]:
+    """One selectbox per registry column: which column of the file fills it."""
+    spec = LAYERS[layer_id]
+    defaults = default_mapping(raw, layer_id)
+    options = ["", ROW_NUMBERING, *[str(c) for c in raw.columns if c != raw.geometry.name]]
+    labels = {"": t("data.no_column"), ROW_NUMBERING: t("data.number_rows")}
+    mapping = {}
+    with st.expander(t("data.mapping"), expanded=True):
+        columns = st.columns(3)
+        for i, (column, column_spec) in enumerate(c for c in spec.columns.items()
+                                                  if c[0] not in ("city_id", "source", "licence")):
+            default = defaults.get(column, "")
+            choice = columns[i % 3].selectbox(
+                f"{column}{' *' if column_spec.required else ''}", options, index=options.index(default),
+                format_func=lambda o: labels.get(o, o), key=f"map_{layer_id}_{column}")
+            if choice:
+                mapping[column] = choice
+    return mapping
+
+
+def _show_problems(problems: list[Problem]) -> None:
+    st.error(t("data.rejected", count=len(problems)))
+    st.dataframe(pd.DataFrame({t("column.row"): [p.params.get("row") for p in problems],
+                               t("column.problem"): [problem_text(p) for p in problems]}),
+                 hide_index=True, width="stretch")
+
+
+def _preview_map(city: City, layer_id: str, frame: gpd.GeoDataFrame) -> None:
+    ok = frame[~frame.geometry.isna() & ~frame.geometry.is_empty]
+    if ok.empty:
+        return
+    try:
+        shown = ok.to_crs(city.crs).to_crs("EPSG:4326")
+    except Exception:  # coordinates that cannot be projected are listed as problems already
+        return
+    layers = [data.city_map_layer(layer_id, shown, city.id, lang()), *data.boundary_layers(city.id, lang())]
+    bounds = tuple(gpd.GeoSeries(list(shown.geometry) + list(data.city_layer(city.id, "boundary").geometry),
+                                 crs="EPSG:4326").total_bounds)
+    show_map(build_map(layers, bounds, base_url=base_url(), legend_title=t("map.legend")),
+             key=f"import_preview_{city.id}_{layer_id}", height=420)
+
+
+def osm_import(city: City, editor: Editor, name: str, content: bytes) -> None:
+    """An OpenStreetMap extract: every layer of the tag table derived, clipped to the city, stored together."""
+    progress = st.progress(0.0, text=t("access.reading"))
+    try:
+        elements = read_uploaded_extract(name, content, lambda f: progress.progress(f, text=t("access.reading")))
+    except AtlasError as exc:
+        st.error(t("access.import_failed", error=str(exc)))
+        return
+    if st.button(t("access.import_button"), key=f"import_osm_{city.id}", type="primary"):
+        store_osm(city, editor, elements, t("access.imported_source", file=name), name, progress)
+
+
+def store_osm(city: City, editor: Editor, elements: gpd.GeoDataFrame, source: str, file_name: str, progress) -> None:
+    """Derive the layers inside the city and store them as new versions in one transaction."""
+    boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
+    derived = derive_layers(elements[elements.intersects(boundary)], source)
+    frames = {layer_id: city_layer(layer_id, frame, city.id) for layer_id, frame in derived.items() if len(frame)}
+    try:
+        versions = data.store().commit_many(city.id, frames, editor, file_name, note=source)
+    except AtlasError as exc:
+        st.error(t("access.fetch_failed", error=str(exc)))
+        return
+    progress.progress(1.0, text=t("access.stored"))
+    data.forget_layers()
+    st.success(t("access.stored_counts", counts=", ".join(f"{t('layer.' + v.layer_id)}: {v.rows}" for v in versions)))
+
+
+def fetch_section(city: City, editor: Editor) -> None:
+    """Fetch the city's OpenStreetMap layers from the Overpass API (needs internet)."""
+    if st.button(t("access.fetch_osm"), key=f"fetch_osm_{city.id}"):
+        progress = st.progress(0.0, text=t("access.fetching"))
+        boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
+        try:
+            elements = fetch_overpass(boundary, progress=lambda f: progress.progress(f, text=t("access.fetching")))
+        except AtlasError as exc:
+            st.error(t("access.fetch_failed", error=str(exc)))
+            return
+        store_osm(city, editor, elements, t("access.fetched_source"), "Overpass API", progress)
+
+
+def history_section(city: City, editor: Editor | None) -> None:
+    """Versions of one layer of the city; an editor of the city can make an earlier one current again."""
+    layer_id = st.selectbox(t("data.history_layer"), IMPORTABLE, format_func=lambda i: t(f"layer.{i}"),
+                            key="history_layer")
+    history = data.store().history(layer_id, city.id)
+    if not history:
+        st.caption(t("data.no_versions"))
+        return
+    st.dataframe(pd.DataFrame([{t("column.version"): v.version, t("column.when"): v.created_at,
+                                t("column.author"): v.author, t("column.file"): v.source_file,
+                                t("column.rows"): v.rows, t("column.added"): v.added,
+                                t("column.removed"): v.removed, t("column.note"): v.note} for v in history]),
+                 hide_index=True, width="stretch")
+    st.download_button(t("data.download_csv"), safe_csv(data.city_layer(city.id, layer_id)),
+                       file_name=f"{city.id}-{layer_id}.csv", mime="text/csv", key=f"csv_{layer_id}")
+    if editor is None or not editor.can_edit(city.id) or len(history) < 2:
+        return
+    earlier = [v.version for v in history[1:]]
+    version = st.selectbox(t("data.rollback_to"), earlier, key=f"rollback_{layer_id}")
+    if st.button(t("data.rollback"), key=f"rollback_button_{layer_id}"):
+        made = data.store().rollback(layer_id, city.id, version, editor)
+        data.forget_layers()
+        st.success(t("data.rolled_back", version=version, new=made.version))
