@@ -173,7 +173,7 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
     layers += [_map_layer(layer_id, city_layer(city_id, layer_id), crs, tolerance, lang)
                for layer_id in ("parks", "footways", "cycleways") if len(city_layer(city_id, layer_id))]
     return layers + [_map_layer(layer_id, city_layer(city_id, layer_id), crs, 0, lang)
-                     for layer_id in ("city_centres", "schools", "sports_grounds", "transit_stops",
+                     for layer_id in ("settlements", "city_centres", "schools", "sports_grounds", "transit_stops",
                                       "health_facilities", "air_stations")
                      if len(city_layer(city_id, layer_id))]
 

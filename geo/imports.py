@@ -289,7 +289,9 @@ def prepare(raw: gpd.GeoDataFrame, layer_id: str, city: City, boundary: shapely.
         _check_outside(geometry, keep, city, boundary, problems)
         _check_duplicates(table, geometry, problems)
     for column, column_spec in spec.columns.items():
-        if column_spec.kind == "float":
+        if column_spec.kind == "str":  # ids read as numbers (e.g. OSM ids) are kept as their text
+            table[column] = [None if pd.isna(v) else str(v) for v in table[column]]
+        elif column_spec.kind == "float":
             table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
         elif column_spec.kind == "int" and not problems:
             table[column] = pd.to_numeric(table[column]).astype("int64")
