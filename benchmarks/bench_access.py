@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from geo import access  # noqa: E402
+from benchmarks.timing import best_of  # noqa: E402
 from geo.network import midpoint_origins, network_from_arrays, network_from_lines  # noqa: E402
 from geo.store import read_layer  # noqa: E402
 from tests.reference_networkx import (multi_source_distances, per_origin_distance,  # noqa: E402
@@ -31,17 +32,6 @@ DEMO_CRS = "EPSG:32635"
 PER_ORIGIN_SAMPLE = 300
 GRID_SIDES = (100, 316, 1000)  # about 10k, 100k and 1M nodes
 NX_MULTI_MAX_NODES = 150_000
-REPEATS = 3
-
-
-def best_of(fn, repeats: int = REPEATS):
-    """The fastest of `repeats` runs (seconds) and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def engine(network, origins, facility_xy):

@@ -15,7 +15,6 @@ import argparse
 import resource
 import sys
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -25,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 import geopandas as gpd  # noqa: E402
 import osmium  # noqa: E402
 
+from benchmarks.timing import best_of  # noqa: E402
 from geo.cities import get_city  # noqa: E402
 from geo.imports import prepare, read_file  # noqa: E402
 from geo.layerstore import SYSTEM, LayerStore  # noqa: E402
@@ -39,15 +39,6 @@ MAPPING = {"osm_id": "osm_id", "name": "name", "kind": "place", "population": "p
 def largest_shared_file() -> Path:
     files = [p for p in SHARED.rglob("*") if p.is_file() and p.suffix in (".geojson", ".json", ".csv", ".gpkg")]
     return max(files, key=lambda p: p.stat().st_size)
-
-
-def timed(fn, repeats: int = 3):
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def peak_mb(fn) -> float:
@@ -67,10 +58,10 @@ def settlements(store: LayerStore, path: Path):
         raw = read_file(path.name, content)
         return raw, prepare(raw, "settlements", city, boundary, MAPPING, path.name, "ODbL 1.0")
 
-    check_s, (raw, prepared) = timed(check)
+    check_s, (raw, prepared) = best_of(check)
     inside = prepared.frame[prepared.frame.intersects(boundary)].reset_index(drop=True)
     outside = len(raw) - len(inside)
-    commit_s, version = timed(lambda: store.commit("settlements", city.id, inside, SYSTEM, path.name), repeats=1)
+    commit_s, version = best_of(lambda: store.commit("settlements", city.id, inside, SYSTEM, path.name), repeats=1)
     return check_s, commit_s, len(raw), len(inside), outside, check
 
 
@@ -80,8 +71,8 @@ def extract(store: LayerStore):
     def read_and_derive():
         return {k: city_layer(k, v, city.id) for k, v in derive_layers(read_extract(OSM_DEMO_EXTRACT), "bench").items()}
 
-    derive_s, frames = timed(read_and_derive)
-    commit_s, versions = timed(lambda: store.commit_many(city.id, frames, SYSTEM, OSM_DEMO_EXTRACT.name), repeats=1)
+    derive_s, frames = best_of(read_and_derive)
+    commit_s, versions = best_of(lambda: store.commit_many(city.id, frames, SYSTEM, OSM_DEMO_EXTRACT.name), repeats=1)
     return derive_s, commit_s, sum(len(f) for f in frames.values()), read_and_derive
 
 
@@ -90,8 +81,8 @@ def main() -> None:
     parser.add_argument("--postgis", default=POSTGIS_DEFAULT)
     args = parser.parse_args()
     path = largest_shared_file()
-    baseline_s, _ = timed(lambda: gpd.read_file(path))
-    osm_baseline_s, _ = timed(lambda: sum(1 for _ in osmium.FileProcessor(str(OSM_DEMO_EXTRACT))))
+    baseline_s, _ = best_of(lambda: gpd.read_file(path))
+    osm_baseline_s, _ = best_of(lambda: sum(1 for _ in osmium.FileProcessor(str(OSM_DEMO_EXTRACT))))
     print(f"largest file in ../shared/data: {path.relative_to(SHARED)} ({path.stat().st_size / 1e6:.1f} MB)")
     print(f"baseline geopandas.read_file: {baseline_s * 1000:.0f} ms; bare pyosmium pass over "
           f"{OSM_DEMO_EXTRACT.name} ({OSM_DEMO_EXTRACT.stat().st_size / 1e6:.1f} MB): {osm_baseline_s * 1000:.0f} ms")

@@ -31,6 +31,7 @@ MAP_CELLS = 2500
 class AccessModel:
     """Everything the page shows for one city and destination, computed once (the what-if reuses it)."""
     method: str  # "network" | "straight_line"
+    grid_m: float  # straight-line fallback: spacing of the origin grid (0 on a network)
     origin_xy: np.ndarray
     distance: np.ndarray
     weights: np.ndarray | None
@@ -67,15 +68,15 @@ def access_model(city_id: str, target_id: str) -> AccessModel | None:
         node_distance = access.node_distances(network, access.snap_to_network(network, facility_xy))
         distance = access.origin_distances(origins, node_distance)
         origin_xy = origins.xy
-        method = "network"
+        method, grid_m = "network", 0.0
     else:
         network = origins = node_distance = None
         boundary = data.city_layer(city_id, "boundary").to_crs(city.crs).geometry.iloc[0]
-        origin_xy = access.grid_points(boundary)
+        origin_xy = access.grid_points(boundary, access.grid_spacing(boundary))
         distance = access.straight_line_distances(origin_xy, facility_xy)
-        method = "straight_line"
+        method, grid_m = "straight_line", access.grid_spacing(boundary)
     weights = access.district_weights(origin_xy, districts) if len(districts) else None
-    return AccessModel(method, origin_xy, distance, weights, facility_xy, network, origins, node_distance)
+    return AccessModel(method, grid_m, origin_xy, distance, weights, facility_xy, network, origins, node_distance)
 
 
 def districts_inside(city: City) -> gpd.GeoDataFrame:
@@ -227,7 +228,9 @@ def district_shares(city: City, model: AccessModel, threshold_m: float) -> None:
 
 def threshold_label(metres: int) -> str:
     minutes = {round(access.minutes_to_metres(m)): m for m in access.WALK_MINUTES}.get(metres)
-    return t("access.threshold_minutes", metres=metres, minutes=minutes) if minutes else f"{metres} m"
+    if minutes:
+        return t("access.threshold_minutes", metres=metres, minutes=minutes)
+    return t("access.metres", metres=metres)
 
 
 @st.fragment

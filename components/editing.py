@@ -192,7 +192,11 @@ def store_osm(city: City, editor: Editor, elements: gpd.GeoDataFrame, source: st
 
 
 def fetch_section(city: City, editor: Editor) -> None:
-    """Fetch the city's OpenStreetMap layers from the Overpass API (needs internet)."""
+    """Fetch the city's OpenStreetMap layers from the Overpass API (needs internet); not over a whole region
+    (a city without its own boundary), which would be far too large a query."""
+    if city.boundary_quality == "region_only":
+        st.caption(t("access.no_fetch_region"))
+        return
     if st.button(t("access.fetch_osm"), key=f"fetch_osm_{city.id}"):
         progress = st.progress(0.0, text=t("access.fetching"))
         boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]

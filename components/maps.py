@@ -59,7 +59,6 @@ def js_literal(value: object) -> str:
 
 def _legend_html(layers: list[MapLayer], title: str, swatches: list[tuple[str, str]]) -> str:
     rows = []
-    groups = []
     for key, layer in zip(layer_keys(layers), layers):
         style = layer.full_style
         colour = html.escape(str(style["color"]))

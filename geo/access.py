@@ -20,8 +20,9 @@ THRESHOLDS_M = (500, 1000)
 WALK_SPEED_KMH = 4.8  # an assumed adult walking pace: 10 min = 800 m, 15 min = 1,200 m
 WALK_MINUTES = (10, 15)
 DETOUR_FACTOR = 1.3  # straight-line fallback: streets are assumed 30 % longer than the crow flies (approximate)
-GRID_SPACING_M = 100.0
-DISTRICT_INSIDE_SHARE = 0.9  # a district weights origins only when this share of its area is inside the city  # straight-line fallback: origins on a regular grid inside the city
+GRID_SPACING_M = 100.0  # straight-line fallback: origins on a regular grid inside the city
+MAX_GRID_POINTS = 200_000  # a larger area (a whole region) gets a coarser grid, said on the page
+DISTRICT_INSIDE_SHARE = 0.9  # a district weights origins only when this share of its area is inside the city
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,14 @@ def straight_line_distances(origin_xy: np.ndarray, facility_xy: np.ndarray,
         return np.full(len(origin_xy), np.inf)
     distance, _ = cKDTree(np.asarray(facility_xy, dtype=float)).query(np.asarray(origin_xy, dtype=float))
     return distance * detour_factor
+
+
+def grid_spacing(area: shapely.Geometry, max_points: int = MAX_GRID_POINTS) -> float:
+    """GRID_SPACING_M, or coarser (doubling) where the area would need more than `max_points` origins."""
+    spacing = GRID_SPACING_M
+    while area.area / spacing ** 2 > max_points:
+        spacing *= 2
+    return spacing
 
 
 def grid_points(area: shapely.Geometry, spacing_m: float = GRID_SPACING_M) -> np.ndarray:

@@ -383,7 +383,8 @@ def _check_duplicates(table: pd.DataFrame, geometry: np.ndarray, problems: list[
 
 # -- the whole import ---------------------------------------------------------------------------------------
 def import_file(store: LayerStore, editor: Editor, city: City, layer_id: str, name: str, content: bytes,
-                licence: str, mapping: dict[str, str] | None = None, declared_crs: str = "") -> tuple[Version, Prepared]:
+                licence: str, mapping: dict[str, str] | None = None,
+                declared_crs: str = "") -> tuple[Version, Prepared]:
     """Check a file and, only if it passes, store it as the city's new layer version (one transaction)."""
     if not editor.can_edit(city.id):
         raise PermissionDenied(f"{editor.username} may not change the layers of {city.id}")

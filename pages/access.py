@@ -5,7 +5,7 @@ import streamlit as st
 from components import access_views
 from components.state import current_city, lang, require_frame, t
 from components.widgets import url_choice, url_keep
-from geo.access import ACCESS_TARGETS, DETOUR_FACTOR, GRID_SPACING_M, WALK_SPEED_KMH
+from geo.access import ACCESS_TARGETS, DETOUR_FACTOR, WALK_SPEED_KMH
 
 require_frame("pages/access.py")
 
@@ -32,7 +32,7 @@ if model is None:
 if model.method == "network":
     st.success(t("access.method_network", speed=WALK_SPEED_KMH))
 else:
-    st.warning(t("access.method_straight", factor=DETOUR_FACTOR, spacing=int(GRID_SPACING_M)))
+    st.warning(t("access.method_straight", factor=DETOUR_FACTOR, spacing=int(model.grid_m)))
     access_views.offer_osm(city)
 
 access_views.headline(model, threshold)

@@ -104,3 +104,10 @@ def test_cells_keep_the_map_bounded_and_outline_the_underserved(helsinki):
     outline = access.underserved_area(cells, 500)
     beyond = cells[cells["median_m"] > 500]
     assert outline.area.sum() == pytest.approx(beyond.area.sum())
+
+
+def test_a_whole_region_gets_a_coarser_grid_not_millions_of_origins():
+    region = shapely.box(0, 0, 400_000, 400_000)  # 160,000 km², the size of a Kazakh region
+    spacing = access.grid_spacing(region)
+    assert spacing > access.GRID_SPACING_M and region.area / spacing ** 2 <= access.MAX_GRID_POINTS
+    assert access.grid_spacing(shapely.box(0, 0, 10_000, 10_000)) == access.GRID_SPACING_M
