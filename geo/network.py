@@ -40,16 +40,16 @@ def network_from_arrays(crs: str, node_xy: np.ndarray, edge_u: np.ndarray, edge_
     """A network from segment arrays; of two parallel segments between the same nodes the shorter counts."""
     keep = (edge_u != edge_v) & np.isfinite(edge_length)
     u, v, length = edge_u[keep], edge_v[keep], edge_length[keep]
-    lo, hi = np.minimum(u, v), np.maximum(u, v)
-    order = np.lexsort((length, hi, lo))
-    lo, hi, length = lo[order], hi[order], length[order]
-    first = np.ones(len(lo), dtype=bool)
-    first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
-    lo, hi, length = lo[first], hi[first], length[first]
+    lo, hi = np.minimum(u, v).astype(np.int64), np.maximum(u, v).astype(np.int64)
+    pair = lo * len(node_xy) + hi
+    order = np.argsort(pair, kind="stable")
+    starts = np.flatnonzero(np.r_[True, pair[order][1:] != pair[order][:-1]])
+    length = np.minimum.reduceat(length[order], starts) if len(starts) else length
+    lo, hi = lo[order][starts], hi[order][starts]
     n = len(node_xy)
     graph = sp.csr_matrix((np.concatenate([length, length]), (np.concatenate([lo, hi]), np.concatenate([hi, lo]))),
                           shape=(n, n))
-    return WalkNetwork(crs, node_xy, lo, hi, length, graph, cKDTree(node_xy))
+    return WalkNetwork(crs, node_xy, lo, hi, length, graph, cKDTree(node_xy, balanced_tree=False, compact_nodes=False))
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,13 @@ def test_a_whole_region_gets_a_coarser_grid_not_millions_of_origins():
     spacing = access.grid_spacing(region)
     assert spacing > access.GRID_SPACING_M and region.area / spacing ** 2 <= access.MAX_GRID_POINTS
     assert access.grid_spacing(shapely.box(0, 0, 10_000, 10_000)) == access.GRID_SPACING_M
+
+
+def test_of_two_parallel_segments_the_shorter_carries_the_walk():
+    from geo.network import network_from_arrays
+    xy = np.array([[0.0, 0.0], [5.0, 0.0], [5.0, 7.0]])
+    network = network_from_arrays(DEMO.crs, xy, np.array([0, 1, 0, 1]), np.array([1, 0, 1, 2]),
+                                  np.array([10.0, 5.0, 8.0, 7.0]))
+    assert len(network.edge_u) == 2 and sorted(network.edge_length) == [5.0, 7.0]
+    distance = access.node_distances(network, access.snap_to_network(network, np.array([[0.0, 0.0]])))
+    np.testing.assert_allclose(distance, [0.0, 5.0, 12.0])
