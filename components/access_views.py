@@ -61,7 +61,7 @@ def access_model(city_id: str, target_id: str) -> AccessModel | None:
     facility_xy = _facility_xy(city, access.ACCESS_TARGETS[target_id])
     if len(facility_xy) == 0:
         return None
-    districts = districts_inside(city)
+    districts = population_areas(city)
     lines = data.city_layer(city_id, "walking_network")
     if len(lines):
         network, origins = network_from_lines(lines, city.crs)
@@ -77,6 +77,13 @@ def access_model(city_id: str, target_id: str) -> AccessModel | None:
         method, grid_m = "straight_line", access.grid_spacing(boundary)
     weights = access.district_weights(origin_xy, districts) if len(districts) else None
     return AccessModel(method, grid_m, origin_xy, distance, weights, facility_xy, network, origins, node_distance)
+
+
+def population_areas(city: City) -> gpd.GeoDataFrame:
+    """Where the city's people live, in metres: an imported population grid if there is one, else the districts
+    inside the city."""
+    grid = data.city_layer(city.id, "population_grid")
+    return grid.to_crs(city.crs) if len(grid) else districts_inside(city)
 
 
 def districts_inside(city: City) -> gpd.GeoDataFrame:

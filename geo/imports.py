@@ -61,6 +61,8 @@ PROBLEM_TEXT = {  # English; the page shows data/i18n.toml's "problem.<code>" in
     "not_a_number": "row {row}, column '{column}': '{value}' is not a number",
     "below_min": "row {row}, column '{column}': {value} is below the minimum {limit} {unit}",
     "above_max": "row {row}, column '{column}': {value} is above the maximum {limit} {unit}",
+    "fraction_for_percent": "column '{column}' looks like fractions (largest {largest}), not percentages: "
+                            "multiply by 100 first",
     "empty_geometry": "row {row}: the geometry is empty",
     "wrong_geometry": "row {row}: geometry {found}, but this layer takes {expected}",
     "invalid_geometry": "row {row}: the geometry is invalid and cannot be repaired safely ({reason})",
@@ -351,6 +353,9 @@ def _check_values(table: pd.DataFrame, spec, problems: list[Problem]) -> None:
         for i in np.flatnonzero((numbers.isna() & ~blank).to_numpy())[:MAX_LISTED]:
             problems.append(Problem("not_a_number", {"row": int(i) + 1, "column": column,
                                                      "value": str(values.iloc[i])[:40]}))
+        known = numbers.dropna()
+        if column_spec.unit == "%" and len(known) and known.max() <= 1 and (known > 0).any():
+            problems.append(Problem("fraction_for_percent", {"column": column, "largest": float(known.max())}))
         for limit, code, outside in ((column_spec.min_value, "below_min", numbers < (column_spec.min_value or 0)),
                                      (column_spec.max_value, "above_max", numbers > (column_spec.max_value or 0))):
             if limit is None:

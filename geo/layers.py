@@ -177,6 +177,21 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         embedded=False,
     ),
     LayerSpec(
+        id="population_grid",
+        geometry_types=("Polygon", "MultiPolygon"),
+        columns={"city_id": ColumnSpec("str"), "cell_id": ColumnSpec("str"),
+                 "population": ColumnSpec("float", unit="persons", min_value=0), **_ATTRIBUTION},
+        style={"color": "#777777", "weight": 0.5, "fillOpacity": 0.0},
+        source="Imported by the city (a population grid, e.g. census blocks or a 100 m raster as polygons); "
+               "none is embedded",
+        licence="As declared by the supplier of the file",
+        date="As in the file",
+        group="boundaries",
+        attribution="Imported population grid",
+        tooltip=("cell_id", "population"),
+        embedded=False,
+    ),
+    LayerSpec(
         id="access_cells",
         geometry_types=("Polygon",),
         columns={"median_m": ColumnSpec("float", unit="m", required=False, min_value=0),

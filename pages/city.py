@@ -22,7 +22,7 @@ show_map(data.city_map(city.id, lang(), base_url()), key=f"city_map_{city.id}")
 language = lang()  # read now: the export runs later, outside this script run
 map_downloads(lambda: data.city_map(city.id, language, "/"), data.city_map_layers(city.id, language),
               t("export.city_map_title", city=city.name(language)), f"atlas-map-{city.id}", key="city_map_export")
-for layer_id in ("health_facilities", "air_stations"):
+for layer_id in ("health_facilities", "air_stations", "walking_network"):
     if not len(data.city_layer(city.id, layer_id)):
         st.info(t(f"gap.{layer_id}"))
 if len(data.city_layer(city.id, "air_stations")) and data.city_layer(city.id, "air_stations")[

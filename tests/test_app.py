@@ -289,3 +289,27 @@ def test_data_page_signs_an_editor_in_and_refuses_a_wrong_password():
     no_exception(at)
     assert "Signed in as nurlan" in " ".join(c.value for c in at.caption)
     assert at.selectbox(key="import_layer") is not None
+
+
+def test_access_page_counts_people_once_a_population_grid_is_imported():
+    import geopandas as gpd
+    import shapely
+
+    from components.data import store
+    from geo.layerstore import Editor
+    at = app("osh")
+    at.switch_page("pages/access.py").run()
+    assert "Shares of people are not shown" in " ".join(c.value for c in at.caption)
+    boundary = store().read_layer("boundary", "osh").geometry.iloc[0]
+    minx, miny, maxx, maxy = boundary.bounds
+    middle = (minx + maxx) / 2
+    cells = [shapely.box(minx, miny, middle, maxy), shapely.box(middle, miny, maxx, maxy)]  # hand-made halves
+    grid = gpd.GeoDataFrame({"city_id": "osh", "cell_id": ["west", "east"], "population": [1000.0, 3000.0],
+                             "source": "test", "licence": "CC0"}, geometry=cells, crs="EPSG:4326")
+    store().commit("population_grid", "osh", grid, Editor("tester", "editor", ("osh",)), "grid.geojson")
+    from components.data import forget_layers
+    forget_layers()
+    at.run()
+    no_exception(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "% of people" in captions and "each grid cell's or district's population" in captions

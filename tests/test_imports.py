@@ -109,6 +109,10 @@ CORPUS = [
     ("negative population", "negative.geojson", geojson([{"type": "Feature", "properties": {
         "district_id": "d1", "name": "A", "population": -5}, "geometry": {"type": "Polygon", "coordinates": [[
             [74.55, 42.85], [74.62, 42.85], [74.62, 42.9], [74.55, 42.85]]]}}]), "districts", "below_min", {}),
+    ("poverty as a fraction", "fraction.geojson", geojson([{"type": "Feature", "properties": {
+        "district_id": "d1", "name": "A", "poverty_pct": 0.23}, "geometry": {"type": "Polygon", "coordinates": [[
+            [74.55, 42.85], [74.62, 42.85], [74.62, 42.9], [74.55, 42.85]]]}}]), "districts", "fraction_for_percent",
+     {}),
     ("population as words", "words.geojson", geojson([{"type": "Feature", "properties": {
         "district_id": "d1", "name": "A", "population": "many"}, "geometry": {"type": "Polygon", "coordinates": [[
             [74.55, 42.85], [74.62, 42.85], [74.62, 42.9], [74.55, 42.85]]]}}]), "districts", "not_a_number", {}),
