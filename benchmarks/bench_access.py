@@ -11,6 +11,8 @@ max_abs_diff_m=<d>`.
 """
 from __future__ import annotations
 
+import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -110,9 +112,39 @@ def grids() -> float:
     return times[-1]
 
 
+def what_if_rerun() -> None:
+    """The Access page's rerun after a click adds a proposal (the server's share of "within a second"): the
+    page with 1 and then 3 proposals in the session, caches warm, against the same page with none."""
+    import tempfile
+
+    os.environ.setdefault("ATLAS_USER_DIR", tempfile.mkdtemp(prefix="atlas-bench-"))
+    from streamlit.testing.v1 import AppTest
+
+    from components.apptest import use_navigation_mode
+    use_navigation_mode()
+    print("\nAccess page rerun (AppTest, server side), median of 5 warm runs:")
+    for city_id, proposals in (("helsinki-demo", [(60.176, 24.945), (60.168, 24.940), (60.172, 24.950)]),
+                               ("bishkek", [(42.87, 74.60), (42.84, 74.55), (42.90, 74.65)])):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["city"] = city_id
+        at.run()
+        at.switch_page("pages/access.py").run()
+        for count in (0, 1, 3):
+            at.session_state[f"proposals_{city_id}_healthcare"] = list(proposals[:count])
+            times = []
+            for _ in range(6):
+                start = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - start)
+            if at.exception:
+                raise RuntimeError(at.exception[0].message)
+            print(f"  {city_id:>14}: {count} proposal(s) {statistics.median(times[1:]) * 1000:6.0f} ms")
+
+
 def main() -> None:
     speedup, speedup_multi, diff = helsinki()
     seconds_1m = grids()
+    what_if_rerun()
     print(f"speedup_vs_networkx={speedup:.0f} speedup_vs_networkx_multisource={speedup_multi:.1f} "
           f"seconds_1m_nodes={seconds_1m:.2f} max_abs_diff_m={diff:.2e}")
 
