@@ -21,7 +21,8 @@ from geo.layerstore import Editor, PermissionDenied
 from geo.osm import city_layer, derive_layers, fetch_overpass, read_uploaded_extract
 
 EDITOR_KEY = "editor"
-IMPORTABLE = tuple(spec.id for spec in LAYERS.values() if "city_id" in spec.columns and spec.id != "city_centres")
+IMPORTABLE = tuple(spec.id for spec in LAYERS.values() if "city_id" in spec.columns
+                   and spec.id not in ("city_centres", "water_samples"))  # water: the Water page checks them
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "parquet", "geoparquet", "csv", "pbf", "osm"]
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import data
+from components import data, editing
 from components.charts import FLAG_COLOUR, SERIES_COLOUR
 from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
@@ -14,7 +14,8 @@ from geo.cities import City
 from geo.display import display_frame
 from geo.guidelines import WATER_GUIDELINES, WHO_GDWQ_SOURCE
 from geo.layers import LAYERS
-from geo.water import WATER_COLUMNS, WaterDataError, judge_samples, read_water_csv, samples_outside, sites_frame
+from geo.water import (WATER_COLUMNS, WaterDataError, judge_samples, read_water_csv, samples_from_layer,
+                       samples_layer, samples_outside, sites_frame)
 
 MAX_UPLOAD_MB = 20
 OUTSIDE_BUFFER_M = 20_000
@@ -50,6 +51,26 @@ def imported_samples(city: City) -> pd.DataFrame | None:
         st.warning(t("water.outside", sites=", ".join(outside[:10]), km=OUTSIDE_BUFFER_M // 1000))
     st.success(t("water.accepted", rows=len(samples), sites=samples["site_id"].nunique()))
     return judge_samples(samples)
+
+
+def stored_samples(city: City) -> pd.DataFrame | None:
+    """The city's stored samples, judged, or None when it has stored none."""
+    layer = data.city_layer(city.id, "water_samples")
+    return judge_samples(samples_from_layer(layer)) if len(layer) else None
+
+
+def store_samples(city: City, judged: pd.DataFrame, file_name: str) -> None:
+    """For the city's editors: keep the checked file as the city's water-samples layer (a new version)."""
+    editor = editing.signed_in()
+    if editor is None or not editor.can_edit(city.id):
+        st.caption(t("water.store_editors_only"))
+        return
+    licence = st.text_input(t("data.licence"), key="water_licence", help=t("data.licence_help"))
+    if st.button(t("water.store"), disabled=not licence.strip(), key="water_store"):
+        layer = samples_layer(judged, city.id, f"{file_name}, stored by {editor.username}", licence.strip())
+        version = data.store().commit("water_samples", city.id, layer, editor, file_name)
+        data.forget_layers()
+        st.success(t("data.committed", version=version.version, added=version.added, removed=version.removed))
 
 
 def samples_views(city: City, judged: pd.DataFrame, file_name: str) -> None:

@@ -192,6 +192,23 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         embedded=False,
     ),
     LayerSpec(
+        id="water_samples",
+        geometry_types=("Point",),
+        columns={"city_id": ColumnSpec("str"), "site_id": ColumnSpec("str"),
+                 "site_name": ColumnSpec("str", required=False), "date": ColumnSpec("str"),
+                 "parameter": ColumnSpec("str"), "value": ColumnSpec("float", min_value=0), "unit": ColumnSpec("str"),
+                 **_ATTRIBUTION},
+        style={"color": OKABE_ITO["sky"], "radius": 6, "weight": 1, "fillOpacity": 0.9},
+        source="Water-quality samples a city stored from the Water quality page (checked against the sampling "
+               "schema); none is embedded",
+        licence="As declared by the city that stored them",
+        date="As in the file",
+        group="environment",
+        attribution="Water-quality samples of the city",
+        tooltip=("site_name", "date", "parameter", "value", "unit"),
+        embedded=False,
+    ),
+    LayerSpec(
         id="access_cells",
         geometry_types=("Polygon",),
         columns={"median_m": ColumnSpec("float", unit="m", required=False, min_value=0),

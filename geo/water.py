@@ -104,6 +104,24 @@ def read_water_csv(content: bytes, source_name: str = "file") -> pd.DataFrame:
     return samples
 
 
+def samples_layer(samples: pd.DataFrame, city_id: str, source: str, licence: str) -> gpd.GeoDataFrame:
+    """Checked samples as the city's "water_samples" layer (one point per sample, dates as YYYY-MM-DD)."""
+    return gpd.GeoDataFrame({
+        "city_id": city_id, "site_id": samples["site_id"], "site_name": samples["site_name"].replace("", None),
+        "date": samples["date"].dt.strftime("%Y-%m-%d"), "parameter": samples["parameter"],
+        "value": samples["value"].astype(float), "unit": samples["unit"], "source": source, "licence": licence,
+    }, geometry=gpd.points_from_xy(samples["lon"], samples["lat"]), crs=STORAGE_CRS)
+
+
+def samples_from_layer(layer: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The stored layer back as samples (the shape read_water_csv gives)."""
+    return pd.DataFrame({
+        "site_id": layer["site_id"].astype(str), "site_name": layer["site_name"].fillna("").astype(str),
+        "lon": layer.geometry.x, "lat": layer.geometry.y, "date": pd.to_datetime(layer["date"]),
+        "parameter": layer["parameter"].astype(str), "value": layer["value"].astype(float),
+        "unit": layer["unit"].astype(str)})
+
+
 def judge_samples(samples: pd.DataFrame) -> pd.DataFrame:
     """Each sample with its WHO guideline value and whether it exceeds it (E. coli: any detection)."""
     guideline = samples["parameter"].map(lambda p: WATER_GUIDELINES[p].value)

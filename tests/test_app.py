@@ -313,3 +313,19 @@ def test_access_page_counts_people_once_a_population_grid_is_imported():
     no_exception(at)
     captions = " ".join(c.value for c in at.caption)
     assert "% of people" in captions and "each grid cell's or district's population" in captions
+
+
+def test_water_page_shows_the_samples_a_city_stored():
+    from components.data import forget_layers, store
+    from geo.layerstore import Editor
+    from geo.water import read_water_csv, samples_layer
+    content = ("site_id,site_name,lon,lat,date,parameter,value,unit\n"
+               "W1,Well 1,72.80,40.53,2024-05-01,arsenic,15,µg/L\n").encode()  # hand-made, inside Osh
+    layer = samples_layer(read_water_csv(content), "osh", "test.csv", "CC0")
+    store().commit("water_samples", "osh", layer, Editor("tester", "editor", ("osh",)), "test.csv")
+    forget_layers()
+    at = app("osh")
+    at.switch_page("pages/water.py").run()
+    no_exception(at)
+    assert "Samples stored for this city" in [h.value for h in at.subheader]
+    assert not any("No water-quality data is loaded" in i.value for i in at.info)

@@ -74,3 +74,19 @@ def test_sites_far_from_the_city_are_reported():
 def test_guideline_values_of_the_best_known_parameters():
     assert WATER_GUIDELINES["arsenic"].value == 0.01 and WATER_GUIDELINES["nitrate"].value == 50
     assert WATER_GUIDELINES["fluoride"].value == 1.5 and WATER_GUIDELINES["e_coli"].value == 0
+
+
+def test_stored_samples_come_back_as_they_were_checked(tmp_path):
+    from geo.layerstore import Editor, LayerStore
+    from geo.water import samples_from_layer, samples_layer
+    store = LayerStore(f"sqlite:///{tmp_path / 'water.sqlite'}")
+    samples = read_water_csv(GOOD.encode(), "good.csv")
+    store.commit("water_samples", "bishkek", samples_layer(samples, "bishkek", "good.csv", "CC BY 4.0"),
+                 Editor("aigul", "editor", ("bishkek",)), "good.csv")
+    back = samples_from_layer(store.read_layer("water_samples", "bishkek"))
+    store.close()
+    assert back[["site_id", "parameter", "unit"]].equals(samples[["site_id", "parameter", "unit"]])
+    assert back["value"].tolist() == pytest.approx(samples["value"].tolist())
+    assert back["lon"].tolist() == pytest.approx(samples["lon"].tolist())
+    assert (back["date"] == samples["date"]).all()
+    assert judge_samples(back)["exceeds"].tolist() == [False, True, False, True]
