@@ -15,7 +15,7 @@ import streamlit as st
 from components.maps import MapLayer, build_map
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
-from geo.i18n import translate
+from geo.i18n import translate, translate_value
 from geo.indicators import city_figures, indicator_values, latest_values
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.mobility import mobility_figures
@@ -121,7 +121,7 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
     if "boundary_quality" in shown.columns:
         shown["boundary_quality"] = [translate(f"quality.{q}", lang) for q in shown["boundary_quality"]]
     if "facility_type" in shown.columns:
-        shown["facility_type"] = [translate(f"facility.{f}", lang) for f in shown["facility_type"]]
+        shown["facility_type"] = [translate_value("facility", f, lang) for f in shown["facility_type"]]
     return MapLayer(spec=spec, frame=shown,
                     title=translate(title_key or f"layer.{spec_id}", lang),
                     tooltip=tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip), style=style or {})

@@ -12,7 +12,7 @@ from components.map_view import base_url, show_map
 from components.maps import build_map
 from components.state import lang, t
 from geo.auth import sign_in
-from geo.cities import City
+from geo.cities import City, get_city
 from geo.csvsafe import safe_csv
 from geo.errors import AtlasError
 from geo.imports import ROW_NUMBERING, ImportRejected, Problem, default_mapping, prepare, read_file
@@ -55,7 +55,11 @@ def sign_in_box() -> Editor | None:
 
 
 def problem_text(problem: Problem) -> str:
-    return t(f"problem.{problem.code}", **problem.params)
+    """The problem in the UI language (a city is named in that language too)."""
+    params = dict(problem.params)
+    if "city_id" in params:
+        params["city"] = get_city(params["city_id"]).name(lang())
+    return t(f"problem.{problem.code}", **params)
 
 
 def layer_overview(city: City) -> None:

@@ -24,3 +24,12 @@ def translate(key: str, lang: str, **params: object) -> str:
     strings = catalogue()
     text = strings.get(lang, {}).get(key) or strings[DEFAULT_LANGUAGE][key]
     return text.format(**params) if params else text
+
+
+def translate_value(prefix: str, value: object, lang: str) -> str:
+    """A data value's label ("facility.clinic" for "clinic") when the catalogue has one, else the value itself:
+    values a city imports (its own facility types) are shown as they are."""
+    if value is None or value != value:  # None or NaN
+        return ""
+    key = f"{prefix}.{value}"
+    return translate(key, lang) if key in catalogue()[DEFAULT_LANGUAGE] else str(value)

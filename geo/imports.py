@@ -287,9 +287,8 @@ def prepare(raw: gpd.GeoDataFrame, layer_id: str, city: City, boundary: shapely.
     keep = np.ones(len(raw), dtype=bool)
     _check_geometry(geometry, spec.geometry_types, problems, repairs, keep)
     _check_values(table, spec, problems)
-    if not problems:
-        _check_outside(geometry, keep, city, boundary, problems)
-        _check_duplicates(table, geometry, problems)
+    _check_outside(geometry, keep, city, boundary, problems)
+    _check_duplicates(table, geometry, keep, problems)
     for column, column_spec in spec.columns.items():
         if column_spec.kind == "str":  # ids read as numbers (e.g. OSM ids) are kept as their text
             table[column] = [None if pd.isna(v) else str(v) for v in table[column]]
@@ -299,6 +298,7 @@ def prepare(raw: gpd.GeoDataFrame, layer_id: str, city: City, boundary: shapely.
             table[column] = pd.to_numeric(table[column]).astype("int64")
     frame = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS).values,
                              crs=STORAGE_CRS)
+    problems.sort(key=lambda p: p.params.get("row", 0))  # file-wide problems first, then row by row
     if len(problems) > MAX_LISTED:
         problems = problems[:MAX_LISTED] + [Problem("more", {"count": len(problems) - MAX_LISTED})]
     return Prepared(frame, problems, repairs)
@@ -371,15 +371,17 @@ def _check_outside(geometry: np.ndarray, keep: np.ndarray, city: City, boundary:
     projected = gpd.GeoSeries(geometry, crs=STORAGE_CRS).to_crs(city.crs)
     outside = ~projected.intersects(area).to_numpy() & keep
     for i in np.flatnonzero(outside):
-        problems.append(Problem("outside_city", {"row": int(i) + 1, "city": city.names["en"],
+        problems.append(Problem("outside_city", {"row": int(i) + 1, "city": city.names["en"], "city_id": city.id,
                                                  "km": OUTSIDE_TOLERANCE_M / 1000}))
 
 
-def _check_duplicates(table: pd.DataFrame, geometry: np.ndarray, problems: list[Problem]) -> None:
-    keys = pd.Series([f"{shapely.to_wkb(g, hex=True)}|{'|'.join(map(str, row))}"
-                      for g, row in zip(geometry, table.itertuples(index=False))])
+def _check_duplicates(table: pd.DataFrame, geometry: np.ndarray, keep: np.ndarray, problems: list[Problem]) -> None:
+    keys = [f"{shapely.to_wkb(g, hex=True)}|{'|'.join(map(str, row))}" if ok else None
+            for g, row, ok in zip(geometry, table.itertuples(index=False), keep)]
     first = {}
     for i, key in enumerate(keys):
+        if key is None:
+            continue
         if key in first:
             problems.append(Problem("duplicate", {"row": i + 1, "first": first[key] + 1}))
         else:
