@@ -68,3 +68,10 @@ def test_every_import_problem_is_said_in_every_language():
     for code, english in PROBLEM_TEXT.items():
         assert strings["en"][f"problem.{code}"] == english, code
         assert f"problem.{code}" in strings["ru"], code
+
+
+def test_imported_values_without_a_label_are_shown_as_they_are():
+    from geo.i18n import translate_value
+    assert translate_value("facility", "pharmacy", "ru") == "аптека"
+    assert translate_value("facility", "polyclinic", "ru") == "polyclinic"  # a city's own type
+    assert translate_value("facility", None, "en") == "" and translate_value("facility", float("nan"), "en") == ""

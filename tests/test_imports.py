@@ -258,3 +258,12 @@ def test_an_interrupted_import_leaves_the_store_as_it_was(fresh_store, monkeypat
     with pytest.raises(sa.exc.DBAPIError):
         import_file(store, EDITOR, BISHKEK, "health_facilities", "ok.geojson", VALID_GEOJSON, LICENCE)
     assert store.snapshot() == before
+
+
+def test_every_problem_of_a_file_is_listed_at_once_in_row_order(store):
+    content = (b"lon,lat,osm_id,name,facility_type\n42.87,74.6,n/1,Swapped,clinic\n74.60,42.87,n/2,A,pharmacy\n"
+               b"74.60,42.87,n/2,A,pharmacy\n74.61,42.88,n/3,B,\n")
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(store, EDITOR, BISHKEK, "health_facilities", "mixed.csv", content, LICENCE)
+    found = [(p.code, p.params.get("row")) for p in rejected.value.problems]
+    assert found == [("outside_city", 1), ("duplicate", 3), ("empty_value", 4)]
