@@ -106,10 +106,16 @@ def all_district_values() -> pd.DataFrame:
     return values[(values["level"] == "district") & values["value"].notna()].drop_duplicates(["indicator_id", "area"])
 
 
+@st.cache_resource(max_entries=64)
+def city_latest(city_id: str) -> pd.DataFrame:
+    """The latest value of every indicator of one city (no-data rows included); demo extracts too."""
+    return latest_values(city_values(city_id))
+
+
 @st.cache_resource(max_entries=1)
 def all_latest() -> pd.DataFrame:
     """The latest value of every indicator for every city (no-data rows included)."""
-    return pd.concat([latest_values(city_values(c.id)) for c in member_cities()], ignore_index=True)
+    return pd.concat([city_latest(c.id) for c in member_cities()], ignore_index=True)
 
 
 def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str,

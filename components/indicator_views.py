@@ -40,8 +40,8 @@ def shown_indicators(latest: pd.DataFrame) -> list[str]:
 def section_cards(city: City) -> None:
     """Latest values grouped by the Kazakh application's sections, each against the other cities' median."""
     latest = data.all_latest()
-    mine = latest[latest["city_id"] == city.id].set_index("indicator_id")
-    # Medians of the other cities' values measured at the same level (a city is not compared with regions).
+    mine = data.city_latest(city.id).set_index("indicator_id")
+    # Medians of the other network cities' values measured at the same level (not compared with regions).
     others = latest[latest["city_id"] != city.id].groupby(["indicator_id", "level"])["value"].median()
     shown = shown_indicators(mine.reset_index())
     for section in KZ_SECTIONS:

@@ -12,7 +12,7 @@ city = current_city()
 st.title(city.name(lang()))
 st.caption(" · ".join(dict.fromkeys(city.names.values())) + f" · {city.country} · "
            + t("city.boundary_quality", quality=t(f"quality.{city.boundary_quality}")))
-if city.boundary_quality in ("approximate", "region_only"):
+if city.boundary_quality in ("approximate", "region_only", "extract"):
     st.warning(t(f"quality_note.{city.boundary_quality}"))
 
 indicator_cards(data.city_figures_table(city.id))

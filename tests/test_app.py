@@ -329,3 +329,14 @@ def test_water_page_shows_the_samples_a_city_stored():
     no_exception(at)
     assert "Samples stored for this city" in [h.value for h in at.subheader]
     assert not any("No water-quality data is loaded" in i.value for i in at.info)
+
+
+def test_profile_of_the_demo_extract_shows_its_own_figures_and_cycling_indicators():
+    at = app("helsinki-demo")
+    at.switch_page("pages/profile.py").run()
+    no_exception(at)
+    labels = [m.label for m in at.metric]
+    assert any(label.startswith("Cycleway density") for label in labels)
+    assert any(label.startswith("Health facilities (OSM)") for label in labels)
+    population = [m.value for m in at.metric if m.label.startswith("Population,")]
+    assert population in ([], ["no data"])  # unknown for the extract, never invented
