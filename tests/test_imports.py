@@ -113,6 +113,9 @@ CORPUS = [
         "district_id": "d1", "name": "A", "poverty_pct": 0.23}, "geometry": {"type": "Polygon", "coordinates": [[
             [74.55, 42.85], [74.62, 42.85], [74.62, 42.9], [74.55, 42.85]]]}}]), "districts", "fraction_for_percent",
      {}),
+    ("station flag that is not yes or no", "flag.csv", ("lon,lat,station_id,station_name,provider,first_hour,"
+     "last_hour,n_hours,placeholder_coordinate\n74.6,42.87,s1,S,P,2024-01-01,2024-02-01,10,maybe\n").encode(),
+     "air_stations", "not_a_boolean", {}),
     ("population as words", "words.geojson", geojson([{"type": "Feature", "properties": {
         "district_id": "d1", "name": "A", "population": "many"}, "geometry": {"type": "Polygon", "coordinates": [[
             [74.55, 42.85], [74.62, 42.85], [74.62, 42.9], [74.55, 42.85]]]}}]), "districts", "not_a_number", {}),
@@ -267,3 +270,13 @@ def test_every_problem_of_a_file_is_listed_at_once_in_row_order(store):
         import_file(store, EDITOR, BISHKEK, "health_facilities", "mixed.csv", content, LICENCE)
     found = [(p.code, p.params.get("row")) for p in rejected.value.problems]
     assert found == [("outside_city", 1), ("duplicate", 3), ("empty_value", 4)]
+
+
+def test_yes_no_columns_are_stored_as_booleans(fresh_store):
+    content = ("lon,lat,station_id,station_name,provider,first_hour,last_hour,n_hours,placeholder_coordinate\n"
+               "74.6,42.87,s1,Station 1,Own,2024-01-01,2024-02-01,10,no\n"
+               "74.61,42.88,s2,Station 2,Own,2024-01-01,2024-02-01,12,Yes\n").encode()
+    import_file(fresh_store, EDITOR, BISHKEK, "air_stations", "stations.csv", content, LICENCE)
+    stored = fresh_store.read_layer("air_stations", "bishkek")
+    assert stored["placeholder_coordinate"].tolist() == [False, True]
+    assert stored["n_hours"].tolist() == [10, 12]
