@@ -27,12 +27,13 @@ import osmium  # noqa: E402
 from benchmarks.timing import best_of  # noqa: E402
 from geo.cities import get_city  # noqa: E402
 from geo.imports import prepare, read_file  # noqa: E402
-from geo.layerstore import SYSTEM, LayerStore  # noqa: E402
+from geo.layerstore import Editor, LayerStore  # noqa: E402
 from geo.osm import city_layer, derive_layers, read_extract  # noqa: E402
 from geo.paths import OSM_DEMO_EXTRACT  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 POSTGIS_DEFAULT = "postgresql+psycopg://atlas:atlas@127.0.0.1:5432/atlas_test"
+BENCH_EDITOR = Editor("benchmark", "editor")
 MAPPING = {"osm_id": "osm_id", "name": "name", "kind": "place", "population": "population"}
 
 
@@ -61,7 +62,7 @@ def settlements(store: LayerStore, path: Path):
     check_s, (raw, prepared) = best_of(check)
     inside = prepared.frame[prepared.frame.intersects(boundary)].reset_index(drop=True)
     outside = len(raw) - len(inside)
-    commit_s, version = best_of(lambda: store.commit("settlements", city.id, inside, SYSTEM, path.name), repeats=1)
+    commit_s, version = best_of(lambda: store.commit("settlements", city.id, inside, BENCH_EDITOR, path.name), repeats=1)
     return check_s, commit_s, len(raw), len(inside), outside, check
 
 
@@ -72,7 +73,7 @@ def extract(store: LayerStore):
         return {k: city_layer(k, v, city.id) for k, v in derive_layers(read_extract(OSM_DEMO_EXTRACT), "bench").items()}
 
     derive_s, frames = best_of(read_and_derive)
-    commit_s, versions = best_of(lambda: store.commit_many(city.id, frames, SYSTEM, OSM_DEMO_EXTRACT.name), repeats=1)
+    commit_s, versions = best_of(lambda: store.commit_many(city.id, frames, BENCH_EDITOR, OSM_DEMO_EXTRACT.name), repeats=1)
     return derive_s, commit_s, sum(len(f) for f in frames.values()), read_and_derive
 
 

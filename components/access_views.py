@@ -42,10 +42,7 @@ class AccessModel:
 
 
 def _facility_xy(city: City, target: access.AccessTarget) -> np.ndarray:
-    frame = data.city_layer(city.id, target.layer_id)
-    if target.kinds:
-        column = "facility_type" if "facility_type" in frame else "kind"
-        frame = frame[frame[column].isin(target.kinds)]
+    frame = access.destinations(data.city_layer(city.id, target.layer_id), target)
     if frame.empty:
         return np.zeros((0, 2))
     if target.edge_points:
@@ -183,10 +180,7 @@ def _layer(layer_id: str, frame: gpd.GeoDataFrame, city: City, title: str, colou
 
 def _facilities_layer(city: City, target_id: str) -> MapLayer | None:
     target = access.ACCESS_TARGETS[target_id]
-    frame = data.city_layer(city.id, target.layer_id)
-    if target.kinds:
-        column = "facility_type" if "facility_type" in frame else "kind"
-        frame = frame[frame[column].isin(target.kinds)]
+    frame = access.destinations(data.city_layer(city.id, target.layer_id), target)
     return data.city_map_layer(target.layer_id, frame, city.id, lang()) if len(frame) else None
 
 

@@ -44,6 +44,14 @@ ACCESS_TARGETS = {
 }
 
 
+def destinations(layer: gpd.GeoDataFrame, target: AccessTarget) -> gpd.GeoDataFrame:
+    """The features of a city's layer that count as this kind of destination."""
+    if not target.kinds:
+        return layer
+    column = "facility_type" if "facility_type" in layer else "kind"
+    return layer[layer[column].isin(target.kinds)]
+
+
 def minutes_to_metres(minutes: float) -> float:
     return minutes * WALK_SPEED_KMH * 1000.0 / 60.0
 

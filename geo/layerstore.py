@@ -42,9 +42,6 @@ class Editor:
         return self.role == "editor" and (not self.cities or city_id in self.cities)
 
 
-SYSTEM = Editor("system", "editor")  # the seeding of the embedded dataset; never a signed-in account
-
-
 def default_url() -> str:
     """$ATLAS_DATABASE_URL, else a SQLite file in the user data folder ($ATLAS_USER_DIR or data/user/)."""
     url = os.environ.get("ATLAS_DATABASE_URL")
@@ -115,10 +112,6 @@ class LayerStore:
         return "ST_AsBinary(f.geom)" if self.postgis else "f.geom"
 
     # -- reading --------------------------------------------------------------------------------------------
-    def is_empty(self) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.text("SELECT COUNT(*) FROM atlas_versions")).scalar_one() == 0
-
     def read_layer(self, layer_id: str, city_id: str | None = None) -> gpd.GeoDataFrame:
         """The current features of a layer (of one city, or every city), validated against the registry."""
         spec = get_layer_spec(layer_id)
@@ -137,12 +130,6 @@ class LayerStore:
                 "FROM atlas_versions WHERE layer_id = :layer AND city_id = :city ORDER BY version DESC"),
                 {"layer": layer_id, "city": city_id}).all()
         return [Version(*row) for row in rows]
-
-    def current_version(self, layer_id: str, city_id: str) -> int | None:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.text(
-                "SELECT version FROM atlas_versions WHERE layer_id = :layer AND city_id = :city AND is_current"),
-                {"layer": layer_id, "city": city_id}).scalar_one_or_none()
 
     def snapshot(self) -> tuple[tuple, ...]:
         """Every row of every table, in a fixed order: what "unchanged" means, row for row."""

@@ -243,20 +243,17 @@ def fetch_overpass(polygon: shapely.Geometry, overpass_url: str | None = None,
     """OSM elements inside a WGS84 polygon from the Overpass API through OSMnx, in the same shape as
     `read_extract`. `overpass_url` picks another server (a mirror, or a local one); OSMnx's own cache is off."""
     import osmnx as ox  # imported here: only online fetches need OSMnx
-
     import requests
 
-    saved = ox.settings.overpass_url, ox.settings.use_cache
-    ox.settings.use_cache = False
-    if overpass_url:
-        ox.settings.overpass_url = overpass_url
-    status_url = ox.settings.overpass_url.rstrip("/") + "/status"
+    url = overpass_url or ox.settings.overpass_url
+    status_url = url.rstrip("/") + "/status"
     try:  # fail in seconds, not after OSMnx's 60 s back-off, when there is no connection
         requests.get(status_url, timeout=REACH_TIMEOUT_S)
     except requests.RequestException as exc:
-        ox.settings.overpass_url, ox.settings.use_cache = saved
         raise OsmError(f"the Overpass API at {status_url} cannot be reached (no internet?): "
                        f"{type(exc).__name__}") from exc
+    saved = ox.settings.overpass_url, ox.settings.use_cache
+    ox.settings.overpass_url, ox.settings.use_cache = url, False
     try:
         if progress:
             progress(0.1)
