@@ -10,8 +10,9 @@ import streamlit as st
 from components import data
 from components.map_view import base_url, show_map
 from components.maps import build_map
+from components.safe_text import inert
 from components.state import lang, t
-from geo.auth import sign_in
+from geo.auth import ALL_CITIES, SignInThrottled
 from geo.cities import City, get_city
 from geo.csvsafe import safe_csv
 from geo.errors import AtlasError
@@ -34,10 +35,11 @@ def sign_in_box() -> Editor | None:
     """A sign-in form (or who is signed in, with sign-out); browsing never needs it."""
     editor = signed_in()
     if editor is not None:
-        cities = ", ".join(editor.cities) if editor.cities else t("data.all_cities")
-        st.caption(t("data.signed_in", user=editor.username, role=editor.role, cities=cities))
+        cities = t("data.all_cities") if ALL_CITIES in editor.cities else ", ".join(
+            get_city(c).name(lang()) for c in editor.cities)
+        st.caption(t("data.signed_in", user=inert(editor.username), role=editor.role, cities=cities))
         if st.button(t("data.sign_out"), key="sign_out"):
-            del st.session_state[EDITOR_KEY]
+            data.store().sign_out(st.session_state.pop(EDITOR_KEY))
             st.rerun()
         return editor
     with st.form("sign_in"):
@@ -45,7 +47,11 @@ def sign_in_box() -> Editor | None:
         username = st.text_input(t("data.username"))
         password = st.text_input(t("data.password"), type="password")
         if st.form_submit_button(t("data.sign_in")):
-            account = sign_in(data.store(), username.strip(), password)
+            try:
+                account = data.store().sign_in(username, password, client=st.context.ip_address or "")
+            except SignInThrottled as throttled:
+                st.error(t("data.sign_in_throttled", seconds=throttled.retry_after_s))
+                return None
             if account is None:
                 st.error(t("data.sign_in_failed"))
             else:

@@ -5,6 +5,7 @@ import html
 import json
 from dataclasses import dataclass, field
 
+import branca.element
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -20,6 +21,40 @@ OSM_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright"
 CLUSTER_ABOVE = 200  # point layers with more features than this are clustered
 MAP_CSS = ("<style>.leaflet-container{background:#f2efe9}"  # shown where basemap tiles cannot load (offline)
            ".leaflet-control-attribution{font-size:10px;max-width:70%}</style>")
+
+
+class _RenderedText:
+    """Stands in for a jinja2 Template on an element made from text: renders that text as it is."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def render(self, *args, **kwargs) -> str:
+        return self.text
+
+
+def _element_init_without_second_pass(element: branca.element.Element, template: str | None = None,
+                                      template_name: str | None = None) -> None:
+    """branca's Element(text) compiles the text as a Jinja2 template, and folium makes every rendered element's
+    output into such an Element, so text from data (a clinic named "{{ 7*7 }}") was evaluated on the server in
+    a second pass. Here text given to an Element is kept as text; class-level and named templates are unchanged."""
+    _ELEMENT_INIT(element, None, template_name)
+    if template is not None:
+        element._template_str = None  # pickling keeps the text (below), not a template to compile again
+        element._rendered_text = template
+        element._template = _RenderedText(template)
+
+
+def _element_setstate(element: branca.element.Element, state: dict) -> None:
+    _ELEMENT_SETSTATE(element, state)
+    if "_rendered_text" in state:
+        element._template = _RenderedText(state["_rendered_text"])
+
+
+if branca.element.Element.__init__ is not _element_init_without_second_pass:  # once, however often imported
+    _ELEMENT_INIT, _ELEMENT_SETSTATE = branca.element.Element.__init__, branca.element.Element.__setstate__
+    branca.element.Element.__init__ = _element_init_without_second_pass
+    branca.element.Element.__setstate__ = _element_setstate
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     indicators.add_argument("--city", required=True, help="city id, e.g. almaty (see data/cities.toml)")
     indicators.add_argument("--year", type=int, help="only values of this year (values without a year are kept)")
     users = commands.add_parser("users", help="editor accounts").add_subparsers(dest="action", required=True)
-    add = users.add_parser("add", help="create or replace an account (asks for the password)")
+    add = users.add_parser("add", help="create an account (asks for the password)")
     add.add_argument("name")
-    add.add_argument("--cities", default="", help="comma-separated city ids the editor may change (default: all)")
+    add.add_argument("--cities", default="", help="comma-separated city ids the editor may change, or 'all'")
     add.add_argument("--role", default="editor", choices=("editor", "viewer"))
+    add.add_argument("--replace", action="store_true", help="replace an existing account of that name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
     if args.command == "users":
@@ -57,17 +58,22 @@ def main(argv: list[str] | None = None) -> int:
 def add_account(args) -> int:
     from getpass import getpass
 
-    from geo.auth import add_user
+    from geo.auth import ALL_CITIES, add_user
     from geo.layerstore import LayerStore
 
+    cities = tuple(c.strip() for c in args.cities.split(",") if c.strip())
+    if args.role == "editor" and not cities:
+        print(f"error: say which cities the editor may change: --cities bishkek,osh (or --cities {ALL_CITIES})",
+              file=sys.stderr)
+        return 2
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass(f"password for {args.name}: ")
     try:
-        cities = tuple(c.strip() for c in args.cities.split(",") if c.strip())
-        add_user(LayerStore(), args.name, password, args.role, cities)
+        name = add_user(LayerStore(), args.name, password, args.role, cities, replace=args.replace)
     except AtlasError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"{args.role} {args.name} saved" + (f" for {', '.join(cities)}" if cities else " for every city"))
+    scope = "every city" if cities == (ALL_CITIES,) else ", ".join(cities)
+    print(f"{args.role} {name} saved" + (f" for {scope}" if args.role == "editor" else ""))
     return 0
 
 

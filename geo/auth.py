@@ -1,19 +1,36 @@
-"""Editor accounts: browsing needs none; importing, editing and rolling back need an editor, possibly limited
-to given cities. Passwords are kept only as Argon2id salted hashes (argon2-cffi).
+"""Editor accounts: browsing needs none; importing, editing and rolling back need an editor of the city.
+Passwords are kept only as Argon2id salted hashes (argon2-cffi); user names are compared as NFKC case-folded
+text in one script, so "Aigul", "ＡＩＧＵＬ" and a Cyrillic look-alike cannot be three accounts; failed sign-ins
+are throttled per account and per client. Signing in is the store's own act (LayerStore.sign_in), so the
+store can refuse writes from an Editor it did not hand out.
 
-    python -m geo users add NAME [--cities bishkek,osh]   # asks for the password (or --password-stdin)
+    python -m geo users add NAME --cities bishkek,osh   # or --cities all; asks for the password
 """
 from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from geo.cities import get_city
 from geo.errors import AtlasError
-from geo.layerstore import Editor, LayerStore
+
+if TYPE_CHECKING:
+    from geo.layerstore import LayerStore
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024  # Argon2 hashes anything; a megabyte "password" is only a way to spend server time
+MAX_USERNAME_LENGTH = 64
 ROLES = ("editor", "viewer")
+ALL_CITIES = "all"  # --cities all: an editor of every city, said explicitly
+FAILURES_BEFORE_LOCK = 5  # wrong passwords in a row (per account, and per client) before waiting is required
+FIRST_LOCK_S = 30.0
+MAX_LOCK_S = 900.0
 _HASHER = PasswordHasher()
 
 
@@ -21,30 +38,113 @@ class AccountError(AtlasError):
     """An account cannot be created as asked (name, password, role or city)."""
 
 
-def add_user(store: LayerStore, username: str, password: str, role: str = "editor",
-             cities: tuple[str, ...] = ()) -> Editor:
-    """Create or replace an account; the password is stored only as a salted Argon2id hash."""
-    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+class SignInThrottled(AtlasError):
+    """Too many failed sign-ins for this account or from this client: `retry_after_s` to wait."""
+
+    def __init__(self, retry_after_s: int):
+        self.retry_after_s = retry_after_s
+        super().__init__(f"too many failed sign-ins; try again in {retry_after_s} s")
+
+
+def _script(character: str) -> str:
+    """The script of a letter ("LATIN", "CYRILLIC", ...), '' for digits and punctuation."""
+    if not character.isalpha():
+        return ""
+    return unicodedata.name(character, "UNKNOWN").split(" ")[0]
+
+
+def normalise_username(username: str) -> str:
+    """The account name as it is compared and stored: NFKC, case-folded, stripped; AccountError for a name
+    that is empty, too long, has characters other than letters, digits, '-', '_', '.', or mixes scripts."""
+    name = unicodedata.normalize("NFKC", username).casefold().strip()
+    if not name or len(name) > MAX_USERNAME_LENGTH:
+        raise AccountError(f"a user name is 1 to {MAX_USERNAME_LENGTH} letters, digits, '-', '_' or '.'")
+    if not all(c.isalnum() or c in "-_." for c in name):
         raise AccountError("a user name is letters, digits, '-', '_' or '.'")
+    scripts = {_script(c) for c in name} - {""}
+    if len(scripts) > 1:
+        raise AccountError(f"a user name is written in one script, not {' and '.join(sorted(scripts)).lower()}")
+    return name
+
+
+# Letters of other scripts that read as Latin ones (after NFKC and case-folding): two names with the same
+# skeleton are one name to a reader, so the second is refused.
+_LOOK_ALIKES = str.maketrans("аеорсухіјѕһԁԛԝӏɑαορντκι", "aeopcyxijshdqwlaaopvtki")
+
+
+def name_skeleton(name: str) -> str:
+    """The name as a reader sees it: look-alike letters of other scripts mapped to the Latin ones."""
+    return normalise_username(name).translate(_LOOK_ALIKES)
+
+
+def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+    return _HASHER.hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether the password fits the hash; an unknown account (None) costs the same time as a real check."""
+    if password_hash is None or len(password) > MAX_PASSWORD_LENGTH:
+        _HASHER.hash(password[:MAX_PASSWORD_LENGTH])
+        return False
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def add_user(store: LayerStore, username: str, password: str, role: str = "editor",
+             cities: tuple[str, ...] | str = (), replace: bool = False) -> str:
+    """Create an account (or replace one, only when asked); returns the stored, normalised name.
+
+    Editors name their cities, or ALL_CITIES; an empty list is refused rather than read as "every city"."""
+    name = normalise_username(username)
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    for city_id in cities:
-        get_city(city_id)  # CatalogueError names the known cities
-    store.save_user(username, _HASHER.hash(password), role, tuple(cities))
-    return Editor(username, role, tuple(cities))
+    if cities == ALL_CITIES or cities == (ALL_CITIES,):
+        cities = (ALL_CITIES,)
+    else:
+        cities = tuple(cities)
+        for city_id in cities:
+            get_city(city_id)  # CatalogueError names the known cities
+        if role == "editor" and not cities:
+            raise AccountError(f"an editor needs the cities they may change (e.g. bishkek,osh), or '{ALL_CITIES}'")
+    password_hash = hash_password(password)
+    look_alike = next((other for other in store.usernames() if other != name
+                       and name_skeleton(other) == name_skeleton(name)), None)
+    if look_alike is not None:
+        raise AccountError(f"'{name}' reads the same as the existing account '{look_alike}'; choose another name")
+    if not store.save_user(name, password_hash, role, cities, replace=replace):
+        raise AccountError(f"an account '{name}' exists already; replace it explicitly (--replace) if meant")
+    return name
 
 
-def sign_in(store: LayerStore, username: str, password: str) -> Editor | None:
-    """The account if the password matches, else None (the same answer for an unknown name)."""
-    row = store.load_user(username)
-    if row is None:
-        _HASHER.hash(password)  # spend the same time as a real check
-        return None
-    password_hash, role, cities = row
-    try:
-        _HASHER.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    return Editor(username, role, cities)
+@dataclass
+class SignInThrottle:
+    """Counts failed sign-ins per account and per client; after FAILURES_BEFORE_LOCK in a row, each further
+    try waits a lock that doubles (30 s, 60 s, ... up to 15 min). The clock is injectable for tests."""
+    clock: Callable[[], float] = time.monotonic
+    _failures: dict[str, int] = field(default_factory=dict)
+    _locked_until: dict[str, float] = field(default_factory=dict)
+
+    def retry_after(self, *keys: str) -> int:
+        """Seconds until a try is allowed for every key (0: now)."""
+        now = self.clock()
+        wait = max((self._locked_until.get(k, 0.0) - now for k in keys if k), default=0.0)
+        return max(0, int(wait + 0.999))
+
+    def failed(self, *keys: str) -> None:
+        for key in filter(None, keys):
+            count = self._failures.get(key, 0) + 1
+            self._failures[key] = count
+            if count >= FAILURES_BEFORE_LOCK:
+                lock = min(MAX_LOCK_S, FIRST_LOCK_S * 2 ** (count - FAILURES_BEFORE_LOCK))
+                self._locked_until[key] = self.clock() + lock
+
+    def succeeded(self, account_key: str) -> None:
+        """A right password clears the account's count (a client's count stays: it may be guessing many)."""
+        self._failures.pop(account_key, None)
+        self._locked_until.pop(account_key, None)

@@ -25,7 +25,7 @@ from pyproj.exceptions import CRSError
 from geo.cities import City
 from geo.errors import AtlasError
 from geo.layers import STORAGE_CRS, get_layer_spec
-from geo.layerstore import Editor, LayerStore, PermissionDenied, Version
+from geo.layerstore import Editor, LayerStore, Version
 
 MAX_UPLOAD_BYTES = 50_000_000
 MAX_UNZIPPED_BYTES = 300_000_000
@@ -408,8 +408,7 @@ def import_file(store: LayerStore, editor: Editor, city: City, layer_id: str, na
                 licence: str, mapping: dict[str, str] | None = None,
                 declared_crs: str = "") -> tuple[Version, Prepared]:
     """Check a file and, only if it passes, store it as the city's new layer version (one transaction)."""
-    if not editor.can_edit(city.id):
-        raise PermissionDenied(f"{editor.username} may not change the layers of {city.id}")
+    store.require_editor(editor, city.id)
     raw = read_file(name, content, declared_crs)
     boundary = store.read_layer("boundary", city.id).geometry.iloc[0]
     prepared = prepare(raw, layer_id, city, boundary, mapping if mapping is not None else

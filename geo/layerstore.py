@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
-from dataclasses import dataclass
+import secrets
+import stat
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,26 +23,35 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
+from geo.auth import ALL_CITIES, SignInThrottle, normalise_username, password_matches
 from geo.errors import AtlasError
 from geo.layers import LAYERS, STORAGE_CRS, get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR, USER_DIR
 
 EMBEDDED_AUTHOR = "embedded dataset (python -m geo.build)"
+LOG = logging.getLogger(__name__)
 
 
 class PermissionDenied(AtlasError):
     """The account may not write this city's layers (or is not signed in as an editor)."""
 
 
+class StoreUnavailable(AtlasError):
+    """The store cannot be opened (database down, wrong password, folder not writable). The message says so
+    without hosts, users or paths; the server log has the details."""
+
+
 @dataclass(frozen=True)
 class Editor:
-    """A signed-in account: editors may write the cities listed (all cities when `cities` is empty)."""
+    """A signed-in account, as LayerStore.sign_in hands it out: editors may write the cities listed ("all":
+    every city). The store accepts writes only from an Editor it handed out itself (its `session` token)."""
     username: str
     role: str  # "editor" | "viewer"
     cities: tuple[str, ...] = ()
+    session: str = field(default="", repr=False, compare=False)
 
     def can_edit(self, city_id: str) -> bool:
-        return self.role == "editor" and (not self.cities or city_id in self.cities)
+        return self.role == "editor" and (ALL_CITIES in self.cities or city_id in self.cities)
 
 
 def default_url() -> str:
@@ -48,7 +60,6 @@ def default_url() -> str:
     if url:
         return url
     folder = Path(os.environ.get("ATLAS_USER_DIR") or USER_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'atlas.sqlite'}"
 
 
@@ -69,11 +80,26 @@ class Version:
 class LayerStore:
     """Versioned layers of every city behind one interface (SQLite or PostGIS)."""
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, throttle: SignInThrottle | None = None):
         self.url = url or default_url()
-        self.engine = sa.create_engine(self.url)
+        self.throttle = throttle or SignInThrottle()
+        self._sessions: dict[str, Editor] = {}
+        try:
+            self.engine = sa.create_engine(self.url)
+        except (sa.exc.ArgumentError, ValueError):
+            raise StoreUnavailable("the layer store's URL (ATLAS_DATABASE_URL) is not a database URL") from None
         self.postgis = self.engine.dialect.name == "postgresql"
-        self._create_schema()
+        sqlite_file = None if self.postgis else self.engine.url.database
+        try:
+            if sqlite_file and sqlite_file != ":memory:":
+                _create_private_file(Path(sqlite_file))
+            self._create_schema()
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            self.engine.dispose()
+            LOG.exception("the layer store %s cannot be opened", self.engine.url.render_as_string(hide_password=True))
+            kind = "the database" if self.postgis else "the store's file"
+            raise StoreUnavailable(f"the layer store cannot be opened ({kind} refused: {type(exc).__name__}); "
+                                   "the server log has the details") from None
 
     # -- schema ---------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -144,11 +170,17 @@ class LayerStore:
         return tuple(map(tuple, versions)), tuple((*r[:4], bytes(r[4])) for r in features), tuple(map(tuple, users))
 
     # -- writing --------------------------------------------------------------------------------------------
+    def require_editor(self, editor: Editor, city_id: str) -> None:
+        """PermissionDenied unless `editor` is one this store signed in, and may change `city_id`."""
+        if self._sessions.get(editor.session) is not editor or not editor.session:
+            raise PermissionDenied(f"{editor.username} is not signed in to this store")
+        if not editor.can_edit(city_id):
+            raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
+
     def commit(self, layer_id: str, city_id: str, frame: gpd.GeoDataFrame, editor: Editor, source_file: str,
                note: str = "") -> Version:
         """Make `frame` the city's layer, as a new version, in one transaction; the old versions stay."""
-        if not editor.can_edit(city_id):
-            raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
+        self.require_editor(editor, city_id)
         spec = get_layer_spec(layer_id)
         frame = validate_layer(frame, spec)
         if (frame["city_id"] != city_id).any():
@@ -160,8 +192,7 @@ class LayerStore:
     def commit_many(self, city_id: str, frames: dict[str, gpd.GeoDataFrame], editor: Editor, source_file: str,
                     note: str = "") -> list[Version]:
         """Several layers of one city (an OSM extract's) as new versions, all in one transaction."""
-        if not editor.can_edit(city_id):
-            raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
+        self.require_editor(editor, city_id)
         ready = {}
         for layer_id, frame in frames.items():
             spec = get_layer_spec(layer_id)
@@ -175,8 +206,7 @@ class LayerStore:
 
     def rollback(self, layer_id: str, city_id: str, version: int, editor: Editor) -> Version:
         """Make an earlier version current again, itself as a new version (nothing is ever deleted)."""
-        if not editor.can_edit(city_id):
-            raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
+        self.require_editor(editor, city_id)
         with self.engine.begin() as conn:
             version_id = conn.execute(sa.text(
                 "SELECT id FROM atlas_versions WHERE layer_id = :layer AND city_id = :city AND version = :version"),
@@ -248,12 +278,24 @@ class LayerStore:
         return count
 
     # -- accounts -------------------------------------------------------------------------------------------
-    def save_user(self, username: str, password_hash: str, role: str, cities: tuple[str, ...]) -> None:
+    def save_user(self, username: str, password_hash: str, role: str, cities: tuple[str, ...],
+                  replace: bool = False) -> bool:
+        """Store an account (geo.auth.add_user checks it first); False when the name exists and `replace` is
+        not set."""
         with self.engine.begin() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM atlas_users WHERE username = :name"),
+                                  {"name": username}).first() is not None
+            if exists and not replace:
+                return False
             conn.execute(sa.text("DELETE FROM atlas_users WHERE username = :name"), {"name": username})
             conn.execute(sa.text("INSERT INTO atlas_users (username, password_hash, role, cities) "
                                  "VALUES (:name, :hash, :role, :cities)"),
                          {"name": username, "hash": password_hash, "role": role, "cities": ",".join(cities)})
+        return True
+
+    def usernames(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(sa.text("SELECT username FROM atlas_users ORDER BY username"))]
 
     def load_user(self, username: str) -> tuple[str, str, tuple[str, ...]] | None:
         """(password hash, role, cities) of an account, or None."""
@@ -261,6 +303,41 @@ class LayerStore:
             row = conn.execute(sa.text("SELECT password_hash, role, cities FROM atlas_users WHERE username = :name"),
                                {"name": username}).one_or_none()
         return None if row is None else (row[0], row[1], tuple(c for c in row[2].split(",") if c))
+
+    def sign_in(self, username: str, password: str, client: str = "") -> Editor | None:
+        """The account as an Editor this store will accept writes from, if the password matches; else None
+        (the same answer, in the same time, for an unknown name). SignInThrottled when the account or the
+        client (its address) failed too often lately."""
+        from geo.auth import AccountError, SignInThrottled
+
+        try:
+            name = normalise_username(username)
+        except AccountError:
+            name = ""
+        account_key, client_key = f"account:{name}", f"client:{client}" if client else ""
+        wait = self.throttle.retry_after(account_key, client_key)
+        if wait:
+            raise SignInThrottled(wait)
+        row = self.load_user(name) if name else None
+        if not password_matches(row[0] if row else None, password):
+            self.throttle.failed(account_key, client_key)
+            return None
+        self.throttle.succeeded(account_key)
+        editor = Editor(name, row[1], row[2], session=secrets.token_urlsafe(24))
+        self._sessions[editor.session] = editor
+        return editor
+
+    def sign_out(self, editor: Editor) -> None:
+        self._sessions.pop(editor.session, None)
+
+
+def _create_private_file(path: Path) -> None:
+    """The SQLite file (it holds the password hashes) readable and writable by its owner only."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        os.chmod(path, 0o600)
 
 
 def _json_value(value):

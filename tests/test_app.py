@@ -296,7 +296,7 @@ def test_access_page_counts_people_once_a_population_grid_is_imported():
     import shapely
 
     from components.data import store
-    from geo.layerstore import Editor
+    from tests.conftest import signed_in_editor
     at = app("osh")
     at.switch_page("pages/access.py").run()
     assert "Shares of people are not shown" in " ".join(c.value for c in at.caption)
@@ -306,7 +306,7 @@ def test_access_page_counts_people_once_a_population_grid_is_imported():
     cells = [shapely.box(minx, miny, middle, maxy), shapely.box(middle, miny, maxx, maxy)]  # hand-made halves
     grid = gpd.GeoDataFrame({"city_id": "osh", "cell_id": ["west", "east"], "population": [1000.0, 3000.0],
                              "source": "test", "licence": "CC0"}, geometry=cells, crs="EPSG:4326")
-    store().commit("population_grid", "osh", grid, Editor("tester", "editor", ("osh",)), "grid.geojson")
+    store().commit("population_grid", "osh", grid, signed_in_editor(store(), "tester", ("osh",)), "grid.geojson")
     from components.data import forget_layers
     forget_layers()
     at.run()
@@ -317,12 +317,12 @@ def test_access_page_counts_people_once_a_population_grid_is_imported():
 
 def test_water_page_shows_the_samples_a_city_stored():
     from components.data import forget_layers, store
-    from geo.layerstore import Editor
     from geo.water import read_water_csv, samples_layer
     content = ("site_id,site_name,lon,lat,date,parameter,value,unit\n"
                "W1,Well 1,72.80,40.53,2024-05-01,arsenic,15,µg/L\n").encode()  # hand-made, inside Osh
     layer = samples_layer(read_water_csv(content), "osh", "test.csv", "CC0")
-    store().commit("water_samples", "osh", layer, Editor("tester", "editor", ("osh",)), "test.csv")
+    from tests.conftest import signed_in_editor
+    store().commit("water_samples", "osh", layer, signed_in_editor(store(), "tester", ("osh",)), "test.csv")
     forget_layers()
     at = app("osh")
     at.switch_page("pages/water.py").run()

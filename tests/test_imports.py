@@ -17,10 +17,9 @@ from geo.cities import get_city
 from geo.csvsafe import safe_csv
 from geo.imports import ImportRejected, import_file
 from geo.layerstore import Editor, PermissionDenied
-from tests.conftest import make_store
+from tests.conftest import make_store, signed_in_editor
 
 BISHKEK = get_city("bishkek")
-EDITOR = Editor("aigul", "editor", ("bishkek",))
 LICENCE = "CC BY 4.0"
 INSIDE = (74.60, 42.87)  # central Bishkek
 
@@ -142,6 +141,7 @@ CORPUS = [
 @pytest.fixture(scope="module", params=["sqlite", "postgis"])
 def store(request, tmp_path_factory):
     store = make_store(request.param, tmp_path_factory.mktemp(request.param))
+    signed_in_editor(store, "aigul", ("bishkek",))  # the account exists before any snapshot is taken
     yield store
     store.close()
 
@@ -156,7 +156,7 @@ def _sqlite_bytes(store) -> str | None:
 def test_hostile_file_is_refused_clearly_and_changes_nothing(store, case, name, content, layer_id, code, extra):
     before, before_bytes = store.snapshot(), _sqlite_bytes(store)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(store, EDITOR, BISHKEK, layer_id, name, content, extra.get("licence", LICENCE),
+        import_file(store, editor_of(store), BISHKEK, layer_id, name, content, extra.get("licence", LICENCE),
                     declared_crs=extra.get("declared_crs", ""))
     codes = [p.code for p in rejected.value.problems]
     assert code in codes, (case, codes)
@@ -178,14 +178,16 @@ def test_too_large_upload_is_refused_before_reading(store, monkeypatch):
     monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 1000)
     before = store.snapshot()
     with pytest.raises(ImportRejected) as rejected:
-        import_file(store, EDITOR, BISHKEK, "health_facilities", "big.geojson", b" " * 2000 + VALID_GEOJSON, LICENCE)
+        import_file(store, editor_of(store), BISHKEK, "health_facilities", "big.geojson", b" " * 2000 + VALID_GEOJSON, LICENCE)
     assert [p.code for p in rejected.value.problems] == ["too_large"]
     assert store.snapshot() == before
 
 
 def test_viewer_and_editor_of_another_city_cannot_write(store):
+    viewer, other_city = signed_in_editor(store, "visitor", (), "viewer"), signed_in_editor(store, "osh-editor", ("osh",))
+    forged = Editor("aigul", "editor", ("bishkek",))  # built by a caller, not signed in: refused as well
     before = store.snapshot()
-    for who in (Editor("visitor", "viewer"), Editor("osh-editor", "editor", ("osh",))):
+    for who in (viewer, other_city, forged):
         with pytest.raises(PermissionDenied):
             import_file(store, who, BISHKEK, "health_facilities", "ok.geojson", VALID_GEOJSON, LICENCE)
         with pytest.raises(PermissionDenied):
@@ -200,19 +202,24 @@ def fresh_store(request, tmp_path):
     store.close()
 
 
+def editor_of(store):
+    """The Bishkek editor, signed in on this store."""
+    return signed_in_editor(store, "aigul", ("bishkek",))
+
+
 def test_good_import_becomes_a_version_and_rolls_back(fresh_store):
     store = fresh_store
     original = store.read_layer("health_facilities", "bishkek")
     hostile_name = "<img src=x onerror=alert(1)>'; DROP TABLE atlas_versions; --"
     content = geojson([point(name=hostile_name), point(INSIDE[0] + 0.01, osm_id="node/2", name="=HYPERLINK(1)")])
-    version, prepared = import_file(store, EDITOR, BISHKEK, "health_facilities", "clinics.geojson", content, LICENCE)
+    version, prepared = import_file(store, editor_of(store), BISHKEK, "health_facilities", "clinics.geojson", content, LICENCE)
     assert (version.version, version.rows, version.added, version.removed) == (2, 2, 2, len(original))
     assert version.author == "aigul" and version.source_file == "clinics.geojson"
     stored = store.read_layer("health_facilities", "bishkek")
     assert list(stored["name"]) == [hostile_name, "=HYPERLINK(1)"]  # text kept exactly, as text
     assert "'=HYPERLINK(1)" in safe_csv(stored) and "\n=HYPERLINK" not in safe_csv(stored)
     assert len(store.read_layer("health_facilities", "osh")) > 0  # other cities untouched
-    back = store.rollback("health_facilities", "bishkek", 1, EDITOR)
+    back = store.rollback("health_facilities", "bishkek", 1, editor_of(store))
     assert back.version == 3 and back.note == "rollback to version 1"
     restored = store.read_layer("health_facilities", "bishkek")
     assert restored.drop(columns="geometry").equals(original.drop(columns="geometry"))
@@ -237,7 +244,7 @@ def test_every_supported_format_imports(fresh_store):
     for name, content in files.items():
         declared = BISHKEK.crs if name == "clinics_wkt.csv" else ""
         mapping = {"osm_id": "osm_id", "name": "name", "facility_type": "type"} if name.endswith(".zip") else None
-        version, _ = import_file(store, EDITOR, BISHKEK, "health_facilities", name, content, LICENCE,
+        version, _ = import_file(store, editor_of(store), BISHKEK, "health_facilities", name, content, LICENCE,
                                  mapping=mapping, declared_crs=declared)
         point_back = store.read_layer("health_facilities", "bishkek").geometry.iloc[0]
         assert point_back.distance(shapely.Point(*INSIDE)) < 1e-6, name  # reprojected to WGS84 exactly
@@ -248,7 +255,7 @@ def test_safe_repairs_are_made_and_reported(fresh_store):
     bowtie = {"type": "Polygon", "coordinates": [[[74.55, 42.85], [74.62, 42.9], [74.62, 42.85], [74.55, 42.9],
                                                   [74.55, 42.85]]]}
     content = geojson([{"type": "Feature", "properties": {"district_id": "d1", "name": "Bow"}, "geometry": bowtie}])
-    version, prepared = import_file(fresh_store, EDITOR, BISHKEK, "districts", "bow.geojson", content, LICENCE)
+    version, prepared = import_file(fresh_store, editor_of(fresh_store), BISHKEK, "districts", "bow.geojson", content, LICENCE)
     assert [r.code for r in prepared.repairs] == ["repaired"] and "Self-intersection" in prepared.repairs[0].english()
     stored = fresh_store.read_layer("districts", "bishkek")
     assert stored.geometry.iloc[0].is_valid and stored.geometry.iloc[0].area > 0
@@ -256,10 +263,11 @@ def test_safe_repairs_are_made_and_reported(fresh_store):
 
 def test_an_interrupted_import_leaves_the_store_as_it_was(fresh_store, monkeypatch):
     store = fresh_store
+    editor = editor_of(store)
     before = store.snapshot()
     monkeypatch.setattr(type(store), "_geom_in", lambda self: "no_such_function(:wkb)")  # fails mid-transaction
     with pytest.raises(sa.exc.DBAPIError):
-        import_file(store, EDITOR, BISHKEK, "health_facilities", "ok.geojson", VALID_GEOJSON, LICENCE)
+        import_file(store, editor, BISHKEK, "health_facilities", "ok.geojson", VALID_GEOJSON, LICENCE)
     assert store.snapshot() == before
 
 
@@ -267,7 +275,7 @@ def test_every_problem_of_a_file_is_listed_at_once_in_row_order(store):
     content = (b"lon,lat,osm_id,name,facility_type\n42.87,74.6,n/1,Swapped,clinic\n74.60,42.87,n/2,A,pharmacy\n"
                b"74.60,42.87,n/2,A,pharmacy\n74.61,42.88,n/3,B,\n")
     with pytest.raises(ImportRejected) as rejected:
-        import_file(store, EDITOR, BISHKEK, "health_facilities", "mixed.csv", content, LICENCE)
+        import_file(store, editor_of(store), BISHKEK, "health_facilities", "mixed.csv", content, LICENCE)
     found = [(p.code, p.params.get("row")) for p in rejected.value.problems]
     assert found == [("outside_city", 1), ("duplicate", 3), ("empty_value", 4)]
 
@@ -276,7 +284,7 @@ def test_yes_no_columns_are_stored_as_booleans(fresh_store):
     content = ("lon,lat,station_id,station_name,provider,first_hour,last_hour,n_hours,placeholder_coordinate\n"
                "74.6,42.87,s1,Station 1,Own,2024-01-01,2024-02-01,10,no\n"
                "74.61,42.88,s2,Station 2,Own,2024-01-01,2024-02-01,12,Yes\n").encode()
-    import_file(fresh_store, EDITOR, BISHKEK, "air_stations", "stations.csv", content, LICENCE)
+    import_file(fresh_store, editor_of(fresh_store), BISHKEK, "air_stations", "stations.csv", content, LICENCE)
     stored = fresh_store.read_layer("air_stations", "bishkek")
     assert stored["placeholder_coordinate"].tolist() == [False, True]
     assert stored["n_hours"].tolist() == [10, 12]

@@ -77,12 +77,13 @@ def test_guideline_values_of_the_best_known_parameters():
 
 
 def test_stored_samples_come_back_as_they_were_checked(tmp_path):
-    from geo.layerstore import Editor, LayerStore
+    from geo.layerstore import LayerStore
+    from tests.conftest import signed_in_editor
     from geo.water import samples_from_layer, samples_layer
     store = LayerStore(f"sqlite:///{tmp_path / 'water.sqlite'}")
     samples = read_water_csv(GOOD.encode(), "good.csv")
     store.commit("water_samples", "bishkek", samples_layer(samples, "bishkek", "good.csv", "CC BY 4.0"),
-                 Editor("aigul", "editor", ("bishkek",)), "good.csv")
+                 signed_in_editor(store, "aigul", ("bishkek",)), "good.csv")
     back = samples_from_layer(store.read_layer("water_samples", "bishkek"))
     store.close()
     assert back[["site_id", "parameter", "unit"]].equals(samples[["site_id", "parameter", "unit"]])
