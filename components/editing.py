@@ -112,7 +112,7 @@ def import_section(city: City, editor: Editor) -> None:
                        licence)
     progress.progress(1.0, text=t("data.checked", rows=len(raw)))
     if prepared.repairs:
-        st.info(t("data.repairs") + "\n\n" + "\n".join(f"- {problem_text(p)}" for p in prepared.repairs))
+        st.info(t("data.repairs") + "\n\n" + "\n".join(f"- {inert(problem_text(p))}" for p in prepared.repairs))
     if prepared.problems:
         _show_problems(prepared.problems)
     else:
@@ -122,7 +122,7 @@ def import_section(city: City, editor: Editor) -> None:
         try:
             version = data.store().commit(layer_id, city.id, prepared.frame, editor, upload.name)
         except (PermissionDenied, AtlasError) as exc:
-            st.error(t("data.refused", error=str(exc)))
+            st.error(t("data.refused", error=inert(exc)))
             return
         data.forget_layers()
         st.success(t("data.committed", version=version.version, added=version.added, removed=version.removed))
@@ -181,7 +181,7 @@ def osm_import(city: City, editor: Editor, name: str, content: bytes) -> None:
     try:
         elements = read_uploaded_extract(name, content, lambda f: progress.progress(f, text=t("access.reading")))
     except AtlasError as exc:
-        st.error(t("access.import_failed", error=str(exc)))
+        st.error(t("access.import_failed", error=inert(exc)))
         return
     if st.button(t("access.import_button"), key=f"import_osm_{city.id}", type="primary"):
         store_osm(city, editor, elements, t("access.imported_source", file=name), name, progress)
@@ -195,7 +195,7 @@ def store_osm(city: City, editor: Editor, elements: gpd.GeoDataFrame, source: st
     try:
         versions = data.store().commit_many(city.id, frames, editor, file_name, note=source)
     except AtlasError as exc:
-        st.error(t("access.fetch_failed", error=str(exc)))
+        st.error(t("access.fetch_failed", error=inert(exc)))
         return
     progress.progress(1.0, text=t("access.stored"))
     data.forget_layers()
@@ -214,7 +214,7 @@ def fetch_section(city: City, editor: Editor) -> None:
         try:
             elements = fetch_overpass(boundary, progress=lambda f: progress.progress(f, text=t("access.fetching")))
         except AtlasError as exc:
-            st.error(t("access.fetch_failed", error=str(exc)))
+            st.error(t("access.fetch_failed", error=inert(exc)))
             return
         store_osm(city, editor, elements, t("access.fetched_source"), "Overpass API", progress)
 

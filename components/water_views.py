@@ -1,6 +1,8 @@
 """Sections of the Water quality page: guideline table, import with validation, and views of imported samples."""
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -9,6 +11,7 @@ from components import data, editing
 from components.charts import FLAG_COLOUR, SERIES_COLOUR
 from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
+from components.safe_text import inert
 from components.state import lang, t
 from geo.cities import City
 from geo.display import display_frame
@@ -43,12 +46,12 @@ def imported_samples(city: City) -> pd.DataFrame | None:
     try:
         samples = read_water_csv(upload.getvalue(), upload.name)
     except WaterDataError as error:
-        st.error(t("water.rejected", name=upload.name, count=len(error.problems)))
+        st.error(t("water.rejected", name=inert(upload.name), count=len(error.problems)))
         st.code("\n".join(error.problems[:50]), language=None)
         return None
     outside = samples_outside(samples, data.city_layer(city.id, "boundary").geometry, OUTSIDE_BUFFER_M, city.crs)
     if outside:
-        st.warning(t("water.outside", sites=", ".join(outside[:10]), km=OUTSIDE_BUFFER_M // 1000))
+        st.warning(t("water.outside", sites=inert(", ".join(outside[:10])), km=OUTSIDE_BUFFER_M // 1000))
     st.success(t("water.accepted", rows=len(samples), sites=samples["site_id"].nunique()))
     return judge_samples(samples)
 
@@ -73,8 +76,9 @@ def store_samples(city: City, judged: pd.DataFrame, file_name: str) -> None:
         st.success(t("data.committed", version=version.version, added=version.added, removed=version.removed))
 
 
-def samples_views(city: City, judged: pd.DataFrame, file_name: str) -> None:
-    """Map of sites (exceeding ones in vermillion), per-parameter chart against the guideline, sample table."""
+def samples_views(city: City, judged: pd.DataFrame, file_name: str, key: str) -> None:
+    """Map of sites (exceeding ones in vermillion), per-parameter chart against the guideline, sample table;
+    `key` tells the stored samples' views from a checked file's on the same page."""
     sites = sites_frame(judged).assign(source=t("water.user_file", name=file_name), licence=t("water.user_licence"))
     spec = LAYERS["water_sites"]
     frame = display_frame(sites, spec, city.crs).assign(
@@ -85,15 +89,16 @@ def samples_views(city: City, judged: pd.DataFrame, file_name: str) -> None:
     show_map(build_map([*data.boundary_layers(city.id, lang()), layer], bounds, base_url=base_url(),
                        legend_title=t("map.legend"),
                        legend_swatches=[(FLAG_COLOUR, t("water.site_exceeds")), (SERIES_COLOUR, t("water.site_ok"))]),
-             key=f"water_map_{city.id}", height=420)
-    parameter = st.selectbox(t("water.parameter"), sorted(judged["parameter"].unique()), key="water_parameter")
+             key=f"water_map_{key}_{city.id}", height=420)
+    parameter = st.selectbox(t("water.parameter"), sorted(judged["parameter"].unique()), key=f"water_parameter_{key}")
     chosen = judged[judged["parameter"] == parameter].sort_values("date")
     guideline = WATER_GUIDELINES[parameter]
     fig = go.Figure()
     for site, group in chosen.groupby("site_id"):
-        fig.add_trace(go.Scatter(x=group["date"], y=group["value"], mode="lines+markers", name=str(site)))
+        fig.add_trace(go.Scatter(x=group["date"], y=group["value"], mode="lines+markers",
+                                 name=html.escape(str(site))))  # plotly reads <a href> and <b> in legend text
     fig.add_hline(y=guideline.value, line_color=FLAG_COLOUR, annotation_text=t("water.who_line"))
     fig.update_layout(title=t("water.chart_title", parameter=parameter), yaxis_title=guideline.unit,
                       xaxis_title=t("axis.date"), height=380, yaxis_rangemode="tozero")
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", key=f"water_chart_{key}")
     st.dataframe(judged.rename(columns=lambda c: t(f"column.{c}")), hide_index=True, width="stretch")

@@ -7,8 +7,15 @@ refused before anything is unpacked, text is kept as text (maps escape it, CSV e
 """
 from __future__ import annotations
 
+import csv
 import io
+import json
+import logging
+import math
+import secrets
+import struct
 import tempfile
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -17,7 +24,10 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pyogrio
+import pyproj
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -47,6 +57,28 @@ PROBLEM_TEXT = {  # English; the page shows data/i18n.toml's "problem.<code>" in
                       "GeoParquet, CSV, OSM extract)",
     "not_utf8": "the text is not UTF-8 (first bad byte on line {line}); save the file as UTF-8",
     "malformed": "the file cannot be read: it is truncated or not valid {format} ({detail})",
+    "utf16": "the text is UTF-16, not UTF-8; save the file as UTF-8 (in Excel: CSV UTF-8)",
+    "too_many_rows": "the file has {count} rows; at most {limit} are accepted in one import",
+    "too_many_columns": "the file has {count} columns; at most {limit} are accepted",
+    "too_many_vertices": "row {row}: the geometry has {count} vertices; at most {limit} are accepted (simplify it)",
+    "text_too_long": "row {row}, column '{column}': the text has {count} characters; at most {limit} are accepted",
+    "control_character": "row {row}, column '{column}': the text holds the control character {code} (NUL, "
+                         "bell, direction override...); remove it",
+    "not_text": "row {row}, column '{column}': a list or an object where a single value belongs",
+    "not_finite": "row {row}, column '{column}': {value} is not a finite number",
+    "not_an_integer": "row {row}, column '{column}': {value} is not a whole number (a count)",
+    "out_of_range": "row {row}: longitude {lon} / latitude {lat} is not a place on Earth (longitude −180…180, "
+                    "latitude −90…90); check the coordinate system",
+    "not_earth_crs": "'{crs}' is a coordinate system of another celestial body, not of the Earth",
+    "duplicate_column": "the column '{column}' appears twice (also as '{other}'); keep one",
+    "wrong_field_count": "row {row} has {found} fields, the header has {expected}",
+    "several_layers": "the file holds {count} layers ({names}); import a file with the one layer meant",
+    "zip_ambiguous": "the zip holds several Shapefiles ({members}); zip the one meant on its own",
+    "zip_unsupported": "the zip member '{member}' is encrypted or compressed in a way the Atlas cannot read (method {method}); re-zip it without a password, with ordinary compression",
+    "shapefile_parts_disagree": "the Shapefile '{member}' is inconsistent: its .shp/.shx hold {shapes} shapes and "
+                                "its .dbf {records} records; export it again",
+    "unexpected": "the file could not be checked because of an unexpected error (reference {reference}); "
+                  "the administrators can find it in the server log",
     "zip_unsafe_path": "the zip member '{member}' would be written outside the upload folder",
     "zip_too_big": "the zip would inflate to {size_mb} MB or by {ratio}x; refused as a possible zip bomb",
     "zip_too_many": "the zip holds {count} members; at most {limit} are accepted",
@@ -100,105 +132,324 @@ class Prepared:
     repairs: list[Problem]
 
 
+# -- limits -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Limits:
+    """What one import may cost, checked as early as the format allows (file size and zip headers before
+    unpacking, Parquet metadata and the CSV header before decoding, GeoJSON while parsing)."""
+    upload_bytes: int = MAX_UPLOAD_BYTES
+    rows: int = 200_000
+    columns: int = 200
+    text_chars: int = 10_000  # per cell: a name, an address, a note
+    vertices: int = 500_000  # per geometry: a detailed city boundary has some 50,000
+    decoded_bytes: int = 1_000_000_000  # a Parquet file's uncompressed size
+
+
+EDITOR_LIMITS = Limits()
+ANONYMOUS_LIMITS = Limits(upload_bytes=5_000_000, rows=20_000, columns=40, text_chars=1_000, vertices=10_000,
+                          decoded_bytes=50_000_000)  # the water check needs no sign-in
+
+LOG = logging.getLogger(__name__)
+
+
+def unexpected_problem(exc: BaseException, what: str) -> Problem:
+    """An error no check foresaw: logged on the server with its traceback under a short reference, and said to
+    the user as that reference only (no paths, no library internals)."""
+    reference = secrets.token_hex(4)
+    LOG.error("unexpected error %s while %s", reference, what, exc_info=exc)
+    return Problem("unexpected", {"reference": reference})
+
+
+def _refuse(code: str, **params) -> ImportRejected:
+    return ImportRejected([Problem(code, params)])
+
+
+def _mb(size: int) -> int:
+    return round(size / 1e6)
+
+
 # -- reading ------------------------------------------------------------------------------------------------
-def read_file(name: str, content: bytes, declared_crs: str = "") -> gpd.GeoDataFrame:
-    """The file's features with their own columns, in WGS84; ImportRejected saying why not."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ImportRejected([Problem("too_large", {"size_mb": round(len(content) / 1e6), "limit_mb":
-                                                    round(MAX_UPLOAD_BYTES / 1e6)})])
+def read_file(name: str, content: bytes, declared_crs: str = "", limits: Limits | None = None) -> gpd.GeoDataFrame:
+    """The file's features with their own columns, in WGS84; ImportRejected saying why not (never another
+    error: one that no check foresaw becomes an "unexpected" problem with a reference, logged). `limits`:
+    EDITOR_LIMITS unless said."""
+    try:
+        return _read_file(name, content, declared_crs, limits or EDITOR_LIMITS)
+    except ImportRejected:
+        raise
+    except Exception as exc:  # every library's own error, turned into a problem; the log has the traceback
+        raise ImportRejected([unexpected_problem(exc, f"reading {name!r}")]) from None
+
+
+def _read_file(name: str, content: bytes, declared_crs: str, limits: Limits) -> gpd.GeoDataFrame:
+    if len(content) > limits.upload_bytes:
+        raise _refuse("too_large", size_mb=_mb(len(content)), limit_mb=_mb(limits.upload_bytes))
     if not content.strip():
-        raise ImportRejected([Problem("empty_file")])
+        raise _refuse("empty_file")
     suffix = Path(name.lower()).suffix
     if suffix not in FORMATS:
-        raise ImportRejected([Problem("unknown_format", {"name": name})])
+        raise _refuse("unknown_format", name=name)
     if suffix == ".csv":
-        frame = _read_csv(content, declared_crs)
+        frame = _read_csv(content, declared_crs, limits)
     elif suffix in (".parquet", ".geoparquet"):
-        frame = _read_parquet(content)
+        frame = _read_parquet(content, limits)
     elif suffix == ".zip":
-        frame = _read_zip(content)
+        frame = _read_zip(content, limits)
+    elif suffix == ".gpkg":
+        frame = _read_ogr(content, suffix, "GeoPackage", limits)
     else:
-        if suffix in (".geojson", ".json"):
-            _require_utf8(content)
-        frame = _read_ogr(content, suffix, "GeoPackage" if suffix == ".gpkg" else "GeoJSON")
+        check_geojson(decode_text(content), limits)
+        frame = _read_ogr(content, suffix, "GeoJSON", limits)
     if frame.empty:
-        raise ImportRejected([Problem("empty_file")])
+        raise _refuse("empty_file")
+    check_frame(frame, limits)
     return _to_wgs84(frame, declared_crs)
 
 
-def _require_utf8(content: bytes) -> str:
+def decode_text(content: bytes) -> str:
+    """UTF-8 text (a BOM allowed); UTF-16 and other encodings refused, saying which line broke."""
+    head = content[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or max(head[0::2].count(0), head[1::2].count(0)) > len(head) / 8:
+        raise _refuse("utf16")  # a BOM, or every other byte NUL: UTF-16 text (a stray NUL is found later)
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportRejected([Problem("not_utf8", {"line": content[:exc.start].count(b"\n") + 1})]) from None
+        raise _refuse("not_utf8", line=content[:exc.start].count(b"\n") + 1) from None
 
 
-def _read_ogr(content: bytes, suffix: str, format_name: str) -> gpd.GeoDataFrame:
+def check_geojson(text: str, limits: Limits) -> None:
+    """GeoJSON checked while Python parses it, before GDAL does: non-finite numbers (NaN, Infinity, 1e400),
+    property values that are lists or objects, text too long, too many features or vertices."""
+    problems: list[Problem] = []
+    try:
+        document = json.loads(text)  # NaN and Infinity become floats, found below with their row and column
+    except ValueError:
+        return  # not JSON at all: GDAL says where it breaks ("malformed")
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
+        return
+    if len(features) > limits.rows:
+        raise _refuse("too_many_rows", count=len(features), limit=limits.rows)
+    for row, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            continue
+        properties = feature.get("properties") or {}
+        if len(properties) > limits.columns:
+            raise _refuse("too_many_columns", count=len(properties), limit=limits.columns)
+        for column, value in properties.items() if isinstance(properties, dict) else ():
+            if isinstance(value, (list, dict)):
+                problems.append(Problem("not_text", {"row": row, "column": column}))
+            elif isinstance(value, float) and not math.isfinite(value):
+                problems.append(Problem("not_finite", {"row": row, "column": column, "value": str(value)}))
+            elif isinstance(value, str):
+                problems.extend(text_problems(value, row, column, limits))
+        coordinates = _coordinates(feature.get("geometry"))
+        if len(coordinates) > limits.vertices:
+            problems.append(Problem("too_many_vertices", {"row": row, "count": len(coordinates),
+                                                          "limit": limits.vertices}))
+        elif any(not (isinstance(c, (int, float)) and math.isfinite(c)) for c in coordinates):
+            problems.append(Problem("not_finite", {"row": row, "column": "geometry", "value": "NaN/Infinity"}))
+        if len(problems) > MAX_LISTED:
+            break
+    if problems:
+        raise ImportRejected(problems)
+
+
+def _coordinates(geometry) -> list:
+    """Every number in a GeoJSON geometry's coordinates (of a collection's parts too)."""
+    if not isinstance(geometry, dict):
+        return []
+    if isinstance(geometry.get("geometries"), list):
+        return [c for part in geometry["geometries"] for c in _coordinates(part)]
+    found, stack = [], [geometry.get("coordinates")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif item is not None:
+            found.append(item)
+    return found
+
+
+def text_problems(value: str, row: int, column: str, limits: Limits) -> list[Problem]:
+    """Text that is too long, or holds NUL or other control characters (a NUL silently cuts text in C
+    libraries; others hide or reorder what a reader sees)."""
+    if len(value) > limits.text_chars:
+        return [Problem("text_too_long", {"row": row, "column": column, "count": len(value),
+                                          "limit": limits.text_chars})]
+    bad = next((c for c in value if unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS), None)
+    if bad is not None:
+        return [Problem("control_character", {"row": row, "column": column, "code": f"U+{ord(bad):04X}"})]
+    return []
+
+
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_frame(frame: gpd.GeoDataFrame, limits: Limits) -> None:
+    """Limits and inert text for a frame as any reader gave it: rows, columns, text cells, geometries."""
+    if len(frame) > limits.rows:
+        raise _refuse("too_many_rows", count=len(frame), limit=limits.rows)
+    if frame.shape[1] > limits.columns:
+        raise _refuse("too_many_columns", count=frame.shape[1], limit=limits.columns)
+    problems: list[Problem] = []
+    for column in frame.columns.drop(frame.geometry.name):
+        for i, value in enumerate(frame[column].to_numpy()):
+            if isinstance(value, str):
+                problems.extend(text_problems(value, i + 1, str(column), limits))
+            elif isinstance(value, (list, dict, np.ndarray)):
+                problems.append(Problem("not_text", {"row": i + 1, "column": str(column)}))
+            elif isinstance(value, float) and math.isinf(value):
+                problems.append(Problem("not_finite", {"row": i + 1, "column": str(column), "value": str(value)}))
+    geometry = frame.geometry.to_numpy()
+    present = ~pd.isna(geometry)
+    counts = np.zeros(len(geometry), dtype=np.int64)
+    counts[present] = shapely.get_num_coordinates(geometry[present])
+    for i in np.flatnonzero(counts > limits.vertices)[:MAX_LISTED]:
+        problems.append(Problem("too_many_vertices", {"row": int(i) + 1, "count": int(counts[i]),
+                                                      "limit": limits.vertices}))
+    coordinates, index = shapely.get_coordinates(geometry[present], return_index=True)
+    rows = np.flatnonzero(present)[index[~np.isfinite(coordinates).all(axis=1)]]
+    for i in np.unique(rows)[:MAX_LISTED]:
+        problems.append(Problem("not_finite", {"row": int(i) + 1, "column": "geometry", "value": "NaN/Infinity"}))
+    if problems:
+        problems.sort(key=lambda p: p.params.get("row", 0))
+        raise ImportRejected(problems[:MAX_LISTED])
+
+
+def _read_ogr(content: bytes, suffix: str, format_name: str, limits: Limits) -> gpd.GeoDataFrame:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
-        return _read_path(path, format_name)
+        return _read_path(path, format_name, limits)
 
 
-def _read_path(path: Path, format_name: str) -> gpd.GeoDataFrame:
+def _read_path(path: Path, format_name: str, limits: Limits) -> gpd.GeoDataFrame:
     try:
         with warnings.catch_warnings():  # GDAL's warnings about a broken file: the error below says it
             warnings.simplefilter("ignore", RuntimeWarning)
+            layers = pyogrio.list_layers(path)
+            if len(layers) > 1:
+                raise _refuse("several_layers", count=len(layers), names=", ".join(str(n) for n, _ in layers[:10]))
+            info = pyogrio.read_info(path, force_feature_count=True)
+            if info["features"] > limits.rows:
+                raise _refuse("too_many_rows", count=int(info["features"]), limit=limits.rows)
+            if len(info["fields"]) > limits.columns:
+                raise _refuse("too_many_columns", count=len(info["fields"]), limit=limits.columns)
             return pyogrio.read_dataframe(path, on_invalid="ignore")
+    except ImportRejected:
+        raise
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, FieldError, ValueError...
-        detail = str(exc).replace(str(path), path.name).splitlines()[0][:160]
-        raise ImportRejected([Problem("malformed", {"format": format_name, "detail": detail})]) from None
+        detail = str(exc).replace(str(path.parent) + "/", "").replace(str(path), path.name).splitlines()[0][:160]
+        raise _refuse("malformed", format=format_name, detail=detail) from None
 
 
-def _read_parquet(content: bytes) -> gpd.GeoDataFrame:
+def _read_parquet(content: bytes, limits: Limits) -> gpd.GeoDataFrame:
+    try:
+        metadata = pq.ParquetFile(io.BytesIO(content)).metadata
+    except Exception as exc:  # pyarrow's ArrowInvalid/OSError on a truncated or foreign file
+        raise _refuse("malformed", format="GeoParquet", detail=str(exc).splitlines()[0][:160]) from None
+    decoded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if metadata.num_rows > limits.rows:
+        raise _refuse("too_many_rows", count=metadata.num_rows, limit=limits.rows)
+    if metadata.num_columns > limits.columns:
+        raise _refuse("too_many_columns", count=metadata.num_columns, limit=limits.columns)
+    if decoded > limits.decoded_bytes:
+        raise _refuse("too_large", size_mb=_mb(decoded), limit_mb=_mb(limits.decoded_bytes))
     try:
         return gpd.read_parquet(io.BytesIO(content))
-    except Exception as exc:  # pyarrow's ArrowInvalid/OSError, geopandas' ValueError (no geo metadata)
-        detail = str(exc).splitlines()[0][:160]
-        raise ImportRejected([Problem("malformed", {"format": "GeoParquet", "detail": detail})]) from None
+    except (ValueError, OSError, pa.ArrowException) as exc:  # no geo metadata, or a column it cannot decode
+        raise _refuse("malformed", format="GeoParquet", detail=str(exc).splitlines()[0][:160]) from None
+    except Exception:  # metadata of the wrong shape makes geopandas fail inside (AttributeError, KeyError...)
+        raise _refuse("malformed", format="GeoParquet", detail="its 'geo' metadata is not valid GeoParquet") from None
 
 
-def _read_zip(content: bytes) -> gpd.GeoDataFrame:
+SUPPORTED_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+
+
+def _read_zip(content: bytes, limits: Limits) -> gpd.GeoDataFrame:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportRejected([Problem("malformed", {"format": "zip", "detail": str(exc)[:160]})]) from None
+        raise _refuse("malformed", format="zip", detail=str(exc)[:160]) from None
     if len(members) > MAX_ZIP_MEMBERS:
-        raise ImportRejected([Problem("zip_too_many", {"count": len(members), "limit": MAX_ZIP_MEMBERS})])
+        raise _refuse("zip_too_many", count=len(members), limit=MAX_ZIP_MEMBERS)
     for member in members:
         path = PurePosixPath(member.filename.replace("\\", "/"))
         is_link = (member.external_attr >> 16) & 0o170000 == 0o120000
         if path.is_absolute() or ".." in path.parts or is_link or ":" in member.filename:
-            raise ImportRejected([Problem("zip_unsafe_path", {"member": member.filename})])
+            raise _refuse("zip_unsafe_path", member=member.filename)
+        if member.flag_bits & 0x1 or member.compress_type not in SUPPORTED_ZIP_METHODS:
+            method = "encrypted" if member.flag_bits & 0x1 else member.compress_type
+            raise _refuse("zip_unsupported", member=member.filename, method=method)
     total = sum(m.file_size for m in members)
     ratio = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
     if total > MAX_UNZIPPED_BYTES or ratio > MAX_ZIP_RATIO:
-        raise ImportRejected([Problem("zip_too_big", {"size_mb": round(total / 1e6), "ratio": round(ratio)})])
-    files = {PurePosixPath(m.filename).name.lower(): m for m in members if not m.is_dir()}
-    shapes = [n for n in files if n.endswith(".shp")]
-    if len(shapes) != 1 or not {shapes[0][:-4] + ".shx", shapes[0][:-4] + ".dbf"} <= set(files):
-        raise ImportRejected([Problem("zip_no_shapefile")])
+        raise _refuse("zip_too_big", size_mb=_mb(total), ratio=round(ratio))
+    shapes = [m.filename for m in members if m.filename.lower().endswith(".shp") and not m.is_dir()]
+    if len(shapes) > 1:
+        raise _refuse("zip_ambiguous", members=", ".join(shapes[:10]))
+    if not shapes:
+        raise _refuse("zip_no_shapefile")
     stem = shapes[0][:-4]
+    parts = {m.filename[len(stem):].lower(): m for m in members if m.filename[:len(stem)] == stem
+             and m.filename[len(stem):].lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg")}
+    if not {".shp", ".shx", ".dbf"} <= set(parts):
+        raise _refuse("zip_no_shapefile")
     with tempfile.TemporaryDirectory() as folder:
-        for extension in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-            member = files.get(stem + extension)
-            if member is not None:  # written under a fixed name: nothing from the archive chooses a path
-                try:
-                    (Path(folder) / f"upload{extension}").write_bytes(archive.read(member))
-                except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                    raise ImportRejected([Problem("malformed", {"format": "zip", "detail": str(exc)[:160]})]) from None
-        return _read_path(Path(folder) / "upload.shp", "Shapefile")
+        for extension, member in parts.items():  # written under a fixed name: nothing from the archive chooses a path
+            try:
+                (Path(folder) / f"upload{extension}").write_bytes(archive.read(member))
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
+                raise _refuse("malformed", format="zip", detail=str(exc)[:160]) from None
+        _check_shapefile_parts(Path(folder), shapes[0])
+        return _read_path(Path(folder) / "upload.shp", "Shapefile", limits)
 
 
-def _read_csv(content: bytes, declared_crs: str) -> gpd.GeoDataFrame:
-    text = _require_utf8(content)
+def _check_shapefile_parts(folder: Path, member: str) -> None:
+    """The .shx index and the .dbf table must count the same records, else GDAL reads the shorter silently."""
+    shx, dbf = (folder / "upload.shx").read_bytes(), (folder / "upload.dbf").read_bytes()
+    if len(shx) < 100 or len(dbf) < 32:
+        raise _refuse("malformed", format="Shapefile", detail=f"{member}: .shx or .dbf is truncated")
+    shapes = (len(shx) - 100) // 8
+    (records,) = struct.unpack_from("<I", dbf, 4)
+    if shapes != records:
+        raise _refuse("shapefile_parts_disagree", member=member, shapes=shapes, records=records)
+
+
+def read_csv_table(content: bytes, limits: Limits) -> pd.DataFrame:
+    """A CSV file as a table of text, each row checked to have the header's number of fields, the header's
+    names unique (ignoring case and spaces), columns and rows within limits before anything is decoded."""
+    text = decode_text(content)
+    first_line = text.split("\n", 1)[0]
+    if first_line.count(",") + 1 > limits.columns:
+        raise _refuse("too_many_columns", count=first_line.count(",") + 1, limit=limits.columns)
+    if text.count("\n") > limits.rows + 1:
+        raise _refuse("too_many_rows", count=text.count("\n") - 1, limit=limits.rows)
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise ImportRejected([Problem("malformed", {"format": "CSV", "detail": str(exc).splitlines()[0][:160]})]) \
-            from None
-    lower = {c.strip().lower(): c for c in table.columns}
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise _refuse("malformed", format="CSV", detail=str(exc)[:160]) from None
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise _refuse("empty_file")
+    header, body = [c.strip() for c in rows[0]], rows[1:]
+    seen: dict[str, str] = {}
+    for name in header:
+        if name.lower() in seen:
+            raise _refuse("duplicate_column", column=name, other=seen[name.lower()])
+        seen[name.lower()] = name
+    problems = [Problem("wrong_field_count", {"row": i, "found": len(r), "expected": len(header)})
+                for i, r in enumerate(body, start=1) if len(r) != len(header)]
+    if problems:
+        raise ImportRejected(problems[:MAX_LISTED])
+    return pd.DataFrame(body, columns=header, dtype=object)
+
+
+def _read_csv(content: bytes, declared_crs: str, limits: Limits) -> gpd.GeoDataFrame:
+    table = read_csv_table(content, limits)
+    lower = {c.lower(): c for c in table.columns}
     lon = next((lower[n] for n in LON_NAMES if n in lower), None)
     lat = next((lower[n] for n in LAT_NAMES if n in lower), None)
     wkt = next((lower[n] for n in WKT_NAMES if n in lower), None)
@@ -208,7 +459,10 @@ def _read_csv(content: bytes, declared_crs: str) -> gpd.GeoDataFrame:
         ys = pd.to_numeric(table[lat].str.strip(), errors="coerce")
         for column, values, raw in ((lon, xs, table[lon]), (lat, ys, table[lat])):
             for i in np.flatnonzero(values.isna().to_numpy())[:MAX_LISTED]:
-                problems.append(Problem("bad_coordinate", {"row": int(i) + 1, "column": column, "value": raw.iloc[i]}))
+                problems.append(Problem("bad_coordinate", {"row": int(i) + 1, "column": column,
+                                                           "value": raw.iloc[i][:40]}))
+            for i in np.flatnonzero((values.notna() & ~np.isfinite(values.fillna(0))).to_numpy())[:MAX_LISTED]:
+                problems.append(Problem("not_finite", {"row": int(i) + 1, "column": column, "value": raw.iloc[i][:40]}))
         geometry = gpd.points_from_xy(xs.fillna(0), ys.fillna(0))
         crs = declared_crs or STORAGE_CRS  # columns named longitude/latitude are degrees unless declared
         rest = table.drop(columns=[lon, lat])
@@ -219,8 +473,9 @@ def _read_csv(content: bytes, declared_crs: str) -> gpd.GeoDataFrame:
         crs = declared_crs or None
         rest = table.drop(columns=[wkt])
     else:
-        raise ImportRejected([Problem("no_geometry")])
+        raise _refuse("no_geometry")
     if problems:
+        problems.sort(key=lambda p: p.params.get("row", 0))
         raise ImportRejected(problems)
     frame = gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geometry), crs=None)
     if crs:
@@ -228,19 +483,44 @@ def _read_csv(content: bytes, declared_crs: str) -> gpd.GeoDataFrame:
     return frame
 
 
+EARTH_RADIUS_RANGE_M = (6_350_000, 6_400_000)  # an ellipsoid outside this is another body's (Mars, the Moon)
+
+
 def _crs(text: str) -> CRS:
     try:
-        return CRS.from_user_input(text)
-    except CRSError:
-        raise ImportRejected([Problem("bad_crs", {"crs": text})]) from None
+        crs = CRS.from_user_input(text)
+    except (CRSError, ValueError, TypeError):
+        raise _refuse("bad_crs", crs=text[:80]) from None
+    _require_earth(crs, text)
+    return crs
+
+
+def _require_earth(crs: CRS, text: str) -> None:
+    ellipsoid = crs.ellipsoid
+    if ellipsoid is None or not EARTH_RADIUS_RANGE_M[0] <= ellipsoid.semi_major_metre <= EARTH_RADIUS_RANGE_M[1]:
+        raise _refuse("not_earth_crs", crs=text[:80])
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, declared_crs: str) -> gpd.GeoDataFrame:
     if frame.crs is None:
         if not declared_crs:
-            raise ImportRejected([Problem("no_crs")])
+            raise _refuse("no_crs")
         frame = frame.set_crs(_crs(declared_crs))
-    return frame.to_crs(STORAGE_CRS)
+    _require_earth(frame.crs, frame.crs.to_string())
+    try:
+        projected = frame.to_crs(STORAGE_CRS)
+    except (CRSError, pyproj.exceptions.ProjError, ValueError):
+        raise _refuse("bad_crs", crs=frame.crs.to_string()[:80]) from None
+    coordinates, index = shapely.get_coordinates(projected.geometry.to_numpy(), return_index=True)
+    outside = (np.abs(coordinates[:, 0]) > 180) | (np.abs(coordinates[:, 1]) > 90) | ~np.isfinite(coordinates).all(1)
+    problems = []
+    for i in np.unique(index[outside])[:MAX_LISTED]:
+        x, y = coordinates[np.flatnonzero(index == i)[0]]
+        problems.append(Problem("out_of_range", {"row": int(i) + 1, "lon": round(float(x), 4),
+                                                 "lat": round(float(y), 4)}))
+    if problems:
+        raise ImportRejected(problems)
+    return projected
 
 
 # -- checking -----------------------------------------------------------------------------------------------
@@ -261,7 +541,19 @@ def default_mapping(frame: gpd.GeoDataFrame, layer_id: str) -> dict[str, str]:
 
 def prepare(raw: gpd.GeoDataFrame, layer_id: str, city: City, boundary: shapely.Geometry, mapping: dict[str, str],
             source: str, licence: str) -> Prepared:
-    """Map the file's columns onto the layer, check every row, repair what is safe; nothing is written."""
+    """Map the file's columns onto the layer, check every row, repair what is safe; nothing is written. An error
+    no check foresaw comes back as an "unexpected" problem (logged with its traceback), never raised."""
+    try:
+        return _prepare(raw, layer_id, city, boundary, mapping, source, licence)
+    except ImportRejected as rejected:
+        return Prepared(gpd.GeoDataFrame(geometry=[], crs=STORAGE_CRS), rejected.problems, [])
+    except Exception as exc:
+        return Prepared(gpd.GeoDataFrame(geometry=[], crs=STORAGE_CRS),
+                        [unexpected_problem(exc, f"checking a {layer_id} import for {city.id}")], [])
+
+
+def _prepare(raw: gpd.GeoDataFrame, layer_id: str, city: City, boundary: shapely.Geometry, mapping: dict[str, str],
+             source: str, licence: str) -> Prepared:
     spec = get_layer_spec(layer_id)
     problems: list[Problem] = []
     repairs: list[Problem] = []
@@ -301,6 +593,8 @@ def prepare(raw: gpd.GeoDataFrame, layer_id: str, city: City, boundary: shapely.
             table[column] = [_BOOLEANS[str(v).strip().lower()] for v in table[column]]
     frame = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=gpd.GeoSeries(geometry, crs=STORAGE_CRS).values,
                              crs=STORAGE_CRS)
+    problems.extend(text_problems(source, 0, "source", EDITOR_LIMITS))  # the file's name is part of the source
+    problems.extend(text_problems(licence, 0, "licence", EDITOR_LIMITS))
     problems.sort(key=lambda p: p.params.get("row", 0))  # file-wide problems first, then row by row
     if len(problems) > MAX_LISTED:
         problems = problems[:MAX_LISTED] + [Problem("more", {"count": len(problems) - MAX_LISTED})]
@@ -357,10 +651,21 @@ def _check_values(table: pd.DataFrame, spec, problems: list[Problem]) -> None:
             continue
         if column_spec.kind not in ("int", "float"):
             continue
-        numbers = pd.to_numeric(values.where(~blank), errors="coerce")
+        numbers = pd.to_numeric(values.where(~blank), errors="coerce").astype(float)
         for i in np.flatnonzero((numbers.isna() & ~blank).to_numpy())[:MAX_LISTED]:
             problems.append(Problem("not_a_number", {"row": int(i) + 1, "column": column,
                                                      "value": str(values.iloc[i])[:40]}))
+        infinite = np.isinf(numbers.to_numpy())
+        for i in np.flatnonzero(infinite)[:MAX_LISTED]:
+            problems.append(Problem("not_finite", {"row": int(i) + 1, "column": column,
+                                                   "value": str(values.iloc[i])[:40]}))
+        numbers = numbers.where(~infinite)
+        if column_spec.kind == "int":  # a count: whole, and within what int64 holds exactly
+            fractional = numbers.notna() & ((numbers % 1 != 0) | (numbers.abs() > MAX_EXACT_INTEGER))
+            for i in np.flatnonzero(fractional.to_numpy())[:MAX_LISTED]:
+                problems.append(Problem("not_an_integer", {"row": int(i) + 1, "column": column,
+                                                           "value": str(values.iloc[i])[:40]}))
+            numbers = numbers.where(~fractional)
         known = numbers.dropna()
         if column_spec.unit == "%" and len(known) and known.max() <= 1 and (known > 0).any():
             problems.append(Problem("fraction_for_percent", {"column": column, "largest": float(known.max())}))
@@ -373,6 +678,7 @@ def _check_values(table: pd.DataFrame, spec, problems: list[Problem]) -> None:
                                                "limit": limit, "unit": column_spec.unit}))
 
 
+MAX_EXACT_INTEGER = 2 ** 53  # larger counts lose digits as floats and are no real count of anything here
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False, "1.0": True, "0.0": False}
 
 

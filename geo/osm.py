@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import AtlasError
+from geo.imports import unexpected_problem
 from geo.layers import LAYERS, STORAGE_CRS
 
 OSM_LICENCE = "ODbL 1.0, © OpenStreetMap contributors"
@@ -181,8 +182,8 @@ def read_extract(path: Path, progress: Callable[[float], None] | None = None) ->
                 records.append(record)
             if progress and count % 20000 == 0:
                 progress(min(0.9, count / 1_000_000))
-    except (RuntimeError, ValueError) as exc:
-        raise OsmError(f"{path.name}: not a readable OpenStreetMap extract ({exc})") from exc
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # e.g. a node at lat="NaN"
+        raise OsmError(f"{path.name}: not a readable OpenStreetMap extract ({str(exc)[:160]})") from None
     if not records:
         raise OsmError(f"{path.name}: no OpenStreetMap features with the tags the Atlas uses")
     frame = pd.DataFrame.from_records(records)
@@ -223,9 +224,16 @@ def read_uploaded_extract(name: str, content: bytes,
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
         try:
-            return read_extract(path, progress)
+            elements = read_extract(path, progress)
         except OsmError as exc:
-            raise OsmError(str(exc).replace(path.name, name)) from exc
+            raise OsmError(str(exc).replace(path.name, name)) from None
+        except Exception as exc:  # an error no check foresaw: logged with its traceback, said by reference
+            raise OsmError(f"{name}: {unexpected_problem(exc, f'reading the OSM extract {name!r}').english()}") \
+                from None
+    coordinates = shapely.get_coordinates(elements.geometry.to_numpy())
+    if not np.isfinite(coordinates).all() or (np.abs(coordinates) > (180, 90)).any():
+        raise OsmError(f"{name}: some coordinates are not places on Earth (NaN, Infinity or out of range)")
+    return elements
 
 
 def extract_bounds(path: Path) -> shapely.Polygon:

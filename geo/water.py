@@ -2,7 +2,6 @@
 guideline values. The embedded data has no openly licensed water measurements; this path is for a city's own."""
 from __future__ import annotations
 
-import io
 import math
 import re
 
@@ -11,10 +10,13 @@ import pandas as pd
 
 from geo.errors import AtlasError
 from geo.guidelines import WATER_GUIDELINES
+from geo.imports import ANONYMOUS_LIMITS, ImportRejected, Limits, Problem, read_csv_table, text_problems
 from geo.layers import STORAGE_CRS
 
 WATER_COLUMNS = ["site_id", "site_name", "lon", "lat", "date", "parameter", "value", "unit"]
-MAX_ROWS = 100_000
+EARLIEST_SAMPLE = pd.Timestamp("1900-01-01")
+# Above these a value is a typing or unit error, not a measurement (100 g/L is brine; 1e9 CFU is sewage).
+MAX_PLAUSIBLE = {"mg/L": 100_000.0, "CFU/100 mL": 1e9}
 # Units accepted per guideline unit, with the factor that converts them to it.
 UNIT_FACTORS = {"mg/L": {"mg/L": 1.0, "mg/l": 1.0, "µg/L": 0.001, "ug/L": 0.001, "ug/l": 0.001, "µg/l": 0.001},
                 "CFU/100 mL": {"CFU/100 mL": 1.0, "CFU/100mL": 1.0, "MPN/100 mL": 1.0, "MPN/100mL": 1.0}}
@@ -28,39 +30,39 @@ class WaterDataError(AtlasError):
         self.problems = problems
 
 
-def read_water_csv(content: bytes, source_name: str = "file") -> pd.DataFrame:
+def read_water_csv(content: bytes, source_name: str = "file", limits: Limits = ANONYMOUS_LIMITS) -> pd.DataFrame:
     """Parse and validate a sampling CSV (columns WATER_COLUMNS); values converted to the guideline unit.
 
     Raises WaterDataError naming every problem by row (as numbered in the file, header = row 1) and column.
+    The check needs no sign-in, so its limits are the tight ANONYMOUS_LIMITS, checked before decoding.
     """
+    if len(content) > limits.upload_bytes:
+        raise WaterDataError([f"{source_name}: {len(content) / 1e6:.0f} MB is over the "
+                              f"{limits.upload_bytes / 1e6:.0f} MB limit of this check"])
     if not content.strip():
         raise WaterDataError([f"{source_name} is empty"])
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise WaterDataError([f"{source_name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"]) from exc
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise WaterDataError([f"{source_name} is not a readable CSV table: {exc}"]) from exc
-    raw.columns = [c.strip().lower() for c in raw.columns]
+        raw = read_csv_table(content, limits)
+    except ImportRejected as rejected:
+        raise WaterDataError([f"{source_name}: {_data_row_numbers(p).english()}" for p in rejected.problems]) from None
+    raw.columns = [c.lower() for c in raw.columns]
     missing = [c for c in WATER_COLUMNS if c not in raw.columns]
     if missing:
         raise WaterDataError([f"{source_name}: missing column(s) {', '.join(missing)}; "
                               f"expected {', '.join(WATER_COLUMNS)}"])
-    if len(raw) > MAX_ROWS:
-        raise WaterDataError([f"{source_name}: more than {MAX_ROWS:,} rows; split the file"])
     if raw.empty:
         raise WaterDataError([f"{source_name} has a header but no rows"])
+    today = pd.Timestamp.today().normalize()
     problems: list[str] = []
     rows = []
-    for index, record in raw.iterrows():
+    for index, record in enumerate(raw.to_dict("records")):
         where = f"row {index + 2}"
-        row_problems = []
+        row_problems = [f"{where}, {p.english().split(', ', 1)[1]}" for column in ("site_id", "site_name")
+                        for p in text_problems(record[column], index + 2, column, limits)]
         parameter = re.sub(r"[^a-z0-9]+", "_", record["parameter"].strip().lower()).strip("_")
         guideline = WATER_GUIDELINES.get(parameter)
         if guideline is None:
-            row_problems.append(f"{where}, column parameter: unknown parameter {record['parameter']!r}; "
+            row_problems.append(f"{where}, column parameter: unknown parameter {record['parameter'][:40]!r}; "
                                 f"known: {', '.join(WATER_GUIDELINES)}")
         number = {}
         for column in ("lon", "lat", "value"):
@@ -69,22 +71,29 @@ def read_water_csv(content: bytes, source_name: str = "file") -> pd.DataFrame:
                 if not math.isfinite(number[column]):
                     raise ValueError
             except ValueError:
-                row_problems.append(f"{where}, column {column}: {record[column]!r} is not a number")
+                row_problems.append(f"{where}, column {column}: {record[column][:40]!r} is not a number")
         if "lon" in number and not -180 <= number["lon"] <= 180:
             row_problems.append(f"{where}, column lon: {number['lon']} is outside -180…180")
         if "lat" in number and not -90 <= number["lat"] <= 90:
             row_problems.append(f"{where}, column lat: {number['lat']} is outside -90…90")
         if "value" in number and number["value"] < 0:
             row_problems.append(f"{where}, column value: {number['value']} is negative")
-        when = pd.to_datetime(record["date"], errors="coerce", format="ISO8601")
-        if pd.isna(when):
-            row_problems.append(f"{where}, column date: {record['date']!r} is not a date (use YYYY-MM-DD)")
+        when = _sample_date(record["date"])
+        if when is None:
+            row_problems.append(f"{where}, column date: {record['date'][:40]!r} is not a date (use YYYY-MM-DD)")
+        elif when > today:
+            row_problems.append(f"{where}, column date: {when.date()} is in the future")
+        elif when < EARLIEST_SAMPLE:
+            row_problems.append(f"{where}, column date: {when.date()} is before {EARLIEST_SAMPLE.year}")
         factor = None
         if guideline is not None:
             factor = UNIT_FACTORS[guideline.unit].get(record["unit"].strip())
             if factor is None:
-                row_problems.append(f"{where}, column unit: {record['unit']!r} cannot be converted to "
+                row_problems.append(f"{where}, column unit: {record['unit'][:40]!r} cannot be converted to "
                                     f"{guideline.unit} for {parameter}")
+            elif "value" in number and number["value"] * factor > MAX_PLAUSIBLE[guideline.unit]:
+                row_problems.append(f"{where}, column value: {record['value'][:40]} {record['unit'].strip()} is "
+                                    f"implausible (above {MAX_PLAUSIBLE[guideline.unit]:g} {guideline.unit})")
         if not record["site_id"].strip():
             row_problems.append(f"{where}, column site_id: empty")
         if row_problems:
@@ -96,12 +105,32 @@ def read_water_csv(content: bytes, source_name: str = "file") -> pd.DataFrame:
     if problems:
         raise WaterDataError(problems)
     samples = pd.DataFrame(rows)
+    samples["date"] = pd.to_datetime(samples["date"])
     duplicated = samples.duplicated(["site_id", "date", "parameter"], keep=False)
     if duplicated.any():
         first = samples[duplicated].iloc[0]
         raise WaterDataError([f"{source_name}: {int(duplicated.sum())} rows repeat a site, date and parameter, "
                               f"e.g. {first['site_id']} {first['date'].date()} {first['parameter']}"])
     return samples
+
+
+def _data_row_numbers(problem: Problem) -> Problem:
+    """A problem of the CSV reader (rows counted from the first data row) with rows as numbered in the file."""
+    if "row" not in problem.params:
+        return problem
+    return Problem(problem.code, {**problem.params, "row": problem.params["row"] + 1})
+
+
+def _sample_date(text: str) -> pd.Timestamp | None:
+    """The sampling date as written (a time zone, if any, is dropped: the date is the local one); None if the
+    text is no date."""
+    try:
+        when = pd.Timestamp(text.strip())
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if pd.isna(when):
+        return None
+    return when.tz_localize(None).normalize() if when.tzinfo else when.normalize()
 
 
 def samples_layer(samples: pd.DataFrame, city_id: str, source: str, licence: str) -> gpd.GeoDataFrame:

@@ -19,7 +19,7 @@ water_views.guideline_table()
 
 if stored is not None:
     st.subheader(t("water.stored_title"))
-    water_views.samples_views(city, stored, t("water.stored_source"))
+    water_views.samples_views(city, stored, t("water.stored_source"), key="stored")
 
 st.subheader(t("water.import_title"))
 st.caption(t("water.import_note"))
@@ -28,4 +28,4 @@ judged = water_views.imported_samples(city)
 if judged is not None:
     file_name = st.session_state[f"water_upload_{city.id}"].name
     water_views.store_samples(city, judged, file_name)
-    water_views.samples_views(city, judged, file_name)
+    water_views.samples_views(city, judged, file_name, key="checked")

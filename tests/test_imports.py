@@ -86,7 +86,7 @@ CORPUS = [
     ("latitude and longitude swapped", "swapped.csv", b"lon,lat,osm_id,facility_type\n42.87,74.6,n/1,clinic\n",
      "health_facilities", "outside_city", {}),
     ("metres given as degrees", "metres.csv", b"lon,lat,osm_id,facility_type\n500000,4745000,n/1,clinic\n",
-     "health_facilities", "outside_city", {}),
+     "health_facilities", "out_of_range", {}),
     ("line for a point layer", "line.geojson", geojson([{**point(), "geometry": {
         "type": "LineString", "coordinates": [[74.6, 42.87], [74.61, 42.88]]}}]), "health_facilities",
      "wrong_geometry", {}),
@@ -175,7 +175,7 @@ def test_the_corpus_is_at_least_thirty_files_with_distinct_reasons():
 
 
 def test_too_large_upload_is_refused_before_reading(store, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(imports, "EDITOR_LIMITS", imports.Limits(upload_bytes=1000))
     before = store.snapshot()
     with pytest.raises(ImportRejected) as rejected:
         import_file(store, editor_of(store), BISHKEK, "health_facilities", "big.geojson", b" " * 2000 + VALID_GEOJSON, LICENCE)
@@ -288,3 +288,76 @@ def test_yes_no_columns_are_stored_as_booleans(fresh_store):
     stored = fresh_store.read_layer("air_stations", "bishkek")
     assert stored["placeholder_coordinate"].tolist() == [False, True]
     assert stored["n_hours"].tolist() == [10, 12]
+
+
+# -- the second, attacker's corpus (tests/hostile_inputs.py) --------------------------------------------------
+from tests import hostile_inputs  # noqa: E402
+
+FORBIDDEN_IN_MESSAGES = ("Traceback", "File \"/", "/tmp/", "site-packages", "Error:", "Exception", "postgresql",
+                         "sqlite:///")
+
+
+def assert_clean(text: str) -> None:
+    """A message a user may see: no traceback, no server path, no library exception name, no connection."""
+    assert text and not any(bad in text for bad in FORBIDDEN_IN_MESSAGES), text
+
+
+@pytest.mark.parametrize("case, name, content, layer_id, code, extra", hostile_inputs.CORPUS,
+                         ids=[c[0] for c in hostile_inputs.CORPUS])
+def test_attackers_file_is_refused_with_a_clear_message_and_changes_nothing(store, case, name, content, layer_id,
+                                                                           code, extra):
+    before, before_bytes = store.snapshot(), _sqlite_bytes(store)
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(store, editor_of(store), BISHKEK, layer_id, name, content, LICENCE,
+                    declared_crs=extra.get("declared_crs", ""))
+    codes = [p.code for p in rejected.value.problems]
+    assert code in codes, (case, codes)
+    for problem in rejected.value.problems:
+        assert_clean(problem.english())
+        if problem.params.get("row"):
+            assert f"row {problem.params['row']}" in problem.english()
+    assert store.snapshot() == before
+    assert _sqlite_bytes(store) == before_bytes
+
+
+def test_an_unforeseen_library_error_is_a_reference_not_a_traceback(store, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise KeyError("/srv/atlas/secret/path internal state")
+    editor = editor_of(store)
+    before = store.snapshot()
+    for stage in ("check_frame", "_check_duplicates"):  # reading, then checking
+        with monkeypatch.context() as patch, caplog.at_level("ERROR", logger="geo.imports"):
+            patch.setattr(imports, stage, broken)
+            with pytest.raises(ImportRejected) as rejected:
+                import_file(store, editor, BISHKEK, "health_facilities", "ok.geojson", VALID_GEOJSON, LICENCE)
+        (problem,) = rejected.value.problems
+        assert problem.code == "unexpected" and problem.params["reference"] in problem.english()
+        assert_clean(problem.english()) and "/srv/atlas" not in problem.english() and "KeyError" not in problem.english()
+        assert problem.params["reference"] in caplog.text and "/srv/atlas/secret/path" in caplog.text  # logged
+    assert store.snapshot() == before
+
+
+@pytest.mark.parametrize("case, content, words", hostile_inputs.WATER_CORPUS,
+                         ids=[c[0] for c in hostile_inputs.WATER_CORPUS])
+def test_the_anonymous_water_check_refuses_hostile_files_clearly(case, content, words):
+    from geo.water import WaterDataError, read_water_csv
+    if words is None:  # acceptable as it is: each date taken as written, whatever its time zone
+        samples = read_water_csv(content, "samples.csv")
+        assert [str(d.date()) for d in samples["date"]] == ["2024-05-01", "2024-05-02", "2024-05-03"]
+        return
+    with pytest.raises(WaterDataError) as refused:
+        read_water_csv(content, "samples.csv")
+    assert words in str(refused.value), str(refused.value)
+    for problem in refused.value.problems:
+        assert_clean(problem)
+
+
+def test_an_osm_extract_with_impossible_coordinates_is_refused_clearly():
+    from geo.osm import OsmError, read_uploaded_extract
+    for lat, lon in (("NaN", "NaN"), ("95", "500"), ("inf", "74.6")):
+        extract = (f'<?xml version="1.0" encoding="UTF-8"?><osm version="0.6"><node id="1" lat="{lat}" '
+                   f'lon="{lon}" version="1"><tag k="amenity" v="clinic"/></node></osm>').encode()
+        with pytest.raises(OsmError) as refused:
+            read_uploaded_extract("clinics.osm", extract)
+        assert "clinics.osm" in str(refused.value)
+        assert_clean(str(refused.value).replace("clinics.osm", ""))

@@ -36,7 +36,7 @@ def test_byte_order_mark_and_spaces_in_headers_are_accepted():
     (HEADER.encode(), "bad.csv has a header but no rows"),
     ("site,x\n1,2\n".encode(), "bad.csv: missing column(s) site_id, site_name, lon, lat, date, parameter, value, unit"),
     ((HEADER + "W1,a,74.6,42.8,2024-01-01,arsenic,5,µg/L\n").encode("cp1251", errors="replace") + b"\xff\xfe",
-     "bad.csv is not UTF-8 text"),
+     "bad.csv: the text is not UTF-8 (first bad byte on line 2)"),
     ((HEADER + "W1,a,74.6,42.8,2024-01-01,plutonium,1,mg/L\n").encode(),
      "row 2, column parameter: unknown parameter 'plutonium'"),
     ((HEADER + "W1,a,east,42.8,2024-01-01,lead,1,mg/L\n").encode(), "row 2, column lon: 'east' is not a number"),
@@ -49,7 +49,7 @@ def test_byte_order_mark_and_spaces_in_headers_are_accepted():
     ((HEADER + ",a,74.6,42.8,2024-01-01,lead,1,mg/L\n").encode(), "row 2, column site_id: empty"),
     ((HEADER + "W1,a,74.6,42.8,2024-01-01,lead,1,mg/L\nW1,a,74.6,42.8,2024-01-01,lead,2,mg/L\n").encode(),
      "bad.csv: 2 rows repeat a site, date and parameter, e.g. W1 2024-01-01 lead"),
-    ('site_id,site_name\n"unclosed,1\n'.encode(), "bad.csv is not a readable CSV table"),
+    ('site_id,site_name\n"unclosed,1\n'.encode(), "bad.csv: the file cannot be read: it is truncated or not valid CSV"),
 ])
 def test_bad_files_are_refused_with_what_and_where(content, message):
     with pytest.raises(WaterDataError) as error:
