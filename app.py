@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components.assets import STATIC_DIR, install_static_assets
+from components.errors import run_guarded
 from components.state import init_state, mark_frame_ran, sidebar, t
 
 st.set_page_config(page_title="Healthy Cities Atlas", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
@@ -24,4 +25,4 @@ navigation = st.navigation([
 ])
 if resume:
     st.switch_page(resume[0], query_params=resume[1])
-navigation.run()
+run_guarded(navigation)

@@ -22,7 +22,13 @@ def app(city="bishkek", lang="en") -> AppTest:
 
 
 def no_exception(at):
+    """No exception, neither raised nor caught by the page guard (components/errors.py) and shown by reference."""
     assert not at.exception, [e.message for e in at.exception]
+    from geo.i18n import catalogue
+    openings = [strings[key].split("(")[0] for strings in catalogue().values()
+                for key in ("error.unexpected", "error.store_unavailable")]
+    guarded = [e.value for e in at.error if e.value.startswith(tuple(openings))]
+    assert not guarded, guarded
 
 
 def test_overview_shows_map_and_key_figures():
@@ -340,3 +346,40 @@ def test_profile_of_the_demo_extract_shows_its_own_figures_and_cycling_indicator
     assert any(label.startswith("Health facilities (OSM)") for label in labels)
     population = [m.value for m in at.metric if m.label.startswith("Population,")]
     assert population in ([], ["no data"])  # unknown for the extract, never invented
+
+
+def test_an_unforeseen_error_on_a_page_is_shown_as_a_reference_and_logged(monkeypatch, caplog):
+    import components.indicator_views as views
+    from geo.i18n import translate
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/atlas/internal/path exploded")
+    monkeypatch.setattr(views, "trend_chart", broken)
+    at = app("bishkek")
+    with caplog.at_level("ERROR", logger="atlas.pages"):
+        at.switch_page("pages/profile.py").run()
+    assert not at.exception
+    shown = [e.value for e in at.error]
+    opening = translate("error.unexpected", "en", reference="X").split("(")[0]
+    (message,) = [v for v in shown if v.startswith(opening)]
+    assert not any(bad in message for bad in ("/srv/atlas", "RuntimeError", "Traceback"))
+    reference = message.split("reference ")[1].split(")")[0]
+    assert reference in caplog.text and "/srv/atlas/internal/path exploded" in caplog.text
+
+
+def test_a_store_that_cannot_be_opened_says_so_without_connection_details(monkeypatch):
+    from components import data
+    data.store.clear()
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql+psycopg://atlas_admin:s3cret@127.0.0.1:1/atlas_db")
+    try:
+        at = app("bishkek")
+        at.switch_page("pages/city.py").run()
+        assert not at.exception
+        shown = " ".join(e.value for e in at.error)
+        assert "data store cannot be reached" in shown
+        for secret in ("atlas_admin", "s3cret", "127.0.0.1", "atlas_db", "Traceback", "psycopg"):
+            assert secret not in shown
+    finally:
+        monkeypatch.delenv("ATLAS_DATABASE_URL")
+        data.store.clear()
+        data.forget_layers()
