@@ -293,7 +293,7 @@ def test_data_page_signs_an_editor_in_and_refuses_a_wrong_password():
     at.text_input[1].input("a long enough secret")
     at.button[0].click().run()
     no_exception(at)
-    assert "Signed in as nurlan" in " ".join(c.value for c in at.caption)
+    assert "Signed in as `nurlan`" in " ".join(c.value for c in at.caption)  # the name as a code span: inert
     assert at.selectbox(key="import_layer") is not None
 
 
