@@ -49,6 +49,15 @@ def plain_read(name: str, path: Path):
     return gpd.read_file(path)
 
 
+def peak_resident_mb() -> float:
+    """This process's peak resident size (VmHWM: reset at exec, unlike ru_maxrss, which a child started by a
+    big parent inherits)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(mode: str, name: str, path: Path) -> None:
     """One measurement in this fresh process: prints seconds, peak RSS (MB) and the outcome as JSON."""
     from geo.imports import ImportRejected, read_file
@@ -63,7 +72,7 @@ def child(mode: str, name: str, path: Path) -> None:
     except ImportRejected as rejected:
         outcome = f"refused: {rejected.problems[0].code}"
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_resident_mb()
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "outcome": outcome}))
 
 
