@@ -2,6 +2,7 @@
 
 Screenshots land in test-artifacts/. Needs Debian's chromium (scripts/install-system-deps.sh).
 """
+import contextlib
 import os
 import socket
 import subprocess
@@ -38,16 +39,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
-    """A fresh Atlas server: the first page a test opens is the first request it ever serves."""
+@contextlib.contextmanager
+def running_atlas(user_dir: str, log_name: str = "streamlit.log"):
+    """A fresh Atlas server on a free loopback port with its own store folder; yields its base URL."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")
+    log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "ATLAS_USER_DIR": SERVER_USER_DIR})
+                            env={**os.environ, "ATLAS_USER_DIR": user_dir})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -58,11 +59,20 @@ def server():
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("streamlit did not start within 60 s; see test-artifacts/streamlit.log")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+        pytest.fail(f"streamlit did not start within 60 s; see test-artifacts/{log_name}")
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A fresh Atlas server: the first page a test opens is the first request it ever serves."""
+    with running_atlas(SERVER_USER_DIR) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,11 @@ Screenshots land in test-artifacts/.
 """
 import json
 import os
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, map_frame, offline_page
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, map_frame, offline_page, running_atlas
 
 pytestmark = pytest.mark.browser
 if not CHROMIUM.exists():
@@ -62,27 +57,8 @@ def seed_hostile_store(folder: str) -> None:
 def server():
     folder = tempfile.mkdtemp(prefix="atlas-hostile-store-")
     seed_hostile_store(folder)
-    port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit-hostile.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT, env={**os.environ, "ATLAS_USER_DIR": folder})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s; see test-artifacts/streamlit-hostile.log")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with running_atlas(folder, "streamlit-hostile.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ stored as versions that can be rolled back; writes only by editors of the city."
 import hashlib
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,7 +16,9 @@ from geo.cities import get_city
 from geo.csvsafe import safe_csv
 from geo.imports import ImportRejected, import_file
 from geo.layerstore import Editor, PermissionDenied
+from tests import hostile_inputs
 from tests.conftest import make_store, signed_in_editor
+from tests.hostile_inputs import zipped  # one zip writer for both corpora
 
 BISHKEK = get_city("bishkek")
 LICENCE = "CC BY 4.0"
@@ -31,14 +32,6 @@ def geojson(features: list[dict]) -> bytes:
 def point(lon=INSIDE[0], lat=INSIDE[1], **props) -> dict:
     props = {"osm_id": "node/1", "name": "Clinic", "facility_type": "clinic", **props}
     return {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [lon, lat]}}
-
-
-def zipped(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def shapefile_members(with_prj=True) -> dict[str, bytes]:
@@ -291,7 +284,6 @@ def test_yes_no_columns_are_stored_as_booleans(fresh_store):
 
 
 # -- the second, attacker's corpus (tests/hostile_inputs.py) --------------------------------------------------
-from tests import hostile_inputs  # noqa: E402
 
 FORBIDDEN_IN_MESSAGES = ("Traceback", "File \"/", "/tmp/", "site-packages", "Error:", "Exception", "postgresql",
                          "sqlite:///")
