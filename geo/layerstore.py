@@ -23,7 +23,8 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from geo.auth import ALL_CITIES, SignInThrottle, normalise_username, password_matches
+from geo.auth import (ALL_CITIES, AccountError, SignInThrottle, SignInThrottled, normalise_username,
+                      password_matches)
 from geo.errors import AtlasError
 from geo.layers import LAYERS, STORAGE_CRS, get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR, USER_DIR
@@ -308,8 +309,6 @@ class LayerStore:
         """The account as an Editor this store will accept writes from, if the password matches; else None
         (the same answer, in the same time, for an unknown name). SignInThrottled when the account or the
         client (its address) failed too often lately."""
-        from geo.auth import AccountError, SignInThrottled
-
         try:
             name = normalise_username(username)
         except AccountError:

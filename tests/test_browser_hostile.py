@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, map_frame, offline_page, running_atlas
+from tests.test_browser import ARTIFACTS, CHROMIUM, browser, map_frame, offline_page, running_atlas  # noqa: F401
 
 pytestmark = pytest.mark.browser
 if not CHROMIUM.exists():
@@ -19,7 +19,6 @@ if not CHROMIUM.exists():
     pytest.skip("Debian chromium not installed (scripts/install-system-deps.sh)", allow_module_level=True)
 
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 CITY = "jalal-abad"
 CENTRE = (72.99, 40.93)  # central Jalal-Abad
@@ -59,14 +58,6 @@ def server():
     seed_hostile_store(folder)
     with running_atlas(folder, "streamlit-hostile.log") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def assert_nothing_evaluated_or_linked(page, outside: list[str]) -> None:
