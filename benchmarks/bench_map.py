@@ -106,7 +106,7 @@ def main() -> None:
     raw = raw_layers(city_id)
     bounds = tuple(data.city_layer(city_id, "boundary").total_bounds)
     naive_s, naive_bytes = timed(lambda: naive_map(raw))
-    atlas_s, atlas_bytes = timed(lambda: build_map(data.city_map_layers(city_id, "en"), bounds, legend_title="Layers"))
+    atlas_s, atlas_bytes = timed(lambda: build_map(data.city_map_layers(city_id, "en"), bounds, legend_title="Layers", lang="en"))
     print("naive map bytes per city: " + ", ".join(f"{c} {n // 1000} kB" for c, n in
                                                    sorted(sizes.items(), key=lambda kv: -kv[1])[:6]) + ", ...")
     print(f"heaviest city view: {city_id} "

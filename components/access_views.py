@@ -17,6 +17,7 @@ from components.state import lang, t
 from geo import access
 from geo.cities import City, get_city
 from geo.display import display_frame
+from geo.i18n import format_number, format_percent
 from geo.layers import LAYERS, STORAGE_CRS
 from geo.network import Origins, WalkNetwork, network_from_lines
 from geo.osm import sample_boundary_points
@@ -111,14 +112,14 @@ def headline(model: AccessModel, threshold_m: float) -> None:
     summary = access.summarise(model.distance, thresholds, model.weights)
     columns = st.columns(len(thresholds))
     for i, (column, label) in enumerate(zip(columns, labels)):
-        people = (f" · {t('access.of_people', share=summary.share_people[i] * 100)}"
+        people = (f" · {t('access.of_people', share=format_percent(summary.share_people[i], lang()))}"
                   if summary.share_people is not None else "")
-        column.metric(label, f"{summary.share_points[i] * 100:.0f} %", help=t("access.share_help"))
+        column.metric(label, format_percent(summary.share_points[i], lang()), help=t("access.share_help"))
         column.caption(t("access.of_points") + people)
     if model.weights is None or summary.share_people is None:
         st.caption(t("access.no_population"))
     else:
-        st.caption(t("access.people_note", covered=summary.people_covered * 100))
+        st.caption(t("access.people_note", covered=format_percent(summary.people_covered, lang())))
 
 
 def _cell_colour(median_m: float) -> str:
@@ -154,7 +155,7 @@ def access_map(city: City, model: AccessModel, target_id: str, threshold_m: floa
                 for limit, colour in DISTANCE_CLASSES] + [(UNREACHABLE_COLOUR, t("access.unreachable"))]
     bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
     m = build_map([layer for layer in layers if layer is not None and len(layer.frame)], bounds,
-                  base_url=base_url(), legend_title=t("map.legend"), legend_swatches=swatches)
+                  base_url=base_url(), lang=lang(), legend_title=t("map.legend"), legend_swatches=swatches)
     # A click on the background is "last_clicked"; on a drawn feature (a cell), "last_object_clicked".
     clicked = st_folium(m, key=key, height=560, use_container_width=True,
                         returned_objects=["last_clicked", "last_object_clicked"]) or {}
@@ -171,7 +172,7 @@ def access_map(city: City, model: AccessModel, target_id: str, threshold_m: floa
 def _layer(layer_id: str, frame: gpd.GeoDataFrame, city: City, title: str, colour_by: str = "",
            style: dict | None = None) -> MapLayer:
     spec = LAYERS[layer_id]
-    shown = display_frame(frame.to_crs(STORAGE_CRS), spec, city.crs, 2.0)
+    shown = display_frame(frame.to_crs(STORAGE_CRS), spec, city.crs, 2.0, lang=lang())
     if colour_by:
         shown[colour_by] = frame[colour_by].to_numpy()
     return MapLayer(spec, shown, title, tuple((c, t(f"column.{c}")) for c in spec.tooltip), style=style or {},
@@ -199,10 +200,9 @@ def what_if_table(model: AccessModel, proposals: list[tuple[float, float]], crs:
         gained_points, gained_people = access.newly_within(model.distance, after, threshold_m, model.weights)
         summary = access.summarise(after, (threshold_m,), model.weights)
         rows.append({t("column.proposal"): label, t("column.new_points"): gained_points,
-                     t("column.new_people"): str(round(gained_people)) if gained_people is not None
-                     else t("common.no_data"),
-                     t("column.share_before"): round(before.share_points[0] * 100, 1),
-                     t("column.share_after"): round(summary.share_points[0] * 100, 1)})
+                     t("column.new_people"): format_number(gained_people, lang(), 0),
+                     t("column.share_before"): format_number(before.share_points[0] * 100, lang(), 1),
+                     t("column.share_after"): format_number(summary.share_points[0] * 100, lang(), 1)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
@@ -222,8 +222,8 @@ def district_shares(city: City, model: AccessModel, threshold_m: float) -> None:
     population = districts.drop_duplicates("name").set_index("name")["population"]
     st.dataframe(pd.DataFrame({
         t("column.district"): table["name"], t("column.sample_points"): table["points"],
-        t("column.share_within"): (table["share"] * 100).round(1),
-        t("column.population"): table["name"].map(population).round(0),
+        t("column.share_within"): [format_number(v * 100, lang(), 1) for v in table["share"]],
+        t("column.population"): [format_number(v, lang(), 0) for v in table["name"].map(population)],
     }), hide_index=True, width="stretch")
 
 

@@ -17,7 +17,7 @@ from geo.air import (HEATING_SEASON, HOURLY_FLAGS, MIN_VALID_DAYS_PER_YEAR, MIN_
 from geo.cities import City, get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, guideline
-from geo.i18n import translate
+from geo.i18n import format_number, format_percent, month_names, plural, translate, translate_text
 from geo.layers import LAYERS
 
 NO_DATA_COLOUR = "#bbbbbb"
@@ -26,14 +26,16 @@ NO_DATA_COLOUR = "#bbbbbb"
 def source_line(daily: pd.DataFrame, lang: str) -> str:
     """'Source: … — licence' for the series shown (all sources when several)."""
     pairs = dict.fromkeys(zip(daily["source"], daily["licence"]))
-    return f"{translate('common.source', lang)}: " + "; ".join(f"{s} — {lic}" for s, lic in pairs)
+    return f"{translate('common.source', lang)}: " + "; ".join(
+        f"{translate_text(s, lang)} — {translate_text(lic, lang)}" for s, lic in pairs)
 
 
 def labels(pollutant: str, daily: pd.DataFrame, lang: str, **extra: str) -> dict[str, str]:
     label = POLLUTANTS[pollutant].label
     return {"series": translate("air.daily_mean", lang, pollutant=label),
             "flagged": translate("air.flagged_values", lang), "x": translate("axis.date", lang),
-            "y": translate("axis.concentration", lang, pollutant=label), "source": source_line(daily, lang), **extra}
+            "y": translate("axis.concentration", lang, pollutant=label), "source": source_line(daily, lang),
+            "lang": lang, "date_ticks": translate("axis.date_ticks", lang), **extra}
 
 
 @st.cache_resource(max_entries=64)
@@ -47,7 +49,7 @@ def city_figures(city_id: str, pollutant: str, year: int, lang: str) -> dict[str
 
     def tr(key: str, **params: object) -> str:
         return translate(key, lang, **params)
-    months = [tr(f"month.{m}") for m in range(1, 13)]
+    months = month_names(lang)
     monthly = monthly_profile(daily).assign(series=tr("air.all_years"))
     monthly["month_name"] = [months[m - 1] for m in monthly["month"]]
     hourly = data.table("air_hourly_profile")
@@ -78,7 +80,7 @@ def series_notices(daily: pd.DataFrame) -> None:
         st.caption(t("air.nc_notice"))
     if (daily["qc_flag"] == "suspect_series").all():
         median = daily["value"].median()
-        st.warning(t("air.suspect_series", median=f"{median:.1f}"))
+        st.warning(t("air.suspect_series", median=format_number(median, lang(), 1)))
 
 
 def city_summary(city: City) -> None:
@@ -101,7 +103,7 @@ def year_cards(row: pd.Series, pollutant: str) -> None:
         (t("air.card_mean", year=row["year"]), format_value(row["mean"], unit, lang()),
          t(f"band.{row['band']}") if isinstance(row["band"], str) else ""),
         (t("air.card_days_above"), format_value(row["days_above_24h_aqg"], "", lang()),
-         t("air.card_days_valid", days=row["valid_days"])),
+         plural("air.card_days_valid", row["valid_days"], lang())),
         (t("air.card_p99"), format_value(row["p99_daily"], unit, lang()), ""),
         (t("air.card_heating"), format_value(row["heating_mean"], unit, lang()),
          t("air.card_non_heating", value=format_value(row["non_heating_mean"], unit, lang()))),
@@ -111,7 +113,8 @@ def year_cards(row: pd.Series, pollutant: str) -> None:
         if note:
             column.caption(note)
     if not row["complete"]:
-        st.warning(t("air.incomplete_year", days=row["valid_days"], minimum=MIN_VALID_DAYS_PER_YEAR))
+        st.warning(t("air.incomplete_year", days=plural("count.days", row["valid_days"], lang()),
+                     minimum=MIN_VALID_DAYS_PER_YEAR))
 
 
 def charts_section(city_id: str, pollutant: str, year: int) -> None:
@@ -167,9 +170,14 @@ def comparison_figure(pollutant: str, year: int, lang: str) -> tuple[go.Figure |
             title=translate("air.comparison_title", lang, pollutant=label, year=year),
             bands={band: translate(f"band.{band}", lang) for band in BANDS}))
     left_out = ", ".join(
-        f"{get_city(r.city_id).name(lang)} ({translate('air.reason_' + r.reason, lang, days=r.valid_days)})"
+        f"{get_city(r.city_id).name(lang)} ({_exclusion_reason(r.reason, r.valid_days, lang)})"
         for r in excluded.itertuples())
     return figure, translate("air.excluded", lang, cities=left_out) if left_out else ""
+
+
+def _exclusion_reason(reason: str, valid_days: int, lang: str) -> str:
+    key = f"air.reason_{reason}"
+    return plural(key, valid_days, lang) if reason == "incomplete_year" else translate(key, lang)
 
 
 def comparison(pollutant: str, year: int) -> None:
@@ -190,18 +198,18 @@ def station_map(city: City, year: int) -> None:
     if len(stations):
         years = data.table("air_station_years")
         chosen = years[years["year"] == year].set_index("station_id")
-        shown = display_frame(stations, LAYERS["air_stations"], city.crs).assign(station_id=stations["station_id"])
+        shown = display_frame(stations, LAYERS["air_stations"], city.crs, lang=lang()).assign(station_id=stations["station_id"])
         layers.append(_band_layer("air_stations", shown, chosen.reindex(shown["station_id"]), t("layer.air_stations")))
     annual = data.city_annual(city.id, "pm25")
     centre = data.city_layer(city.id, "city_centres")
     if len(annual):
         row = annual[annual["year"] == year].reindex(columns=["mean", "band", "complete"])
-        shown = display_frame(centre, LAYERS["city_centres"], city.crs)
+        shown = display_frame(centre, LAYERS["city_centres"], city.crs, lang=lang())
         layers.append(_band_layer("city_centres", shown, row.reset_index(drop=True).reindex([0]),
                                   t("air.city_series")))
     boundary = data.city_layer(city.id, "boundary")
     swatches = [(c, t(f"band.{b}")) for b, c in BAND_COLOURS.items()] + [(NO_DATA_COLOUR, t("common.no_data"))]
-    show_map(build_map(layers, tuple(boundary.total_bounds), base_url=base_url(), legend_title=t("map.legend"),
+    show_map(build_map(layers, tuple(boundary.total_bounds), base_url=base_url(), lang=lang(), legend_title=t("map.legend"),
                        legend_swatches=swatches), key=f"air_map_{city.id}_{year}", height=460)
     st.caption(t("air.map_note", year=year))
     if stations.empty:
@@ -213,7 +221,7 @@ def _band_layer(layer_id: str, frame, stats: pd.DataFrame, title: str) -> MapLay
     means = stats["mean"].to_numpy()
     bands = stats["band"].to_numpy()
     frame = frame.assign(
-        annual_mean=[None if pd.isna(m) else float(m) for m in means],
+        annual_mean=[format_number(m, lang(), 1) for m in means],
         who_band=[t(f"band.{b}") if isinstance(b, str) else t("common.no_data") for b in bands],
         colour=[BAND_COLOURS[b] if isinstance(b, str) else NO_DATA_COLOUR for b in bands])
     spec = LAYERS[layer_id]
@@ -230,6 +238,7 @@ def exposure(pollutant: str, year: int) -> None:
         t("column.country"): table["country"],
         t("column.exposure"): [format_value(v, t("unit.µg/m³"), lang()) for v in table["exposure"]],
         t("column.cities_covered"): [f"{a} / {b}" for a, b in zip(table["cities_covered"], table["cities_total"])],
-        t("column.population_coverage"): [f"{p:g} %" for p in table["coverage_pct"]],
+        t("column.population_coverage"): [format_percent(p / 100, lang(), 0 if float(p).is_integer() else 1)
+                                          for p in table["coverage_pct"]],
     }), hide_index=True, width="stretch")
     st.caption(t("air.exposure_method", days=MIN_VALID_DAYS_PER_YEAR))

@@ -5,27 +5,30 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from geo.guidelines import BAND_COLOURS, GuidelineLevels
+from geo.i18n import format_number, plotly_separators
 
 SERIES_COLOUR = "#0072B2"
 FLAG_COLOUR = "#D55E00"
 LEVEL_COLOUR = "#555555"
 
 
-def source_note(fig: go.Figure, text: str) -> go.Figure:
+def source_note(fig: go.Figure, text: str, lang: str) -> go.Figure:
+    """The source under the chart, and the language's decimal and thousands separators on ticks and hovers."""
+    fig.update_layout(separators=plotly_separators(lang))
     fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=-0.3, showarrow=False,
                        xanchor="left", font={"size": 11, "color": "#555"})
     fig.update_layout(margin={"l": 60, "r": 20, "t": 50, "b": 110})
     return fig
 
 
-def _level_lines(fig: go.Figure, levels: GuidelineLevels | None, orientation: str = "h") -> None:
+def _level_lines(fig: go.Figure, levels: GuidelineLevels | None, lang: str, orientation: str = "h") -> None:
     """Dashed lines at the interim targets and a bold one at the guideline level, each labelled."""
     if levels is None:
         return
     for name, value in levels.levels_ugm3():
         style = {"line_dash": "solid" if name == "AQG" else "dot", "line_color": FLAG_COLOUR if name == "AQG"
                  else LEVEL_COLOUR, "line_width": 2 if name == "AQG" else 1,
-                 "annotation_text": f"{name} {value:g}", "annotation_font_size": 10}
+                 "annotation_text": f"{name} {format_number(value, lang)}", "annotation_font_size": 10}
         if orientation == "h":
             fig.add_hline(y=value, annotation_position="right", **style)
         else:
@@ -43,21 +46,22 @@ def daily_series_figure(daily: pd.DataFrame, levels: GuidelineLevels | None, lab
         fig.add_trace(go.Scattergl(x=flagged["date"], y=flagged["value"], mode="markers", name=labels["flagged"],
                                    marker={"symbol": "x", "size": 5, "color": FLAG_COLOUR},
                                    text=flagged["qc_flag"], hovertemplate="%{x|%Y-%m-%d}: %{y} (%{text})"))
-    _level_lines(fig, levels)
+    _level_lines(fig, levels, labels["lang"])
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=440,
                       legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
-    return source_note(fig, labels["source"])
+    fig.update_xaxes(tickformat=labels["date_ticks"])
+    return source_note(fig, labels["source"], labels["lang"])
 
 
 def annual_bar_figure(annual: pd.DataFrame, levels: GuidelineLevels | None, labels: dict[str, str]) -> go.Figure:
     """Annual means per year coloured by WHO band; incomplete years pale and starred, not hidden."""
     colours = [BAND_COLOURS.get(b, "#cccccc") if c else "#e0e0e0" for b, c in zip(annual["band"], annual["complete"])]
-    text = [f"{v:.1f}" + ("" if c else " *") for v, c in zip(annual["mean"], annual["complete"])]
+    text = [format_number(v, labels["lang"], 1) + ("" if c else " *") for v, c in zip(annual["mean"], annual["complete"])]
     fig = go.Figure(go.Bar(x=annual["year"].astype(str), y=annual["mean"], marker_color=colours, text=text,
                            textposition="outside", marker_line={"color": "#333", "width": 0.5}))
-    _level_lines(fig, levels)
+    _level_lines(fig, levels, labels["lang"])
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=400)
-    return source_note(fig, labels["source"])
+    return source_note(fig, labels["source"], labels["lang"])
 
 
 def exceedance_figure(annual: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -68,7 +72,7 @@ def exceedance_figure(annual: pd.DataFrame, labels: dict[str, str]) -> go.Figure
     fig.add_hline(y=4, line_dash="dot", line_color=FLAG_COLOUR, annotation_text=labels["allowed"],
                   annotation_position="top left")
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=360)
-    return source_note(fig, labels["source"])
+    return source_note(fig, labels["source"], labels["lang"])
 
 
 def calendar_figure(daily: pd.DataFrame, year: int, levels: GuidelineLevels | None,
@@ -84,7 +88,7 @@ def calendar_figure(daily: pd.DataFrame, year: int, levels: GuidelineLevels | No
                                hovertemplate="%{y} %{x}: %{z:.1f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], height=380, plot_bgcolor="#f4f4f4")
-    return source_note(fig, labels["source"])
+    return source_note(fig, labels["source"], labels["lang"])
 
 
 def profile_figure(profile: pd.DataFrame, x: str, labels: dict[str, str]) -> go.Figure:
@@ -94,7 +98,7 @@ def profile_figure(profile: pd.DataFrame, x: str, labels: dict[str, str]) -> go.
         fig.add_trace(go.Scatter(x=group[x], y=group["mean"], mode="lines+markers", name=str(name)))
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], yaxis_title=labels["y"], height=360,
                       legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
-    return source_note(fig, labels["source"])
+    return source_note(fig, labels["source"], labels["lang"])
 
 
 def city_comparison_figure(annual: pd.DataFrame, levels: GuidelineLevels | None,
@@ -104,9 +108,9 @@ def city_comparison_figure(annual: pd.DataFrame, levels: GuidelineLevels | None,
     fig = go.Figure(go.Bar(
         x=ordered["mean"], y=ordered["city"], orientation="h",
         marker_color=[BAND_COLOURS[b] for b in ordered["band"]], marker_line={"color": "#333", "width": 0.5},
-        text=[f"{m:.1f} · {labels['bands'][b]}" for m, b in zip(ordered["mean"], ordered["band"])],
+        text=[f"{format_number(m, labels['lang'], 1)} · {labels['bands'][b]}" for m, b in zip(ordered["mean"], ordered["band"])],
         textposition="outside", cliponaxis=False))
-    _level_lines(fig, levels, orientation="v")
+    _level_lines(fig, levels, labels["lang"], orientation="v")
     fig.update_layout(title=labels["title"], xaxis_title=labels["x"], height=max(300, 40 * len(ordered) + 150))
-    return source_note(fig, labels["source"])
+    return source_note(fig, labels["source"], labels["lang"])
 

@@ -15,7 +15,7 @@ import streamlit as st
 from components.maps import MapLayer, build_map
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
-from geo.i18n import translate, translate_value
+from geo.i18n import translate, translate_text, translate_value
 from geo.indicators import city_figures, indicator_values, latest_values
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.mobility import mobility_figures
@@ -123,11 +123,13 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
     spec = LAYERS[spec_id]
     if spec_id == "city_centres":
         frame = frame.assign(name=[get_city(city_id).name(lang) for city_id in frame["city_id"]])
-    shown = display_frame(frame, spec, crs, tolerance_m)
+    shown = display_frame(frame, spec, crs, tolerance_m, lang=lang)
     if "boundary_quality" in shown.columns:
         shown["boundary_quality"] = [translate(f"quality.{q}", lang) for q in shown["boundary_quality"]]
     if "facility_type" in shown.columns:
         shown["facility_type"] = [translate_value("facility", f, lang) for f in shown["facility_type"]]
+    if "region" in shown.columns:
+        shown["region"] = [translate_value("region", r, lang) for r in shown["region"]]
     return MapLayer(spec=spec, frame=shown,
                     title=translate(title_key or f"layer.{spec_id}", lang),
                     tooltip=tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip), style=style or {})
@@ -187,7 +189,7 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
 @st.cache_resource(max_entries=32)
 def _built_city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
     bounds = tuple(city_layer(city_id, "boundary").total_bounds)
-    return build_map(city_map_layers(city_id, lang), bounds, base_url=base_url,
+    return build_map(city_map_layers(city_id, lang), bounds, base_url=base_url, lang=lang,
                      legend_title=translate("map.legend", lang), group_labels=group_labels(lang), share_view=True)
 
 
@@ -195,7 +197,7 @@ def _built_city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
 def _built_overview_map(lang: str, base_url: str) -> folium.Map:
     bounds = tuple(layer("boundary").query("city_id in @ids", local_dict={"ids": [c.id for c in member_cities()]})
                    .total_bounds)
-    return build_map(overview_map_layers(lang), bounds, base_url=base_url,
+    return build_map(overview_map_layers(lang), bounds, base_url=base_url, lang=lang,
                      legend_title=translate("map.legend", lang), group_labels=group_labels(lang))
 
 
@@ -239,7 +241,7 @@ def overview_table(lang: str) -> pd.DataFrame:
         figures = city_figures_table(city.id).set_index("indicator_id")["value"]
         rows.append({
             "city": city.name(lang), "country": city.country, "population": city.population.value,
-            "population_source": f"{city.population.source} {city.population.year}".strip(),
+            "population_source": f"{translate_text(city.population.source, lang)} {city.population.year}".strip(),
             "boundary_quality": translate(f"quality.{city.boundary_quality}", lang),
             "boundary_area": figures["boundary_area"],
             "health_facilities_osm": figures["health_facilities_osm"],

@@ -12,9 +12,10 @@ from components.map_view import base_url, show_map
 from components.maps import build_map
 from components.safe_text import inert
 from components.state import lang, t
+from geo.i18n import plural
 from geo.auth import ALL_CITIES, SignInThrottled
 from geo.cities import City, get_city
-from geo.csvsafe import safe_csv
+from geo.csvsafe import csv_file_name, safe_csv
 from geo.errors import AtlasError
 from geo.imports import ROW_NUMBERING, ImportRejected, Problem, default_mapping, prepare, read_file
 from geo.layers import LAYERS
@@ -37,7 +38,7 @@ def sign_in_box() -> Editor | None:
     if editor is not None:
         cities = t("data.all_cities") if ALL_CITIES in editor.cities else ", ".join(
             get_city(c).name(lang()) for c in editor.cities)
-        st.caption(t("data.signed_in", user=inert(editor.username), role=editor.role, cities=cities))
+        st.caption(t("data.signed_in", user=inert(editor.username), role=t(f"role.{editor.role}"), cities=cities))
         if st.button(t("data.sign_out"), key="sign_out"):
             data.store().sign_out(st.session_state.pop(EDITOR_KEY))
             st.rerun()
@@ -65,6 +66,8 @@ def problem_text(problem: Problem) -> str:
     params = dict(problem.params)
     if "city_id" in params:
         params["city"] = get_city(params["city_id"]).name(lang())
+    if problem.code == "more":
+        return plural("problem.more", params["count"], lang())
     return t(f"problem.{problem.code}", **params)
 
 
@@ -110,13 +113,13 @@ def import_section(city: City, editor: Editor) -> None:
     boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
     prepared = prepare(raw, layer_id, city, boundary, mapping, f"{upload.name}, imported by {editor.username}",
                        licence)
-    progress.progress(1.0, text=t("data.checked", rows=len(raw)))
+    progress.progress(1.0, text=plural("data.checked", len(raw), lang()))
     if prepared.repairs:
         st.info(t("data.repairs") + "\n\n" + "\n".join(f"- {inert(problem_text(p))}" for p in prepared.repairs))
     if prepared.problems:
         _show_problems(prepared.problems)
     else:
-        st.success(t("data.ready", rows=len(prepared.frame), layer=t(f"layer.{layer_id}")))
+        st.success(t("data.ready", features=plural("count.features", len(prepared.frame), lang()), layer=t(f"layer.{layer_id}")))
     _preview_map(city, layer_id, prepared.frame)
     if st.button(t("data.commit"), disabled=bool(prepared.problems), type="primary", key="import_commit"):
         try:
@@ -154,7 +157,7 @@ def _mapping_widgets(raw: gpd.GeoDataFrame, layer_id: str) -> dict[str, str]:
 
 
 def _show_problems(problems: list[Problem]) -> None:
-    st.error(t("data.rejected", count=len(problems)))
+    st.error(t("data.rejected", problems=plural("count.problems", len(problems), lang())))
     st.dataframe(pd.DataFrame({t("column.row"): [p.params.get("row") for p in problems],
                                t("column.problem"): [problem_text(p) for p in problems]}),
                  hide_index=True, width="stretch")
@@ -171,7 +174,7 @@ def _preview_map(city: City, layer_id: str, frame: gpd.GeoDataFrame) -> None:
     layers = [data.city_map_layer(layer_id, shown, city.id, lang()), *data.boundary_layers(city.id, lang())]
     bounds = tuple(gpd.GeoSeries(list(shown.geometry) + list(data.city_layer(city.id, "boundary").geometry),
                                  crs="EPSG:4326").total_bounds)
-    show_map(build_map(layers, bounds, base_url=base_url(), legend_title=t("map.legend")),
+    show_map(build_map(layers, bounds, base_url=base_url(), lang=lang(), legend_title=t("map.legend")),
              key=f"import_preview_{city.id}_{layer_id}", height=420)
 
 
@@ -233,7 +236,8 @@ def history_section(city: City, editor: Editor | None) -> None:
                                 t("column.removed"): v.removed, t("column.note"): v.note} for v in history]),
                  hide_index=True, width="stretch")
     st.download_button(t("data.download_csv"), safe_csv(data.city_layer(city.id, layer_id)),
-                       file_name=f"{city.id}-{layer_id}.csv", mime="text/csv", key=f"csv_{layer_id}")
+                       file_name=csv_file_name(f"{city.id}-{layer_id}"), mime="text/csv", key=f"csv_{layer_id}",
+                       help=t("csv.machine_readable"))
     if editor is None or not editor.can_edit(city.id) or len(history) < 2:
         return
     earlier = [v.version for v in history[1:]]

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from components.assets import LOCAL_ASSETS, PACKAGES
 from components.maps import LeafletScript, MapLayer, descendants, js_literal
+from geo.i18n import format_date, translate_text
 
 EXPORT_SIZE_PX = (1600, 1000)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -36,14 +37,15 @@ def _asset_text(name: str) -> str:
     return text
 
 
-def export_caption(title: str, credits: list[str], made_with: str) -> str:
-    """'Title — 2026-11-23 · Healthy Cities Atlas. Sources: …' as escaped HTML."""
-    today = dt.date.today().isoformat()
-    return (f"<b>{html.escape(title)}</b><br>{today} · {html.escape(made_with)}<br>"
+def export_caption(title: str, credits: list[str], made_with: str, lang: str) -> str:
+    """'Title — 23 Nov 2026 · Healthy Cities Atlas. Sources: …' as escaped HTML, date and credits in `lang`."""
+    today = format_date(dt.date.today(), lang)
+    credits = [translate_text(credit, lang) for credit in credits]
+    return (f"<b>{html.escape(title)}</b><br>{html.escape(today)} · {html.escape(made_with)}<br>"
             f"{html.escape('; '.join(dict.fromkeys(credits)))}")
 
 
-def standalone_map_html(m: folium.Map, layers: list[MapLayer], title: str, made_with: str) -> str:
+def standalone_map_html(m: folium.Map, layers: list[MapLayer], title: str, made_with: str, lang: str) -> str:
     """The map as one HTML file with Leaflet inlined: it opens from disk with no network."""
     m = copy.deepcopy(m)
     scripts, styles = [], []
@@ -59,7 +61,7 @@ def standalone_map_html(m: folium.Map, layers: list[MapLayer], title: str, made_
     for name in dict.fromkeys(scripts):
         header.add_child(folium.Element(f"<script>{_asset_text(name)}</script>"))
     header.add_child(folium.Element(f"<title>{html.escape(title)}</title>"))
-    caption = export_caption(title, [layer.spec.attribution for layer in layers], made_with)
+    caption = export_caption(title, [layer.spec.attribution for layer in layers], made_with, lang)
     m.add_child(LeafletScript(
         "var box = L.control({position: 'topright'}); box.onAdd = function () {"
         " var d = L.DomUtil.create('div'); d.style.cssText = 'background:white;padding:6px 10px;max-width:420px;"
@@ -89,9 +91,9 @@ def html_to_png(page_html: str, size: tuple[int, int] = EXPORT_SIZE_PX) -> bytes
         return picture.read_bytes()
 
 
-def chart_image(fig: go.Figure, fmt: str, title: str, made_with: str) -> bytes:
-    """A chart as PNG or SVG (plotly + kaleido), titled and dated; its source note is already under it."""
+def chart_image(fig: go.Figure, fmt: str, title: str, made_with: str, lang: str) -> bytes:
+    """A chart as PNG or SVG (plotly + kaleido), titled and dated in `lang`; its source note is already under it."""
     fig = go.Figure(fig)
-    today = dt.date.today().isoformat()
+    today = html.escape(format_date(dt.date.today(), lang))
     fig.update_layout(title=f"{title}<br><sup>{today} · {made_with}</sup>", template="plotly_white")
     return fig.to_image(format=fmt, width=EXPORT_SIZE_PX[0], height=900)

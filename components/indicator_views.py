@@ -14,6 +14,7 @@ from components.state import lang, t
 from components.tables import format_value
 from geo.cities import City, get_city
 from geo.display import display_frame
+from geo.i18n import format_number, plotly_separators, translate_note, translate_text, translate_value
 from geo.indicators import INDICATORS, KZ_SECTIONS, normalised_scores, rank_cities
 from geo.layers import LAYERS
 
@@ -62,18 +63,20 @@ def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
     label = f"{indicator_name(indicator_id)}, {unit}" + (f" ({row['year']})" if pd.notna(row["year"]) else "")
     delta = None
     if pd.notna(row["value"]) and pd.notna(median):
-        delta = t("profile.vs_median", diff=f"{row['value'] - median:+,.1f}", median=f"{median:,.1f}")
-    help_parts = [spec.definition[0].upper() + spec.definition[1:] + "."]
+        delta = t("profile.vs_median", diff=format_number(row["value"] - median, lang(), 1, sign=True),
+                  median=format_number(median, lang(), 1))
+    definition = t(spec.definition[0], **spec.definition[1])
+    help_parts = [definition[:1].upper() + definition[1:] + "."]
     if row["note_key"]:
-        help_parts.append(t(row["note_key"], **row["note_params"]))
+        help_parts.append(translate_note(row["note_key"], row["note_params"], lang()))
     if spec.reference:
         help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
-                            value=f"{spec.reference.value:g}", unit=unit))
-    help_parts.append(f"{t('common.source')}: {row['source']}")
+                            value=format_number(spec.reference.value, lang()), unit=unit))
+    help_parts.append(f"{t('common.source')}: {translate_text(row['source'], lang())}")
     column.metric(label, format_value(row["value"], "", lang()), delta=delta,
                   delta_color=DELTA_COLOURS[spec.direction], help=" ".join(help_parts))
     if row["level"] == "region" and pd.notna(row["value"]):
-        column.caption(t("profile.region_value", region=row["area"]))
+        column.caption(t("profile.region_value", region=translate_value("region", row["area"], lang())))
 
 
 def trend_chart(city: City) -> None:
@@ -96,10 +99,11 @@ def trend_chart(city: City) -> None:
         fig.add_hline(y=spec.reference.value, line_dash="dot", annotation_text=t(spec.reference.label_key),
                       annotation_position="top left")
     level = t(f"level.{rows['level'].iloc[0]}")
-    fig.update_layout(title=f"{indicator_name(chosen)} — {rows['area'].iloc[0]} ({level})", height=380,
+    fig.update_layout(title=f"{indicator_name(chosen)} — {translate_value('region', rows['area'].iloc[0], lang())} ({level})", height=380,
                       xaxis_title=t("axis.year"), yaxis_title=t(f"unit.{spec.unit}"), xaxis_dtick=1,
                       yaxis_rangemode="tozero")
-    st.plotly_chart(source_note(fig, f"{t('common.source')}: {rows['source'].iloc[0]}"), width="stretch")
+    st.plotly_chart(source_note(fig, f"{t('common.source')}: {translate_text(rows['source'].iloc[0], lang())}", lang()),
+                    width="stretch")
 
 
 def _reference_status(value: float, reference: float, direction: str) -> str:
@@ -141,14 +145,14 @@ def district_map(city: City) -> None:
     if layer["poverty_pct"].notna().sum() == 0:
         return
     spec = LAYERS["districts"]
-    frame = display_frame(layer, spec, city.crs, 20)
+    frame = display_frame(layer, spec, city.crs, 20, lang=lang())
     classes, legend = quantile_classes(layer["poverty_pct"], t("unit.%"))
     frame = frame.assign(colour=classes)
     map_layer = MapLayer(spec, frame, indicator_name("district_poverty_rate"),
                          tuple((c, t(f"column.{c}")) for c in spec.tooltip), style={"fillOpacity": 0.75},
                          colour_by="colour")
     show_map(build_map([map_layer, *data.boundary_layers(city.id, lang())], tuple(layer.total_bounds),
-                       base_url=base_url(), legend_title=t("map.legend"), legend_swatches=legend),
+                       base_url=base_url(), lang=lang(), legend_title=t("map.legend"), legend_swatches=legend),
              key=f"district_map_{city.id}", height=420)
 
 
@@ -164,7 +168,8 @@ def quantile_classes(values: pd.Series, unit: str) -> tuple[list[str], list[tupl
     codes = pd.cut(values, bins, include_lowest=True, labels=False)
     palette = CLASS_COLOURS[-(len(bins) - 1):] if len(bins) - 1 < len(CLASS_COLOURS) else CLASS_COLOURS
     colours = [NO_DATA_COLOUR if pd.isna(c) else palette[int(c)] for c in codes]
-    legend = [(palette[i], f"{bins[i]:,.1f} – {bins[i + 1]:,.1f} {unit}") for i in range(len(bins) - 1)]
+    legend = [(palette[i], f"{format_number(bins[i], lang(), 1)} – {format_number(bins[i + 1], lang(), 1)} {unit}")
+              for i in range(len(bins) - 1)]
     return colours, legend + ([(NO_DATA_COLOUR, t("common.no_data"))] if values.isna().any() else [])
 
 
@@ -200,14 +205,14 @@ def score_heatmap(city_ids: list[str], indicator_ids: list[str]) -> None:
     grid = scores.pivot_table(index="city_id", columns="indicator_id", values="score", dropna=False)
     values = scores.pivot_table(index="city_id", columns="indicator_id", values="value", dropna=False)
     grid, values = grid.reindex(index=city_ids), values.reindex(index=city_ids, columns=grid.columns)
-    text = values.map(lambda v: t("common.no_data") if pd.isna(v) else f"{v:,.1f}")
+    text = values.map(lambda v: format_number(v, lang(), 1))
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[indicator_name(i) for i in grid.columns],
                                y=[get_city(c).name(lang()) for c in grid.index], text=text.to_numpy(),
                                texttemplate="%{text}", colorscale="Viridis", zmin=0, zmax=1,
                                colorbar={"title": t("compare.score")}, hoverongaps=False))
     fig.update_layout(title=t("compare.scores_title"), height=max(320, 45 * len(city_ids) + 160))
     fig.update_yaxes(autorange="reversed")
-    st.plotly_chart(source_note(fig, t("compare.normalisation")), width="stretch")
+    st.plotly_chart(source_note(fig, t("compare.normalisation"), lang()), width="stretch")
 
 
 def scatter(city_ids: list[str], x_id: str, y_id: str) -> None:
@@ -221,7 +226,8 @@ def scatter(city_ids: list[str], x_id: str, y_id: str) -> None:
                                marker={"size": 11, "color": SERIES_COLOUR}))
     fig.update_layout(title=f"{indicator_name(y_id)} × {indicator_name(x_id)}", height=460,
                       xaxis_title=f"{indicator_name(x_id)}, {t('unit.' + INDICATORS[x_id].unit)}",
-                      yaxis_title=f"{indicator_name(y_id)}, {t('unit.' + INDICATORS[y_id].unit)}")
+                      yaxis_title=f"{indicator_name(y_id)}, {t('unit.' + INDICATORS[y_id].unit)}",
+                      separators=plotly_separators(lang()))
     st.plotly_chart(fig, width="stretch")
     left_out = [get_city(c).name(lang()) for c in city_ids if c not in both.index]
     if left_out:
@@ -239,11 +245,13 @@ def region_choropleth(indicator_id: str) -> None:
     unit = t("unit." + INDICATORS[indicator_id].unit)
     colours, legend = quantile_classes(values, unit)
     spec = LAYERS["regions"]
-    frame = display_frame(regions, spec, "EPSG:3857", 2000).assign(
-        value=[format_value(v, unit, lang()) for v in values], colour=colours)
+    frame = display_frame(regions, spec, "EPSG:3857", 2000, lang=lang()).assign(
+        value=[format_value(v, unit, lang()) for v in values], colour=colours,
+        region=[translate_value("region", r, lang()) for r in regions["region"]])
     layer = MapLayer(spec, frame, f"{indicator_name(indicator_id)} ({latest_year})",
                      (("region", t("column.region")), ("value", indicator_name(indicator_id))),
                      style={"fillOpacity": 0.8}, colour_by="colour")
-    show_map(build_map([layer], tuple(regions.total_bounds), base_url=base_url(), legend_title=t("map.legend"),
+    show_map(build_map([layer], tuple(regions.total_bounds), base_url=base_url(), lang=lang(), legend_title=t("map.legend"),
                        legend_swatches=legend), key=f"region_map_{indicator_id}", height=480)
-    st.caption(t("compare.choropleth_note", year=latest_year, source=INDICATORS[indicator_id].source))
+    st.caption(t("compare.choropleth_note", year=latest_year,
+                 source=translate_text(INDICATORS[indicator_id].source, lang())))

@@ -14,6 +14,7 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from components.assets import LOCAL_ASSETS, UNUSED_ASSETS, asset_url
+from geo.i18n import translate_text
 from geo.layers import LayerSpec
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -216,10 +217,10 @@ def layer_keys(layers: list[MapLayer]) -> list[str]:
 def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float], *, base_url: str = "/",
               tiles: bool = True, legend_title: str = "",
               legend_swatches: list[tuple[str, str]] | None = None,
-              group_labels: dict[str, str] | None = None, share_view: bool = False) -> folium.Map:
+              group_labels: dict[str, str] | None = None, share_view: bool = False, lang: str) -> folium.Map:
     """A folium map of `layers`, fitted to `bounds` (minx, miny, maxx, maxy in WGS84), drawable offline.
 
-    Every layer's short attribution is added to the map's attribution control; `legend_swatches`
+    Every layer's short attribution, in `lang`, is added to the map's attribution control; `legend_swatches`
     (colour, label) explain per-feature colours such as WHO bands; `group_labels` names the registry groups
     (boundaries, environment, services) in the layer control, so its entries read "Environment · Stations";
     `share_view` keeps the view and the hidden layers in the page URL (see _ViewScript).
@@ -229,7 +230,7 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
                    zoom_snap=0.25)
     m.get_root().header.add_child(folium.Element(MAP_CSS))
     if tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
+        folium.TileLayer(OSM_TILES, attr=translate_text(OSM_TILE_ATTRIBUTION, lang), name="OpenStreetMap", max_zoom=19).add_to(m)
     groups = []
     for key, layer in zip(layer_keys(layers), layers):
         style = layer.full_style
@@ -255,7 +256,7 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
             f"legend.onAdd = function () {{ var d = L.DomUtil.create('div');"
             f" d.innerHTML = {js_literal(_legend_html(layers, legend_title, legend_swatches or []))}; return d; }};"
             " legend.addTo(map);"))
-        credits = "; ".join(dict.fromkeys(html.escape(layer.spec.attribution) for layer in layers))
+        credits = "; ".join(dict.fromkeys(html.escape(translate_text(layer.spec.attribution, lang)) for layer in layers))
         m.add_child(LeafletScript(f"map.attributionControl.addAttribution({js_literal(credits)});"))
     m.add_child(_ViewScript(bounds, groups, share_view))
     return localize_assets(m, base_url)

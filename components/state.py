@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.cities import City, all_cities, get_city
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate_language, translate
 
 CITY_KEY = "city_id"
 FRAME_KEY = "_atlas_frame_ran"
@@ -39,8 +39,15 @@ def init_state(params: dict[str, str]) -> None:
         wanted = params.get("city", DEFAULT_CITY)
         st.session_state[CITY_KEY] = wanted if wanted in city_ids else DEFAULT_CITY
     if LANG_KEY not in st.session_state:
-        wanted = params.get("lang", DEFAULT_LANGUAGE)
-        st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
+        wanted = params.get("lang")
+        st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else browser_language()
+
+
+def browser_language() -> str:
+    """The offered language the browser prefers (its locale, then its Accept-Language header), else English."""
+    preferred = [st.context.locale] if st.context.locale else []
+    header = st.context.headers.get("Accept-Language") if st.context.headers else None
+    return negotiate_language(preferred + [part.split(";")[0].strip() for part in (header or "").split(",") if part])
 
 
 def lang() -> str:
@@ -63,6 +70,7 @@ def sidebar() -> None:
         labels = {c.id: f"{c.name(lang())} ({c.country})" for c in all_cities()}
         st.selectbox(t("sidebar.city"), list(labels), key=CITY_KEY, format_func=labels.get, on_change=_forget_view)
         st.caption(t("sidebar.about"))
+        st.caption(t("sidebar.language_auto"))
     for param, key in (("city", CITY_KEY), ("lang", LANG_KEY)):
         if st.query_params.get(param) != st.session_state[key]:  # unchanged: leave the URL (and its map view) be
             st.query_params[param] = st.session_state[key]

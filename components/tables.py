@@ -1,19 +1,16 @@
-"""Display formatting for figures: unknown values read as "no data", never as 0 or a blank."""
+"""Display formatting for figures: unknown values read as "no data", never as 0 or a blank; every number
+through geo.i18n.format_number, so each language reads its own separators."""
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 
-from geo.i18n import translate
+from geo.i18n import format_number, translate
 
 
-def format_value(value: float, unit: str, lang: str) -> str:
-    """'1,234.5 km²', or the translated 'no data' for NaN/None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return translate("common.no_data", lang)
-    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{number} {unit}".strip()
+def format_value(value: float, unit: str, lang: str, digits: int | None = None) -> str:
+    """'1,234.5 km²' (en), '1 234,5 km²' (ru, kk, ky), or the translated 'no data' (no unit) for NaN/None."""
+    number = format_number(value, lang, digits)
+    return number if number == translate("common.no_data", lang) else f"{number} {unit}".strip()
 
 
 def formatted(table: pd.DataFrame, units: dict[str, str], lang: str) -> pd.DataFrame:
@@ -21,4 +18,12 @@ def formatted(table: pd.DataFrame, units: dict[str, str], lang: str) -> pd.DataF
     out = table.copy()
     for column, unit in units.items():
         out[column] = [format_value(v, unit, lang) for v in out[column]]
+    return out
+
+
+def numbers_as_text(table: pd.DataFrame, digits: dict[str, int | None], lang: str) -> pd.DataFrame:
+    """Copy of `table` with the named number columns written as the language writes them (display only)."""
+    out = table.copy()
+    for column, places in digits.items():
+        out[column] = [format_number(v, lang, places) for v in out[column]]
     return out

@@ -13,7 +13,9 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.safe_text import inert
 from components.state import lang, t
+from geo.i18n import format_number, plotly_separators, plural, translate_text, translate_value
 from geo.cities import City
+from geo.csvsafe import csv_file_name
 from geo.display import display_frame
 from geo.guidelines import WATER_GUIDELINES, WHO_GDWQ_SOURCE
 from geo.layers import LAYERS
@@ -26,15 +28,17 @@ OUTSIDE_BUFFER_M = 20_000
 
 def guideline_table() -> None:
     st.dataframe(pd.DataFrame([{
-        t("water.parameter"): g.parameter, t("water.guideline"): f"{g.value:g} {g.unit}", t("water.note"): g.note,
+        t("water.parameter"): t(f"water_parameter.{g.parameter}"),
+        t("water.guideline"): f"{format_number(g.value, lang(), None if g.value >= 0.1 else 3)} {g.unit}",
+        t("water.note"): translate_text(g.note, lang()),
     } for g in WATER_GUIDELINES.values()]), hide_index=True, width="stretch")
-    st.caption(f"{t('common.source')}: {WHO_GDWQ_SOURCE}")
+    st.caption(f"{t('common.source')}: {translate_text(WHO_GDWQ_SOURCE, lang())}")
 
 
 def template_download() -> None:
     """An empty CSV with the expected header, so a city knows the format (no example values)."""
-    st.download_button(t("water.template"), ",".join(WATER_COLUMNS) + "\n", file_name="water_samples_template.csv",
-                       mime="text/csv", key="water_template")
+    st.download_button(t("water.template"), ",".join(WATER_COLUMNS) + "\n", file_name=csv_file_name("water_samples_template"),
+                       mime="text/csv", key="water_template", help=t("csv.machine_readable"))
 
 
 def imported_samples(city: City) -> pd.DataFrame | None:
@@ -46,7 +50,7 @@ def imported_samples(city: City) -> pd.DataFrame | None:
     try:
         samples = read_water_csv(upload.getvalue(), upload.name)
     except WaterDataError as error:
-        st.error(t("water.rejected", name=inert(upload.name), count=len(error.problems)))
+        st.error(t("water.rejected", name=inert(upload.name), problems=plural("count.problems", len(error.problems), lang())))
         st.code("\n".join(error.problems[:50]), language=None)
         return None
     outside = samples_outside(samples, data.city_layer(city.id, "boundary").geometry, OUTSIDE_BUFFER_M, city.crs)
@@ -81,16 +85,17 @@ def samples_views(city: City, judged: pd.DataFrame, file_name: str, key: str) ->
     `key` tells the stored samples' views from a checked file's on the same page."""
     sites = sites_frame(judged).assign(source=t("water.user_file", name=file_name), licence=t("water.user_licence"))
     spec = LAYERS["water_sites"]
-    frame = display_frame(sites, spec, city.crs).assign(
+    frame = display_frame(sites, spec, city.crs, lang=lang()).assign(
         colour=[FLAG_COLOUR if n else SERIES_COLOUR for n in sites["exceedances"]])
     layer = MapLayer(spec, frame, t("layer.water_sites"), tuple((c, t(f"column.{c}")) for c in spec.tooltip),
                      colour_by="colour")
     bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
-    show_map(build_map([*data.boundary_layers(city.id, lang()), layer], bounds, base_url=base_url(),
+    show_map(build_map([*data.boundary_layers(city.id, lang()), layer], bounds, base_url=base_url(), lang=lang(),
                        legend_title=t("map.legend"),
                        legend_swatches=[(FLAG_COLOUR, t("water.site_exceeds")), (SERIES_COLOUR, t("water.site_ok"))]),
              key=f"water_map_{key}_{city.id}", height=420)
-    parameter = st.selectbox(t("water.parameter"), sorted(judged["parameter"].unique()), key=f"water_parameter_{key}")
+    parameter = st.selectbox(t("water.parameter"), sorted(judged["parameter"].unique()), key=f"water_parameter_{key}",
+                             format_func=lambda p: translate_value("water_parameter", p, lang()))
     chosen = judged[judged["parameter"] == parameter].sort_values("date")
     guideline = WATER_GUIDELINES[parameter]
     fig = go.Figure()
@@ -98,7 +103,9 @@ def samples_views(city: City, judged: pd.DataFrame, file_name: str, key: str) ->
         fig.add_trace(go.Scatter(x=group["date"], y=group["value"], mode="lines+markers",
                                  name=html.escape(str(site))))  # plotly reads <a href> and <b> in legend text
     fig.add_hline(y=guideline.value, line_color=FLAG_COLOUR, annotation_text=t("water.who_line"))
-    fig.update_layout(title=t("water.chart_title", parameter=parameter), yaxis_title=guideline.unit,
-                      xaxis_title=t("axis.date"), height=380, yaxis_rangemode="tozero")
+    fig.update_layout(title=t("water.chart_title", parameter=translate_value("water_parameter", parameter, lang())),
+                      yaxis_title=guideline.unit, xaxis_title=t("axis.date"), height=380, yaxis_rangemode="tozero",
+                      separators=plotly_separators(lang()))
     st.plotly_chart(fig, width="stretch", key=f"water_chart_{key}")
-    st.dataframe(judged.rename(columns=lambda c: t(f"column.{c}")), hide_index=True, width="stretch")
+    shown = judged.assign(parameter=[translate_value("water_parameter", p, lang()) for p in judged["parameter"]])
+    st.dataframe(shown.rename(columns=lambda c: t(f"column.{c}")), hide_index=True, width="stretch")

@@ -7,6 +7,7 @@ import streamlit as st
 from components.exports import browser_path, chart_image, html_to_png, standalone_map_html
 from components.state import lang, t
 from components.tables import format_value
+from geo.i18n import format_number, translate_note
 from geo.indicators import INDICATORS
 
 CARDS_PER_ROW = 3
@@ -22,10 +23,10 @@ def indicator_cards(figures: pd.DataFrame) -> None:
             label = f"{t(name_key, **name_params)}, {t('unit.' + row.unit)}"
             if pd.notna(row.year):
                 label += f" ({row.year})"
-            help_parts = [t(row.note_key, **row.note_params)] if row.note_key else []
+            help_parts = [translate_note(row.note_key, row.note_params, lang())] if row.note_key else []
             if spec.reference:
                 help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
-                                    value=f"{spec.reference.value:g}", unit=t("unit." + spec.unit)))
+                                    value=format_number(spec.reference.value, lang()), unit=t("unit." + spec.unit)))
             column.metric(label, format_value(row.value, "", lang()), help=" ".join(help_parts) or None)
 
 
@@ -51,12 +52,12 @@ def map_downloads(build, layers, title: str, file_stem: str, key: str) -> None:
     """Buttons for the map as one offline HTML file and as a PNG; files are made only when clicked."""
     made_with = t("export.made_with")
     left, right = st.columns(2)
-    left.download_button(t("export.map_html"), data=lambda: standalone_map_html(build(), layers, title, made_with),
+    left.download_button(t("export.map_html"), data=lambda: standalone_map_html(build(), layers, title, made_with, lang()),
                          file_name=f"{file_stem}.html", mime="text/html", key=f"{key}_html",
                          icon=":material/download:")
     if browser_path():
         right.download_button(
-            t("export.map_png"), data=lambda: html_to_png(standalone_map_html(build(), layers, title, made_with)),
+            t("export.map_png"), data=lambda: html_to_png(standalone_map_html(build(), layers, title, made_with, lang())),
             file_name=f"{file_stem}.png", mime="image/png", key=f"{key}_png", icon=":material/image:")
     else:
         right.caption(t("export.no_browser"))
@@ -69,7 +70,7 @@ def chart(fig, title: str, file_stem: str, key: str, container=None) -> None:
     made_with = t("export.made_with")
     left, right, _ = target.columns([1, 1, 3])
     for column, fmt, mime in ((left, "png", "image/png"), (right, "svg", "image/svg+xml")):
-        column.download_button(fmt.upper(), data=lambda fmt=fmt: chart_image(fig, fmt, title, made_with),
+        column.download_button(fmt.upper(), data=lambda fmt=fmt: chart_image(fig, fmt, title, made_with, lang()),
                                file_name=f"{file_stem}.{fmt}", mime=mime, key=f"{key}_{fmt}",
                                icon=":material/download:", help=t("export.chart_help"))
 

@@ -1,6 +1,8 @@
 """Command line: `python -m geo indicators --city CITY [--year YEAR]` writes CSV to stdout;
 `python -m geo users add NAME [--cities a,b] [--role editor|viewer] [--password-stdin]` creates an account in
-the layer store ($ATLAS_DATABASE_URL, else data/user/atlas.sqlite)."""
+the layer store ($ATLAS_DATABASE_URL, else data/user/atlas.sqlite);
+`python -m geo i18n status|export-po DIR|import-po DIR` lists untranslated or fuzzy strings per language, and
+moves the translation catalogue (data/i18n.toml) to gettext .po files for Poedit or Weblate and back."""
 from __future__ import annotations
 
 import argparse
@@ -40,9 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", default="editor", choices=("editor", "viewer"))
     add.add_argument("--replace", action="store_true", help="replace an existing account of that name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    i18n = commands.add_parser("i18n", help="translation catalogue").add_subparsers(dest="action", required=True)
+    i18n.add_parser("status", help="per language: missing, untranslated, fuzzy or mismatched strings "
+                                   "(exit status 1 if any key is missing or mismatched)")
+    for action, text in (("export-po", "write DIR/atlas.pot and DIR/<lang>/LC_MESSAGES/atlas.po"),
+                         ("import-po", "read the .po files of DIR back into data/i18n.toml")):
+        i18n.add_parser(action, help=text).add_argument("folder")
     args = parser.parse_args(argv)
     if args.command == "users":
         return add_account(args)
+    if args.command == "i18n":
+        return translation_command(args)
     try:
         values = city_indicator_values(args.city)
     except AtlasError as error:
@@ -53,6 +63,35 @@ def main(argv: list[str] | None = None) -> int:
     # Unknown values are written as empty cells, never as 0.
     sys.stdout.write(safe_csv(values[CSV_COLUMNS], float_format="%.6g"))
     return 0
+
+
+def translation_command(args) -> int:
+    from pathlib import Path
+
+    from geo.i18n import CATALOGUE_PATH, FUZZY_TABLE, IDENTICAL_TABLE, LANGUAGES, catalogue, catalogue_marks
+    from geo.translations import export_po, import_po, render_catalogue, status
+
+    if args.action == "export-po":
+        for path in export_po(catalogue(), catalogue_marks(), Path(args.folder)):
+            print(path)
+        return 0
+    if args.action == "import-po":
+        tables, marks = import_po(Path(args.folder), list(catalogue()))
+        CATALOGUE_PATH.write_text(render_catalogue(tables, marks), encoding="utf-8")
+        print(f"{CATALOGUE_PATH}: " + ", ".join(f"{lang} {len(strings)}" for lang, strings in tables.items()))
+        return 0
+    marks = catalogue_marks()
+    report = status(catalogue(), marks[FUZZY_TABLE], marks[IDENTICAL_TABLE])
+    english = len(catalogue()["en"])
+    for lang, found in report.items():
+        print(f"{lang} ({LANGUAGES[lang]}): {english - len(found.missing)}/{english} strings; "
+              f"missing {len(found.missing)}, untranslated {len(found.untranslated)}, fuzzy {len(found.fuzzy)}, "
+              f"mismatched {len(found.mismatched)}")
+        for label, keys in (("missing", found.missing), ("untranslated", found.untranslated),
+                            ("fuzzy", found.fuzzy), ("mismatched", found.mismatched)):
+            for key in keys:
+                print(f"  {label}: {key}")
+    return 1 if any(found.blocking for found in report.values()) else 0
 
 
 def add_account(args) -> int:

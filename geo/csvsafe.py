@@ -34,3 +34,9 @@ def safe_csv(frame: pd.DataFrame, **to_csv) -> str:
         if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
             table[column] = [neutralise(v) for v in table[column]]
     return table.to_csv(index=False, lineterminator="\r\n", **to_csv)
+
+
+def csv_file_name(stem: str) -> str:
+    """The name of a CSV download: it says the file is machine-readable (dot decimals, ISO dates, English
+    column names) whatever the UI language it was downloaded in."""
+    return f"{stem}.machine-readable.csv"

@@ -40,16 +40,26 @@ class IndicatorSpec:
     reference: Reference | None = None
     name_key: str = ""  # translation key of the name; default "indicator.<id>"
     name_params: tuple[tuple[str, str], ...] = ()  # parameters of that text, e.g. (("pollutant", "PM2.5"),)
-    definition: str = ""  # what is measured, in a sentence (English; names are translated in data/i18n.toml)
     level: str = "city"  # where the value is measured: city | region | district
     who_group: str = "socio_economic"  # one of WHO_GROUPS
     kz_section: str = "socio_economic"  # one of KZ_SECTIONS
     sdg: str = ""  # SDG indicator the value serves, e.g. "11.6.2"
 
+    definition_params: tuple[tuple[str, object], ...] = ()  # numbers the definition states, e.g. the WHO level
+
     @property
     def name(self) -> tuple[str, dict[str, str]]:
         """Translation key and parameters of the indicator's name."""
         return self.name_key or f"indicator.{self.id}", dict(self.name_params)
+
+    @property
+    def definition(self) -> tuple[str, dict[str, object]]:
+        """Translation key and parameters of what is measured, in a sentence (data/i18n.toml "definition.*";
+        per-pollutant indicators share one text per kind)."""
+        if self.name_key.startswith("indicator_kind."):
+            return self.name_key.replace("indicator_kind.", "definition_kind."), dict(
+                self.name_params + self.definition_params)
+        return f"definition.{self.id}", dict(self.definition_params)
 
 
 def _spec(id_: str, unit: str, direction: str, source: str, level: str, who: str, kz: str, **extra) -> IndicatorSpec:
@@ -57,58 +67,32 @@ def _spec(id_: str, unit: str, direction: str, source: str, level: str, who: str
 
 
 INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
-    _spec("population", "persons", "neutral", "city catalogue (GeoNames or Bureau of National Statistics KZ)", "city", "socio_economic", "demography",
-          definition="residents of the city"),
-    _spec("boundary_area", "km²", "neutral", "boundary layer", "city", "environment", "territory",
-          definition="area inside the boundary, computed in the city's UTM zone (the region's area where only the region is known)"),
-    _spec("population_density", "persons/km²", "neutral", "city catalogue and boundary layer", "city", "environment", "territory",
-          definition="residents per km² inside the city boundary"),
-    _spec("health_facilities_osm", "count", "higher_is_better", "OpenStreetMap (HOT export, ODbL)", "city", "health_services", "healthcare_infrastructure",
-          definition="hospitals, clinics, doctors, dentists and pharmacies mapped in OpenStreetMap inside the boundary"),
-    _spec("health_facilities_per_10k", "per 10,000 residents", "higher_is_better", "OpenStreetMap (HOT export) and the city catalogue", "city", "health_services", "healthcare_infrastructure",
-          definition="OpenStreetMap health facilities per 10,000 residents"),
-    _spec("cycleway_km_per_10k", "km per 10,000 residents", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
-          definition="length of cycleways and cycle lanes or tracks on streets, per 10,000 residents"),
-    _spec("cycleway_km_per_km2", "km per km²", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
-          definition="length of cycleways and cycle lanes or tracks on streets, per km² of the area"),
-    _spec("cycle_street_share", "%", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
-          definition="share of street length that carries a cycle lane or track"),
-    _spec("cycle_network_connected", "%", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
-          definition="share of the cycle network's length in its largest connected piece"),
-    _spec("pedestrian_street_km", "km", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure",
-          definition="length of pedestrian streets and living streets"),
-    _spec("region_population", "persons", "neutral", BNS_SOURCE, "region", "socio_economic", "demography",
-          definition="resident population on 1 January 2023"),
-    _spec("life_expectancy", "years", "higher_is_better", BNS_SOURCE, "region", "health_status", "demography",
-          definition="life expectancy at birth"),
-    _spec("med_institutions_per_10k", "per 10,000 residents", "higher_is_better", BNS_SOURCE, "region", "health_services", "healthcare_infrastructure",
-          definition="medical institutions (2022) per 10,000 residents (1 January 2023)"),
-    _spec("emissions_stationary", "thousand tonnes", "lower_is_better", BNS_SOURCE, "region", "environment", "environment",
-          definition="emissions of pollutants into the air from stationary sources"),
-    _spec("avg_salary", "tenge per month", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
-          definition="average monthly nominal salary"),
-    _spec("gdp_per_capita", "thousand tenge", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
-          definition="gross regional product per resident"),
-    _spec("unemployment_rate", "%", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
-          definition="unemployed share of the labour force"),
-    _spec("crimes", "count", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
-          definition="registered crimes in the year"),
-    _spec("household_spending", "tenge per month", "neutral", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
-          definition="average household consumption spending per month"),
-    _spec("higher_education_share", "%", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
-          definition="share of residents aged 10 and over with higher education"),
-    _spec("schools_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "healthcare_infrastructure",
-          definition="schools per 10,000 residents"),
-    _spec("public_transport_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "environment", "healthcare_infrastructure",
-          definition="public transport vehicles per 10,000 residents"),
-    _spec("cars_per_1000", "per 1,000 residents", "neutral", RANKING_SOURCE, "region", "environment", "healthcare_infrastructure",
-          definition="passenger cars per 1,000 residents"),
-    _spec("entertainment_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic",
-          definition="entertainment venues per 10,000 residents"),
-    _spec("district_population", "persons", "neutral", KG_DISTRICT_SOURCE, "district", "socio_economic", "demography",
-          definition="resident population of the district (2021)"),
-    _spec("district_poverty_rate", "%", "lower_is_better", KG_DISTRICT_SOURCE, "district", "socio_economic", "socio_economic",
-          definition="share of the district's residents below the national poverty line (2020)"),
+    _spec("population", "persons", "neutral", "city catalogue (GeoNames or Bureau of National Statistics KZ)", "city", "socio_economic", "demography"),
+    _spec("boundary_area", "km²", "neutral", "boundary layer", "city", "environment", "territory"),
+    _spec("population_density", "persons/km²", "neutral", "city catalogue and boundary layer", "city", "environment", "territory"),
+    _spec("health_facilities_osm", "count", "higher_is_better", "OpenStreetMap (HOT export, ODbL)", "city", "health_services", "healthcare_infrastructure"),
+    _spec("health_facilities_per_10k", "per 10,000 residents", "higher_is_better", "OpenStreetMap (HOT export) and the city catalogue", "city", "health_services", "healthcare_infrastructure"),
+    _spec("cycleway_km_per_10k", "km per 10,000 residents", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure"),
+    _spec("cycleway_km_per_km2", "km per km²", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure"),
+    _spec("cycle_street_share", "%", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure"),
+    _spec("cycle_network_connected", "%", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure"),
+    _spec("pedestrian_street_km", "km", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure"),
+    _spec("region_population", "persons", "neutral", BNS_SOURCE, "region", "socio_economic", "demography"),
+    _spec("life_expectancy", "years", "higher_is_better", BNS_SOURCE, "region", "health_status", "demography"),
+    _spec("med_institutions_per_10k", "per 10,000 residents", "higher_is_better", BNS_SOURCE, "region", "health_services", "healthcare_infrastructure"),
+    _spec("emissions_stationary", "thousand tonnes", "lower_is_better", BNS_SOURCE, "region", "environment", "environment"),
+    _spec("avg_salary", "tenge per month", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("gdp_per_capita", "thousand tenge", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("unemployment_rate", "%", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("crimes", "count", "lower_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("household_spending", "tenge per month", "neutral", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("higher_education_share", "%", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("schools_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "healthcare_infrastructure"),
+    _spec("public_transport_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "environment", "healthcare_infrastructure"),
+    _spec("cars_per_1000", "per 1,000 residents", "neutral", RANKING_SOURCE, "region", "environment", "healthcare_infrastructure"),
+    _spec("entertainment_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
+    _spec("district_population", "persons", "neutral", KG_DISTRICT_SOURCE, "district", "socio_economic", "demography"),
+    _spec("district_poverty_rate", "%", "lower_is_better", KG_DISTRICT_SOURCE, "district", "socio_economic", "socio_economic"),
 )}
 
 
@@ -121,21 +105,18 @@ def _air_indicators() -> list[IndicatorSpec]:
         if annual:
             specs.append(IndicatorSpec(
                 f"{pollutant.id}_annual_mean", "µg/m³", "lower_is_better", AIR_SOURCE,
-                definition=f"mean of quality-controlled daily {pollutant.label} means of a complete year "
-                           f"(≥ {MIN_VALID_DAYS_PER_YEAR} valid days)",
+                definition_params=(("days", MIN_VALID_DAYS_PER_YEAR),),
                 reference=Reference(annual.aqg_ugm3, "reference.who_annual", WHO_AQG_SOURCE),
                 name_key="indicator_kind.annual_mean", name_params=label, who_group="environment",
                 kz_section="environment", sdg="11.6.2" if pollutant.id in ("pm25", "pm10") else ""))
         if daily:
             specs += [
                 IndicatorSpec(f"{pollutant.id}_days_above_24h", "days", "lower_is_better", AIR_SOURCE,
-                              definition=f"valid days with a daily {pollutant.label} mean above the WHO 24-hour "
-                                         f"level ({daily.aqg_ugm3:g} µg/m³)",
+                              definition_params=(("level", daily.aqg_ugm3),),
                               reference=Reference(4, "reference.who_24h_days", WHO_AQG_SOURCE),
                               name_key="indicator_kind.days_above_24h", name_params=label,
                               who_group="environment", kz_section="environment"),
                 IndicatorSpec(f"{pollutant.id}_p99_daily", "µg/m³", "lower_is_better", AIR_SOURCE,
-                              definition=f"99th percentile of daily {pollutant.label} means in the year",
                               reference=Reference(daily.aqg_ugm3, "reference.who_24h", WHO_AQG_SOURCE),
                               name_key="indicator_kind.p99_daily", name_params=label,
                               who_group="environment", kz_section="environment"),

@@ -1,4 +1,6 @@
 """Data & sources: every dataset with source, licence, date, size and caveats."""
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -8,6 +10,7 @@ from components.tables import format_value
 from components.widgets import dataset_card
 from geo.guidelines import POLLUTANTS
 from geo.cities import all_cities, get_city
+from geo.i18n import format_date, plural, translate_text
 from geo.layers import LAYERS
 from geo.osm import tag_table as osm_tag_table
 from geo.store import read_manifest
@@ -23,23 +26,34 @@ for spec in LAYERS.values():
     embedded = manifest.get(spec.id, {"rows": t("sources.not_embedded"), "per_city": {}})
     dataset_card(t(f"layer.{spec.id}"), {
         t("column.features"): embedded["rows"], t("column.cities"): len(embedded["per_city"]),
-        t("column.source"): spec.source, t("column.licence"): spec.licence, t("column.date"): spec.date})
+        t("column.source"): translate_text(spec.source, lang()), t("column.licence"): translate_text(spec.licence, lang()),
+        t("column.date"): translate_text(spec.date, lang())})
+
+
+
+def series_line(series: dict) -> str:
+    """'2 950 days, 3 Jan 2018 – 30 Apr 2026; 12 flagged' in the UI language."""
+    return t("sources.series_line", days=plural("count.days", series["days"], lang()),
+             first=format_date(dt.date.fromisoformat(series["first"]), lang()),
+             last=format_date(dt.date.fromisoformat(series["last"]), lang()), flagged_days=series["flagged_days"])
+
 
 st.subheader(t("sources.series"))
 daily = data.table("air_daily").drop_duplicates(["city_id", "pollutant"])
 for city_id, rows in daily.groupby("city_id", sort=False):
-    facts = {POLLUTANTS[p].label: t("sources.series_line", **manifest["air_daily"]["series"][f"{city_id}/{p}"])
+    facts = {POLLUTANTS[p].label: series_line(manifest["air_daily"]["series"][f"{city_id}/{p}"])
              for p in rows["pollutant"]}
     dataset_card(get_city(city_id).name(lang()), {
-        **facts, t("column.source"): "; ".join(rows["source"].unique()),
-        t("column.licence"): "; ".join(rows["licence"].unique())})
+        **facts, t("column.source"): "; ".join(translate_text(s, lang()) for s in rows["source"].unique()),
+        t("column.licence"): "; ".join(translate_text(s, lang()) for s in rows["licence"].unique())})
 
 st.subheader(t("sources.cities"))
 st.dataframe(pd.DataFrame([{
     t("column.city"): c.name(lang()), t("column.boundary_quality"): t(f"quality.{c.boundary_quality}"),
     t("column.boundary_file"): c.boundary_source,
     t("column.population"): format_value(c.population.value if c.population else None, "", lang()),
-    t("column.population_source"): f"{c.population.source} {c.population.year}".strip() if c.population else "",
+    t("column.population_source"): f"{translate_text(c.population.source, lang())} {c.population.year}".strip()
+    if c.population else "",
 } for c in all_cities()]), hide_index=True, width="stretch")
 
 st.subheader(t("sources.osm_tags"))

@@ -254,8 +254,8 @@ def test_access_page_on_the_demo_network_shows_exact_shares_matching_the_engine(
     distance = access.origin_distances(origins, access.node_distances(
         network, access.snap_to_network(network, np.column_stack([xy.x, xy.y]))))
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Within 500 m"] == f"{np.mean(distance <= 500) * 100:.0f} %"
-    assert shown["Within 1000 m"] == f"{np.mean(distance <= 1000) * 100:.0f} %"
+    assert shown["Within 500 m"] == f"{np.mean(distance <= 500) * 100:.0f}%"  # English writes "56%"
+    assert shown["Within 1,000 m"] == f"{np.mean(distance <= 1000) * 100:.0f}%"
 
 
 def test_access_page_says_when_it_falls_back_to_straight_lines_or_lacks_destinations():
@@ -383,3 +383,45 @@ def test_a_store_that_cannot_be_opened_says_so_without_connection_details(monkey
         monkeypatch.delenv("ATLAS_DATABASE_URL")
         data.store.clear()
         data.forget_layers()
+
+
+PAGES = ["overview", "city", "profile", "compare", "access", "air", "water", "data", "summit", "sources"]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ky"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_kazakh_and_kyrgyz(page, lang):
+    from geo.i18n import catalogue, translate
+    at = app("astana" if lang == "kk" else "bishkek", lang)
+    at.switch_page(f"pages/{page}.py").run()
+    no_exception(at)
+    english = {text for text in catalogue()["en"].values() if isinstance(text, str) and len(text) > 12}
+    shown = [e.value for kind in ("title", "subheader", "caption", "info", "warning") for e in getattr(at, kind)]
+    assert not [text for text in shown if text in english]  # no English sentence where a translation belongs
+    assert at.selectbox(key="lang").value == lang and at.sidebar.selectbox[0].label == translate(
+        "sidebar.language", lang)
+
+
+def test_russian_city_page_writes_numbers_as_russian_readers_do():
+    from geo.cities import get_city
+    at = app("almaty", "ru")
+    at.switch_page("pages/city.py").run()
+    no_exception(at)
+    values = {m.label.split(",")[0]: m.value for m in at.metric}
+    population = get_city("almaty").population.value
+    assert values["Население"] == f"{population:,}".replace(",", "\xa0")  # "2 161 695", not "2,161,695"
+    density = values["Плотность населения"]
+    assert "," not in density.replace("\xa0", "") or density.count(",") == 1 and "\xa0" in density
+    assert not any("," in v and "." in v for v in values.values())
+
+
+def test_kazakh_profile_defines_indicators_in_kazakh():
+    at = app("karaganda", "kk")
+    at.switch_page("pages/profile.py").run()
+    no_exception(at)
+    sections = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert sections[0] == "#### Аумақтық сипаттамалар" and sections[-1] == "#### Цифрландыру"
+    helps = " ".join(m.help or "" for m in at.metric)
+    assert "туған кездегі күтілетін өмір сүру ұзақтығы".capitalize() in helps
+    assert "Қазақстан Ұлттық статистика бюросы" in helps and "Bureau of National Statistics" not in helps
+    assert any("Қарағанды облысы" in c.value for c in at.caption)

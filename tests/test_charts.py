@@ -8,7 +8,7 @@ from geo.air import annual_stats
 from geo.guidelines import guideline
 
 LABELS = {"series": "PM2.5", "flagged": "flagged", "x": "Date", "y": "PM2.5, µg/m³", "source": "Source: test",
-          "title": "Daily"}
+          "title": "Daily", "lang": "en", "date_ticks": "%b %Y"}
 
 
 def daily(dates, values, flags=None):
@@ -36,6 +36,18 @@ def test_incomplete_years_are_marked_in_the_annual_chart():
     fig = annual_bar_figure(annual_stats(daily(days, [12.0] * len(days)).assign(source="s")),
                             guideline("pm25", "annual"), {**LABELS, "x": "Year"})
     assert list(fig.data[0].text) == ["12.0", "12.0 *"]
+
+
+def test_chart_numbers_follow_the_language():
+    days = pd.date_range("2020-01-01", "2021-02-01", freq="D")
+    fig = annual_bar_figure(annual_stats(daily(days, [12.34] * len(days)).assign(source="s")),
+                            guideline("pm25", "annual"), {**LABELS, "x": "Жыл", "lang": "kk"})
+    assert list(fig.data[0].text) == ["12,3", "12,3 *"]
+    assert fig.layout.separators == ",\xa0"  # plotly's ticks and hovers: decimal comma, no-break space
+    assert "AQG 5" in [a.text for a in fig.layout.annotations]
+    levels = [a.text for a in daily_series_figure(daily(["2021-01-01"], [1.0]), guideline("pm25", "24h"),
+                                                  {**LABELS, "lang": "ru"}).layout.annotations]
+    assert "IT-3 37,5" in levels
 
 
 def test_calendar_places_each_day_in_its_month_and_day_cell():

@@ -9,18 +9,21 @@ from geo.layers import LAYERS
 from geo.store import read_layer
 
 
-def test_only_tooltip_columns_are_kept_and_nan_becomes_none():
+def test_only_tooltip_columns_are_kept_and_unknown_numbers_say_so():
     districts = read_layer("districts")
-    shown = display_frame(districts[districts["city_id"] == "astana"], LAYERS["districts"], "EPSG:32642")
+    shown = display_frame(districts[districts["city_id"] == "astana"], LAYERS["districts"], "EPSG:32642", lang="en")
     assert list(shown.columns) == ["name", "name_ru", "population", "poverty_pct", "geometry"]
-    assert shown["population"].tolist() == [None]  # unknown in geoBoundaries: None, never NaN or 0
+    assert shown["population"].tolist() == ["no data"]  # unknown in geoBoundaries: said, never NaN or 0
+    shown = display_frame(districts[districts["city_id"] == "bishkek"], LAYERS["districts"], "EPSG:32643", lang="ru")
+    population = districts.loc[districts["city_id"] == "bishkek", "population"]
+    assert shown["population"].tolist()[0] == f"{population.iloc[0]:,.0f}".replace(",", "\xa0")  # "1 234" in ru
     json.loads(shown.to_json())  # JSON-safe
 
 
 def test_simplification_in_metres_cuts_vertices_but_keeps_the_shape():
     boundary = read_layer("boundary")
     bishkek = boundary[boundary["city_id"] == "bishkek"]
-    shown = display_frame(bishkek, LAYERS["boundary"], "EPSG:32643", tolerance_m=100)
+    shown = display_frame(bishkek, LAYERS["boundary"], "EPSG:32643", tolerance_m=100, lang="en")
     before = shapely.get_num_coordinates(bishkek.geometry.iloc[0])
     after = shapely.get_num_coordinates(shown.geometry.iloc[0])
     assert after < before / 2
@@ -31,12 +34,12 @@ def test_simplification_in_metres_cuts_vertices_but_keeps_the_shape():
 
 def test_geometry_reaches_the_browser_in_two_dimensions():
     raw = read_layer("districts")
-    shown = display_frame(raw[raw["city_id"] == "bishkek"], LAYERS["districts"], "EPSG:32643", 50)
+    shown = display_frame(raw[raw["city_id"] == "bishkek"], LAYERS["districts"], "EPSG:32643", 50, lang="en")
     assert not shown.has_z.any()
 
 
 def test_points_are_not_simplified_and_keep_their_position(two_points):
-    shown = display_frame(two_points, LAYERS["health_facilities"], "EPSG:32643", tolerance_m=100)
+    shown = display_frame(two_points, LAYERS["health_facilities"], "EPSG:32643", tolerance_m=100, lang="en")
     assert shown.geometry.x.round(5).tolist() == [74.6, 74.61]
 
 

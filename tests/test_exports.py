@@ -17,8 +17,8 @@ needs_chromium = pytest.mark.skipif(browser_path() is None, reason="needs Chromi
 def bishkek_export():
     from components import data
     layers = data.city_map_layers("bishkek", "en")
-    m = build_map(layers, tuple(read_layer("boundary").query("city_id == 'bishkek'").total_bounds))
-    return standalone_map_html(m, layers, "Bishkek <test>", "Healthy Cities Atlas")
+    m = build_map(layers, tuple(read_layer("boundary").query("city_id == 'bishkek'").total_bounds), lang="en")
+    return standalone_map_html(m, layers, "Bishkek <test>", "Healthy Cities Atlas", "en")
 
 
 def test_standalone_map_needs_nothing_from_the_network(bishkek_export):
@@ -29,8 +29,19 @@ def test_standalone_map_needs_nothing_from_the_network(bishkek_export):
 
 def test_standalone_map_carries_title_date_sources_and_licences(bishkek_export):
     assert "Bishkek &lt;test&gt;" in bishkek_export  # escaped
-    assert dt.date.today().isoformat() in bishkek_export
+    today = dt.date.today()
+    assert f"{today:%b} {today.day}, {today.year}" in bishkek_export  # "Dec 2, 2026", C-locale strftime
     assert "(ODbL)" in bishkek_export and "CC BY-IGO" in bishkek_export
+
+
+def test_an_export_in_kyrgyz_carries_kyrgyz_credits_and_date():
+    from components import data
+    layers = data.city_map_layers("bishkek", "ky")
+    m = build_map(layers, tuple(read_layer("boundary").query("city_id == 'bishkek'").total_bounds), lang="ky")
+    exported = standalone_map_html(m, layers, "Бишкек", "Дени сак шаарлар атласы", "ky")
+    exported = re.sub(r"\\u([0-9a-f]{4})", lambda u: chr(int(u.group(1), 16)), exported)  # JS string escapes
+    assert "OpenStreetMap катышуучулары" in exported and "contributors" not in exported
+    assert re.search(rf"{dt.date.today().year}-ж\., {dt.date.today().day}-[а-яөүң]+", exported)
 
 
 @needs_chromium
@@ -68,6 +79,7 @@ def test_map_png_is_a_picture_of_the_map(bishkek_export):
 @needs_chromium
 def test_chart_exports_are_titled_and_dated():
     fig = go.Figure(go.Bar(x=["2021", "2022"], y=[30.5, 28.0]))
-    svg = chart_image(fig, "svg", "Bishkek: PM2.5", "Healthy Cities Atlas").decode()
-    assert "Bishkek: PM2.5" in svg and dt.date.today().isoformat() in svg
-    assert chart_image(fig, "png", "Bishkek: PM2.5", "Healthy Cities Atlas")[:4] == b"\x89PNG"
+    svg = chart_image(fig, "svg", "Bishkek: PM2.5", "Healthy Cities Atlas", "en").decode()
+    today = dt.date.today()
+    assert "Bishkek: PM2.5" in svg and f"{today:%b} {today.day}, {today.year}" in svg
+    assert chart_image(fig, "png", "Bishkek: PM2.5", "Healthy Cities Atlas", "en")[:4] == b"\x89PNG"

@@ -1,33 +1,189 @@
-"""The translation layer: English and Russian complete, every key the registries and pages need exists."""
+"""The translation layer: four languages complete, each written as its readers write it (CLDR through Babel),
+and the catalogue round-trips to gettext .po files without loss."""
+import datetime as dt
+import gettext
 import re
+import string
 from pathlib import Path
 
 import pytest
-import string
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from geo.cities import BOUNDARY_QUALITIES
-from geo.i18n import LANGUAGES, catalogue, translate
+from geo.i18n import (FUZZY_TABLE, IDENTICAL_TABLE, LANGUAGES, catalogue, catalogue_marks, format_date,
+                      format_number, format_percent, month_names, negotiate_language, plotly_separators, plural,
+                      plural_tags, translate)
 from geo.indicators import INDICATORS
 from geo.layers import LAYERS
+from geo.translations import export_po, import_po, left_untranslated, render_catalogue, status
 
 ROOT = Path(__file__).resolve().parent.parent
+NBSP = "\xa0"
 
 
-def placeholders(text):
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+def fields(text):
+    """Placeholders by Python's own parser, every plural form included (an independent path from geo.i18n)."""
+    forms = text.values() if isinstance(text, dict) else [text]
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
 
 
-def test_english_and_russian_have_the_same_keys_and_placeholders():
-    en, ru = catalogue()["en"], catalogue()["ru"]
-    assert set(en) == set(ru)
-    for key in en:
-        assert placeholders(en[key]) == placeholders(ru[key]), key
-        assert ru[key].strip(), key
+def test_the_four_languages_are_offered_each_named_in_itself():
+    assert LANGUAGES == {"kk": "Қазақша", "ky": "Кыргызча", "ru": "Русский", "en": "English"}
 
 
-def test_every_offered_language_is_complete():
+@pytest.mark.parametrize("lang", ["ru", "kk", "ky"])
+def test_every_key_is_in_every_language_with_the_same_placeholders_and_plural_forms(lang):
+    en, other = catalogue()["en"], catalogue()[lang]
+    assert set(other) == set(en)
+    for key, source in en.items():
+        text = other[key]
+        assert isinstance(text, dict) == isinstance(source, dict), key
+        assert fields(text) == fields(source), key
+        if isinstance(text, dict):
+            assert set(text) == set(plural_tags(lang)) and all(text.values()), key
+        else:
+            assert text.strip(), key
+
+
+def test_plural_categories_are_those_cldr_gives_for_whole_numbers():
+    assert plural_tags("ru") == ("one", "few", "many")
+    assert plural_tags("en") == plural_tags("kk") == plural_tags("ky") == ("one", "other")
+
+
+def test_russian_counts_take_the_right_plural_form():
+    assert [plural("count.features", n, "ru") for n in (1, 2, 5, 21)] == [
+        "1 объект", "2 объекта", "5 объектов", "21 объект"]
+    assert [plural("count.features", n, "ru") for n in (11, 12, 22, 111)] == [
+        "11 объектов", "12 объектов", "22 объекта", "111 объектов"]
+    assert plural("count.problems", 1, "en") == "1 problem" and plural("count.problems", 3, "en") == "3 problems"
+    assert plural("count.features", 1500, "ru") == f"1{NBSP}500 объектов"  # the count is grouped too
+
+
+def test_no_string_is_left_as_its_russian_or_english_counterpart():
+    marks = catalogue_marks()
+    report = status(catalogue(), marks[FUZZY_TABLE], marks[IDENTICAL_TABLE])
     for lang in LANGUAGES:
-        assert set(catalogue()[lang]) == set(catalogue()["en"])
+        assert not report[lang].untranslated, (lang, report[lang].untranslated)
+        assert not report[lang].missing and not report[lang].mismatched, lang
+
+
+def test_the_untranslated_check_catches_a_copied_string_and_spares_names_units_and_numbers():
+    assert left_untranslated("city.to_air_page", "Открыть страницу «Качество воздуха»",
+                             ["Open the Air quality page", "Открыть страницу «Качество воздуха»"], set())
+    assert left_untranslated("count.days", {"one": "{count} day", "other": "{count} days"},
+                             [{"one": "{count} day", "other": "{count} days"}], set())
+    for key, text in (("summit.map_title", "{city}"), ("access.metres", "{metres} м"), ("quality.osm", "OpenStreetMap"),
+                      ("band.meets_it1", "IT-1"), ("column.pm25", "PM2.5, µg/m³")):
+        assert not left_untranslated(key, text, [text], set()), text
+    assert not left_untranslated("city.map_title", "Карта", ["Карта"], {"city.map_title"})  # reviewed loanword
+
+
+def test_status_reports_a_missing_key_and_a_placeholder_mismatch():
+    tables = {lang: dict(strings) for lang, strings in catalogue().items()}
+    del tables["kk"]["nav.city"]
+    tables["ky"]["air.title"] = "Абанын сапаты — {shaar}"
+    tables["ru"]["count.days"] = {"one": "{count} день", "other": "{count} дней"}  # not Russian's categories
+    report = status(tables, {}, {})
+    assert report["kk"].missing == ["nav.city"] and report["kk"].blocking
+    assert report["ky"].mismatched == ["air.title"]
+    assert report["ru"].mismatched == ["count.days"]
+
+
+def test_the_status_command_passes_on_the_shipped_catalogue(capsys):
+    from geo.__main__ import main
+    assert main(["i18n", "status"]) == 0
+    out = capsys.readouterr().out
+    total = len(catalogue()["en"])
+    for lang, name in LANGUAGES.items():
+        assert f"{lang} ({name}): {total}/{total} strings; missing 0" in out
+
+
+@pytest.mark.parametrize("lang, expected", [("ru", f"2{NBSP}161{NBSP}695"), ("kk", f"2{NBSP}161{NBSP}695"),
+                                            ("ky", f"2{NBSP}161{NBSP}695"), ("en", "2,161,695")])
+def test_large_numbers_are_grouped_as_each_language_writes_them(lang, expected):
+    assert format_number(2161695, lang) == expected
+
+
+@pytest.mark.parametrize("lang, expected", [("ru", "34,8"), ("kk", "34,8"), ("ky", "34,8"), ("en", "34.8")])
+def test_decimals_use_each_languages_separator(lang, expected):
+    assert format_number(34.8, lang) == expected
+
+
+def test_digits_sign_percent_and_unknown_values():
+    assert format_number(3068.4, "ru", 0) == f"3{NBSP}068"
+    assert format_number(-1234.56, "en", 1) == "-1,234.6"
+    assert format_number(5.04, "ru", 1, sign=True) == "+5,0" and format_number(-5, "en", sign=True) == "-5"
+    assert format_percent(0.348, "ru") == f"35{NBSP}%" and format_percent(0.348, "en") == "35%"
+    assert format_percent(0.3456, "kk", 1) == "34,6%"
+    assert format_number(float("nan"), "kk") == "деректер жоқ" and format_number(None, "ky") == "маалымат жок"
+
+
+def test_dates_months_and_chart_separators():
+    day = dt.date(2025, 9, 3)
+    assert format_date(day, "en") == "Sep 3, 2025"
+    assert format_date(day, "ru").startswith("3 сент. 2025")
+    assert month_names("kk")[0] == "Қаң." and month_names("ru")[:2] == ["Янв.", "Февр."]
+    assert month_names("en", "wide")[11] == "December"
+    assert plotly_separators("ru") == f",{NBSP}" and plotly_separators("en") == ".,"
+
+
+def test_numbers_in_texts_follow_the_language_but_years_stay_years():
+    assert translate("note.air_days", "ru", days=300) == "Дней с данными за год: 300."
+    assert translate("note.air_days", "en", days=1234) == "1,234 valid days in the year."
+    assert translate("air.card_mean", "ru", year=2024).endswith("2024")
+    assert translate("problem.out_of_range", "kk", row=3, lon=74.5912, lat=42.8).startswith(
+        "3-жол: бойлық 74,5912 / ендік 42,8")
+    with pytest.raises(KeyError):
+        translate("no.such.key", "en")
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"), ("ru-RU,ru;q=0.9,en;q=0.8", "ru"), ("ky", "ky"),
+    ("de-DE,de;q=0.9", "en"), ("de-DE,ky-KG;q=0.5", "ky"), ("", "en"), (None, "en")])
+def test_the_first_visit_follows_the_browsers_language(header, expected):
+    assert negotiate_language(header) == expected
+
+
+def test_the_catalogue_round_trips_through_po_files_without_loss(tmp_path):
+    tables, marks = catalogue(), catalogue_marks()
+    written = export_po(tables, marks, tmp_path)
+    assert tmp_path / "atlas.pot" in written and tmp_path / "kk" / "LC_MESSAGES" / "atlas.po" in written
+    back, back_marks = import_po(tmp_path, list(tables))
+    assert back == tables
+    assert {t: {lang: sorted(keys) for lang, keys in m.items() if keys} for t, m in back_marks.items()} == {
+        t: {lang: sorted(keys) for lang, keys in m.items() if keys} for t, m in marks.items()}
+    assert render_catalogue(back, back_marks) == (ROOT / "data" / "i18n.toml").read_text(encoding="utf-8")
+
+
+def test_po_files_carry_gettext_plural_forms_that_gettext_itself_resolves(tmp_path):
+    """Compiled with Babel and read by Python's gettext (a second implementation): a translator's tool sees
+    the plural forms in gettext's own order."""
+    export_po(catalogue(), catalogue_marks(), tmp_path)
+    for lang, count, expected in (("ru", 5, "{count} объектов"), ("ru", 22, "{count} объекта"),
+                                  ("kk", 2, "{count} нысан"), ("en", 1, "{count} feature")):
+        po = tmp_path / lang / "LC_MESSAGES" / "atlas.po"
+        with po.open("rb") as source:
+            parsed = read_po(source)
+        assert parsed.num_plurals == {"ru": 3}.get(lang, 2)
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as out:
+            write_mo(out, parsed)
+        with mo.open("rb") as source:
+            compiled = gettext.GNUTranslations(source)
+        assert compiled.npgettext("count.features", "{count} feature", "{count} features", count) == expected
+        assert compiled.pgettext("nav.city", "City") == catalogue()[lang]["nav.city"]
+
+
+def test_a_fuzzy_mark_from_a_translator_comes_back_and_is_listed(tmp_path):
+    marks = catalogue_marks()
+    marks = {**marks, FUZZY_TABLE: {"ky": ["nav.city"]}}
+    export_po(catalogue(), marks, tmp_path)
+    text = (tmp_path / "ky" / "LC_MESSAGES" / "atlas.po").read_text(encoding="utf-8")
+    assert re.search(r'#, fuzzy\nmsgctxt "nav.city"', text)
+    _, back = import_po(tmp_path, list(catalogue()))
+    assert back[FUZZY_TABLE] == {"ky": ["nav.city"]}
+    assert status(catalogue(), back[FUZZY_TABLE], back[IDENTICAL_TABLE])["ky"].fuzzy == ["nav.city"]
 
 
 def test_registry_ids_have_labels():
@@ -36,29 +192,38 @@ def test_registry_ids_have_labels():
         assert f"layer.{spec.id}" in keys
         assert {f"column.{c}" for c in spec.tooltip} <= keys
     for spec in INDICATORS.values():
-        assert {spec.name[0], f"unit.{spec.unit}"} <= keys
+        assert {spec.name[0], spec.definition[0], f"unit.{spec.unit}"} <= keys
     assert {f"quality.{q}" for q in BOUNDARY_QUALITIES} <= keys
+
+
+def test_registry_prose_is_translated_everywhere_it_is_drawn():
+    """Sources, licences, dates and map credits of every layer and indicator have a text in each language."""
+    from geo.guidelines import WATER_GUIDELINES, WHO_AQG_SOURCE, WHO_GDWQ_SOURCE
+    from geo.i18n import translate_text
+    prose = {WHO_AQG_SOURCE, WHO_GDWQ_SOURCE, *(s.source for s in INDICATORS.values()),
+             *(g.note for g in WATER_GUIDELINES.values() if g.note)}
+    for spec in LAYERS.values():
+        prose |= {spec.source, spec.licence, spec.date, spec.attribution}
+    for text in prose:
+        keys = [k for k, v in catalogue()["en"].items() if k.startswith("text.") and v == text]
+        assert keys, text
+        assert translate_text(text, "en") == text and translate_text(text, "ky") == catalogue()["ky"][keys[0]]
 
 
 def test_every_literal_key_used_in_the_code_exists():
     used = set()
     for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("components/*.py"), *ROOT.glob("geo/*.py")]:
-        used |= set(re.findall(r'\bt\("([a-z_]+\.[a-z_0-9.]+)"', path.read_text()))
-        used |= set(re.findall(r'"(note\.[a-z_0-9]+|reference\.[a-z_0-9]+)"', path.read_text()))
+        code = path.read_text()
+        used |= set(re.findall(r'\b(?:t|translate|plural)\("([a-z_]+\.[a-z_0-9.]+)"', code))
+        used |= set(re.findall(r'"(note\.[a-z_0-9]+|reference\.[a-z_0-9]+)"', code))
     missing = used - set(catalogue()["en"])
     assert not missing
     assert len(used) > 30
 
 
-def test_translate_fills_parameters_and_unknown_keys_fail_loudly():
-    assert translate("note.air_days", "ru", days=300) == "Дней с данными за год: 300."
-    with pytest.raises(KeyError):
-        translate("no.such.key", "en")
-
-
 def test_every_embedded_facility_type_has_a_name():
     from geo.store import read_layer
-    keys = set(catalogue()["ru"])
+    keys = set(catalogue()["ky"])
     assert {f"facility.{f}" for f in read_layer("health_facilities")["facility_type"]} <= keys
 
 
@@ -66,12 +231,14 @@ def test_every_import_problem_is_said_in_every_language():
     from geo.imports import PROBLEM_TEXT
     strings = catalogue()
     for code, english in PROBLEM_TEXT.items():
-        assert strings["en"][f"problem.{code}"] == english, code
-        assert f"problem.{code}" in strings["ru"], code
+        source = strings["en"][f"problem.{code}"]
+        assert (source["other"] if isinstance(source, dict) else source) == english, code
+        assert all(f"problem.{code}" in strings[lang] for lang in LANGUAGES), code
 
 
 def test_imported_values_without_a_label_are_shown_as_they_are():
     from geo.i18n import translate_value
     assert translate_value("facility", "pharmacy", "ru") == "аптека"
+    assert translate_value("facility", "pharmacy", "kk") == "дәріхана"
     assert translate_value("facility", "polyclinic", "ru") == "polyclinic"  # a city's own type
     assert translate_value("facility", None, "en") == "" and translate_value("facility", float("nan"), "en") == ""

@@ -41,7 +41,8 @@ def test_registry_groups_sections_and_references_are_well_formed():
         assert spec.direction in {"higher_is_better", "lower_is_better", "neutral"}
         assert spec.who_group in WHO_GROUPS and spec.kz_section in KZ_SECTIONS
         assert spec.level in {"city", "region", "district"}
-        assert spec.definition and spec.source
+        assert spec.definition[0] in catalogue()["en"] and spec.source
+        assert translate(spec.definition[0], "en", **spec.definition[1])  # fills in with the spec's own parameters
         if spec.reference:
             assert spec.reference.label_key in catalogue()["en"]
     sections = {spec.kz_section for spec in INDICATORS.values()}

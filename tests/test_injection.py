@@ -56,8 +56,8 @@ def as_in_page(name: str) -> str:
 def test_hostile_names_show_literally_on_the_map_and_are_never_evaluated(hostile_layer):
     frame, names, sentinel = hostile_layer
     spec = LAYERS["health_facilities"]
-    layer = MapLayer(spec, display_frame(frame, spec, "EPSG:32643"), "Clinics {{ 6*7 }}", (("name", "Name {{ 1+1 }}"),))
-    m = build_map([layer], tuple(frame.total_bounds), legend_title="Legend {% raw %}")
+    layer = MapLayer(spec, display_frame(frame, spec, "EPSG:32643", lang="en"), "Clinics {{ 6*7 }}", (("name", "Name {{ 1+1 }}"),))
+    m = build_map([layer], tuple(frame.total_bounds), legend_title="Legend {% raw %}", lang="en")
     page = m.get_root().render()
     leaflet = streamlit_folium.generate_leaflet_string(m)  # what st_folium sends to the browser
     for text in (page, leaflet):
@@ -65,7 +65,7 @@ def test_hostile_names_show_literally_on_the_map_and_are_never_evaluated(hostile
             assert as_in_page(name) in text, name
         assert "Clinic 49" not in text and "Clinic xxx" not in text and "Clinics 42" not in text
     assert "Clinics {{ 6*7 }}" in page and "Name {{ 1+1 }}" in page and "Legend {% raw %}" in page
-    exported = standalone_map_html(m, [layer], "Export {{ 7*7 }}", "Healthy Cities Atlas")
+    exported = standalone_map_html(m, [layer], "Export {{ 7*7 }}", "Healthy Cities Atlas", "en")
     assert all(as_in_page(name) in exported for name in names)
     assert "<title>Export {{ 7*7 }}</title>" in exported and "Export 49" not in exported
     assert not sentinel.exists()  # the shell command in a name never ran
@@ -76,8 +76,8 @@ def test_a_cached_and_copied_map_stays_inert(hostile_layer):
     import copy
     frame, names, sentinel = hostile_layer
     spec = LAYERS["health_facilities"]
-    m = build_map([MapLayer(spec, display_frame(frame, spec, "EPSG:32643"), "Clinics", (("name", "Name"),))],
-                  tuple(frame.total_bounds))
+    m = build_map([MapLayer(spec, display_frame(frame, spec, "EPSG:32643", lang="en"), "Clinics", (("name", "Name"),))],
+                  tuple(frame.total_bounds), lang="en")
     page = copy.deepcopy(m).get_root().render()
     assert all(as_in_page(name) in page for name in names) and "Clinic 49" not in page
     assert not sentinel.exists()

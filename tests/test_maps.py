@@ -13,7 +13,7 @@ from geo.layers import LAYERS
 
 def facilities_layer(frame, title="Health facilities"):
     spec = LAYERS["health_facilities"]
-    return MapLayer(spec, display_frame(frame, spec, "EPSG:32643"), title, (("name", "Name"), ("facility_type", "Type")))
+    return MapLayer(spec, display_frame(frame, spec, "EPSG:32643", lang="en"), title, (("name", "Name"), ("facility_type", "Type")))
 
 
 def render(m):
@@ -21,14 +21,14 @@ def render(m):
 
 
 def test_no_script_or_stylesheet_comes_from_outside_the_app(two_points):
-    html = render(build_map([facilities_layer(two_points)], (74.6, 42.87, 74.61, 42.88), base_url="/"))
+    html = render(build_map([facilities_layer(two_points)], (74.6, 42.87, 74.61, 42.88), base_url="/", lang="en"))
     sources = re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(r'<link[^>]+href="([^"]+)"', html)
     assert sources and all(s.startswith("/app/static/vendor/") for s in sources), sources
     assert "/app/static/vendor/leaflet/leaflet.js" in sources
 
 
 def test_asset_urls_follow_the_base_path(two_points):
-    html = render(build_map([facilities_layer(two_points)], (74.6, 42.87, 74.61, 42.88), base_url="/atlas/"))
+    html = render(build_map([facilities_layer(two_points)], (74.6, 42.87, 74.61, 42.88), base_url="/atlas/", lang="en"))
     assert '<script src="/atlas/app/static/vendor/leaflet/leaflet.js">' in html
 
 
@@ -47,7 +47,7 @@ def test_a_plugin_needing_an_unserved_asset_fails_loudly():
 
 def test_text_from_data_is_escaped_in_tooltips_popups_and_legend(two_points):
     hostile = two_points.assign(name=['<img src=x onerror="alert(1)">', "ok"])
-    html = render(build_map([facilities_layer(hostile, title="<b>Facilities</b>")], (74.6, 42.87, 74.61, 42.88)))
+    html = render(build_map([facilities_layer(hostile, title="<b>Facilities</b>")], (74.6, 42.87, 74.61, 42.88), lang="en"))
     assert "<img" not in html
     assert "\\u0026lt;img src=x" in html  # the HTML entity, inside the layer's JSON
     assert "<b>Facilities</b>" not in html and "&lt;b&gt;Facilities&lt;/b&gt;" in html
@@ -55,7 +55,7 @@ def test_text_from_data_is_escaped_in_tooltips_popups_and_legend(two_points):
 
 
 def test_layer_style_legend_count_and_attribution_come_from_the_registry(two_points):
-    html = render(build_map([facilities_layer(two_points)], (74.6, 42.87, 74.61, 42.88), legend_title="Layers"))
+    html = render(build_map([facilities_layer(two_points)], (74.6, 42.87, 74.61, 42.88), legend_title="Layers", lang="en"))
     assert LAYERS["health_facilities"].style["color"] in html
     assert "Health facilities (2)" in html
     assert "HOT export" in html  # the layer's attribution
@@ -64,5 +64,5 @@ def test_layer_style_legend_count_and_attribution_come_from_the_registry(two_poi
 
 def test_layer_control_names_the_group_of_each_layer(two_points):
     html = render(build_map([facilities_layer(two_points)], (74.6, 42.87, 74.61, 42.88),
-                            group_labels={"services": "Services"}))
+                            group_labels={"services": "Services"}, lang="en"))
     assert '"Services \\u00b7 Health facilities"' in html or '"Services · Health facilities"' in html
