@@ -23,7 +23,6 @@ import geopandas as gpd  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from components.apptest import use_navigation_mode  # noqa: E402
-
 from components.maps import build_map  # noqa: E402
 from geo.cities import get_city, member_cities  # noqa: E402
 from geo.paths import RAW_DIR  # noqa: E402
@@ -101,7 +100,9 @@ def rerun_ms(city_id: str) -> float:
 
 
 def main() -> None:
-    from components import data  # imported late: its caches need no Streamlit session here
+    from components import (
+        data,  # imported late: its caches need no Streamlit session here
+    )
     city_id, sizes = heaviest_city()
     raw = raw_layers(city_id)
     bounds = tuple(data.city_layer(city_id, "boundary").total_bounds)

@@ -11,13 +11,30 @@ from components.maps import MapLayer, build_map
 from components.state import lang, t
 from components.tables import format_value
 from components.widgets import chart
-from geo.air import (HEATING_SEASON, HOURLY_FLAGS, MIN_VALID_DAYS_PER_YEAR, MIN_VALID_HOURS_PER_DAY,
-                     MIN_VALID_HOURS_PER_YEAR, QC_FLAGS, STUCK_RUN_DAYS, STUCK_RUN_HOURS, comparable_annual, exposure_by_country,
-                     monthly_profile)
+from geo.air import (
+    HEATING_SEASON,
+    HOURLY_FLAGS,
+    MIN_VALID_DAYS_PER_YEAR,
+    MIN_VALID_HOURS_PER_DAY,
+    MIN_VALID_HOURS_PER_YEAR,
+    QC_FLAGS,
+    STUCK_RUN_DAYS,
+    STUCK_RUN_HOURS,
+    comparable_annual,
+    exposure_by_country,
+    monthly_profile,
+)
 from geo.cities import City, get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, guideline
-from geo.i18n import format_number, format_percent, month_names, plural, translate, translate_text
+from geo.i18n import (
+    format_number,
+    format_percent,
+    month_names,
+    plural,
+    translate,
+    translate_text,
+)
 from geo.layers import LAYERS
 
 NO_DATA_COLOUR = "#bbbbbb"

@@ -13,15 +13,15 @@ import pandas as pd
 import streamlit as st
 
 from components.maps import MapLayer, build_map
+from geo.air import annual_stats
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
+from geo.guidelines import POLLUTANTS
 from geo.i18n import translate, translate_text, translate_value
 from geo.indicators import city_figures, indicator_values, latest_values
 from geo.layers import LAYERS, REGION_ONLY_STYLE
-from geo.mobility import mobility_figures
-from geo.air import annual_stats
-from geo.guidelines import POLLUTANTS
 from geo.layerstore import LayerStore
+from geo.mobility import mobility_figures
 from geo.store import read_layer, read_table
 
 MIN_SIMPLIFY_M = 5.0  # never coarser than needed at street zoom

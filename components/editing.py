@@ -12,12 +12,19 @@ from components.map_view import base_url, show_map
 from components.maps import build_map
 from components.safe_text import inert
 from components.state import lang, t
-from geo.i18n import plural
 from geo.auth import ALL_CITIES, SignInThrottled
 from geo.cities import City, get_city
 from geo.csvsafe import csv_file_name, safe_csv
 from geo.errors import AtlasError
-from geo.imports import ROW_NUMBERING, ImportRejected, Problem, default_mapping, prepare, read_file
+from geo.i18n import plural
+from geo.imports import (
+    ROW_NUMBERING,
+    ImportRejected,
+    Problem,
+    default_mapping,
+    prepare,
+    read_file,
+)
 from geo.layers import LAYERS
 from geo.layerstore import Editor, PermissionDenied
 from geo.osm import city_layer, derive_layers, fetch_overpass, read_uploaded_extract
@@ -69,6 +76,12 @@ def problem_text(problem: Problem) -> str:
     if problem.code == "more":
         return plural("problem.more", params["count"], lang())
     return t(f"problem.{problem.code}", **params)
+
+
+def error_text(error: AtlasError) -> str:
+    """An error in the UI language when it says its problem (OpenStreetMap errors do), else as raised."""
+    problem = getattr(error, "problem", None)
+    return problem_text(problem) if isinstance(problem, Problem) else str(error)
 
 
 def layer_overview(city: City) -> None:
@@ -184,7 +197,7 @@ def osm_import(city: City, editor: Editor, name: str, content: bytes) -> None:
     try:
         elements = read_uploaded_extract(name, content, lambda f: progress.progress(f, text=t("access.reading")))
     except AtlasError as exc:
-        st.error(t("access.import_failed", error=inert(exc)))
+        st.error(t("access.import_failed", error=inert(error_text(exc))))
         return
     if st.button(t("access.import_button"), key=f"import_osm_{city.id}", type="primary"):
         store_osm(city, editor, elements, t("access.imported_source", file=name), name, progress)
@@ -217,7 +230,7 @@ def fetch_section(city: City, editor: Editor) -> None:
         try:
             elements = fetch_overpass(boundary, progress=lambda f: progress.progress(f, text=t("access.fetching")))
         except AtlasError as exc:
-            st.error(t("access.fetch_failed", error=inert(exc)))
+            st.error(t("access.fetch_failed", error=inert(error_text(exc))))
             return
         store_osm(city, editor, elements, t("access.fetched_source"), "Overpass API", progress)
 

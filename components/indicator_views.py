@@ -14,7 +14,13 @@ from components.state import lang, t
 from components.tables import format_value
 from geo.cities import City, get_city
 from geo.display import display_frame
-from geo.i18n import format_number, plotly_separators, translate_note, translate_text, translate_value
+from geo.i18n import (
+    format_number,
+    plotly_separators,
+    translate_note,
+    translate_text,
+    translate_value,
+)
 from geo.indicators import INDICATORS, KZ_SECTIONS, normalised_scores, rank_cities
 from geo.layers import LAYERS
 

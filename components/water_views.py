@@ -13,14 +13,28 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.safe_text import inert
 from components.state import lang, t
-from geo.i18n import format_number, plotly_separators, plural, translate_text, translate_value
 from geo.cities import City
 from geo.csvsafe import csv_file_name
 from geo.display import display_frame
 from geo.guidelines import WATER_GUIDELINES, WHO_GDWQ_SOURCE
+from geo.i18n import (
+    format_number,
+    plotly_separators,
+    plural,
+    translate_text,
+    translate_value,
+)
 from geo.layers import LAYERS
-from geo.water import (WATER_COLUMNS, WaterDataError, judge_samples, read_water_csv, samples_from_layer,
-                       samples_layer, samples_outside, sites_frame)
+from geo.water import (
+    WATER_COLUMNS,
+    WaterDataError,
+    judge_samples,
+    read_water_csv,
+    samples_from_layer,
+    samples_layer,
+    samples_outside,
+    sites_frame,
+)
 
 MAX_UPLOAD_MB = 20
 OUTSIDE_BUFFER_M = 20_000
@@ -51,7 +65,7 @@ def imported_samples(city: City) -> pd.DataFrame | None:
         samples = read_water_csv(upload.getvalue(), upload.name)
     except WaterDataError as error:
         st.error(t("water.rejected", name=inert(upload.name), problems=plural("count.problems", len(error.problems), lang())))
-        st.code("\n".join(error.problems[:50]), language=None)
+        st.code("\n".join(editing.problem_text(p) for p in error.problems[:50]), language=None)
         return None
     outside = samples_outside(samples, data.city_layer(city.id, "boundary").geometry, OUTSIDE_BUFFER_M, city.crs)
     if outside:

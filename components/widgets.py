@@ -4,7 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.exports import browser_path, chart_image, html_to_png, standalone_map_html
+from components.exports import (
+    browser_path,
+    chart_image,
+    html_to_png,
+    standalone_map_html,
+)
 from components.state import lang, t
 from components.tables import format_value
 from geo.i18n import format_number, translate_note

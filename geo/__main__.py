@@ -68,7 +68,14 @@ def main(argv: list[str] | None = None) -> int:
 def translation_command(args) -> int:
     from pathlib import Path
 
-    from geo.i18n import CATALOGUE_PATH, FUZZY_TABLE, IDENTICAL_TABLE, LANGUAGES, catalogue, catalogue_marks
+    from geo.i18n import (
+        CATALOGUE_PATH,
+        FUZZY_TABLE,
+        IDENTICAL_TABLE,
+        LANGUAGES,
+        catalogue,
+        catalogue_marks,
+    )
     from geo.translations import export_po, import_po, render_catalogue, status
 
     if args.action == "export-po":

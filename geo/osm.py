@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import AtlasError
-from geo.imports import unexpected_problem
+from geo.imports import Problem, unexpected_problem
 from geo.layers import LAYERS, STORAGE_CRS
 
 OSM_LICENCE = "ODbL 1.0, © OpenStreetMap contributors"
@@ -23,7 +23,12 @@ MAX_EXTRACT_BYTES = 200_000_000
 
 
 class OsmError(AtlasError):
-    """An OSM extract cannot be read, or the Overpass API cannot be reached."""
+    """An OSM extract cannot be read, or the Overpass API cannot be reached; `problem` says what (its text in
+    geo.imports.PROBLEM_TEXT and, in every language, data/i18n.toml)."""
+
+    def __init__(self, code: str, **params: object):
+        self.problem = Problem(code, params)
+        super().__init__(self.problem.english())
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ def read_extract(path: Path, progress: Callable[[float], None] | None = None) ->
 
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
-        raise OsmError(f"{path.name}: the file is empty or missing")
+        raise OsmError("osm_missing", name=path.name)
     factory = osmium.geom.WKBFactory()
     records: list[dict] = []
     try:
@@ -183,9 +188,9 @@ def read_extract(path: Path, progress: Callable[[float], None] | None = None) ->
             if progress and count % 20000 == 0:
                 progress(min(0.9, count / 1_000_000))
     except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:  # e.g. a node at lat="NaN"
-        raise OsmError(f"{path.name}: not a readable OpenStreetMap extract ({str(exc)[:160]})") from None
+        raise OsmError("osm_unreadable", name=path.name, detail=str(exc)[:160]) from None
     if not records:
-        raise OsmError(f"{path.name}: no OpenStreetMap features with the tags the Atlas uses")
+        raise OsmError("osm_no_features", name=path.name)
     frame = pd.DataFrame.from_records(records)
     geometry = shapely.from_wkb(frame.pop("wkb").to_numpy())
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
@@ -217,22 +222,23 @@ def read_uploaded_extract(name: str, content: bytes,
     """An uploaded extract (.osm.pbf or .osm), checked for its name and size, read like a file on disk."""
     suffix = ".osm.pbf" if name.lower().endswith(".pbf") else ".osm" if name.lower().endswith(".osm") else ""
     if not suffix:
-        raise OsmError(f"{name}: an OpenStreetMap extract must end in .osm.pbf or .osm")
+        raise OsmError("osm_wrong_suffix", name=name)
     if len(content) > MAX_EXTRACT_BYTES:
-        raise OsmError(f"{name}: {len(content) / 1e6:.0f} MB is over the {MAX_EXTRACT_BYTES / 1e6:.0f} MB limit")
+        raise OsmError("osm_too_large", name=name, size_mb=round(len(content) / 1e6),
+                       limit_mb=round(MAX_EXTRACT_BYTES / 1e6))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
         try:
             elements = read_extract(path, progress)
         except OsmError as exc:
-            raise OsmError(str(exc).replace(path.name, name)) from None
+            raise OsmError(exc.problem.code, **{**exc.problem.params, "name": name}) from None
         except Exception as exc:  # an error no check foresaw: logged with its traceback, said by reference
-            raise OsmError(f"{name}: {unexpected_problem(exc, f'reading the OSM extract {name!r}').english()}") \
+            raise OsmError("unexpected", **unexpected_problem(exc, f"reading the OSM extract {name!r}").params) \
                 from None
     coordinates = shapely.get_coordinates(elements.geometry.to_numpy())
     if not np.isfinite(coordinates).all() or (np.abs(coordinates) > (180, 90)).any():
-        raise OsmError(f"{name}: some coordinates are not places on Earth (NaN, Infinity or out of range)")
+        raise OsmError("osm_not_on_earth", name=name)
     return elements
 
 
@@ -242,7 +248,7 @@ def extract_bounds(path: Path) -> shapely.Polygon:
 
     box = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header().box()
     if not box.valid():
-        raise OsmError(f"{Path(path).name}: the extract declares no bounding box")
+        raise OsmError("osm_no_bbox", name=Path(path).name)
     return shapely.box(box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
@@ -258,8 +264,7 @@ def fetch_overpass(polygon: shapely.Geometry, overpass_url: str | None = None,
     try:  # fail in seconds, not after OSMnx's 60 s back-off, when there is no connection
         requests.get(status_url, timeout=REACH_TIMEOUT_S)
     except requests.RequestException as exc:
-        raise OsmError(f"the Overpass API at {status_url} cannot be reached (no internet?): "
-                       f"{type(exc).__name__}") from exc
+        raise OsmError("overpass_unreachable", url=status_url, detail=type(exc).__name__) from exc
     saved = ox.settings.overpass_url, ox.settings.use_cache
     ox.settings.overpass_url, ox.settings.use_cache = url, False
     try:
@@ -267,7 +272,7 @@ def fetch_overpass(polygon: shapely.Geometry, overpass_url: str | None = None,
             progress(0.1)
         features = ox.features_from_polygon(polygon, tags=overpass_tags())
     except Exception as exc:  # OSMnx raises requests', its own and ValueError on an empty answer
-        raise OsmError(f"the Overpass API gave no usable answer ({type(exc).__name__}: {exc})") from exc
+        raise OsmError("overpass_no_answer", detail=f"{type(exc).__name__}: {str(exc)[:160]}") from exc
     finally:
         ox.settings.overpass_url, ox.settings.use_cache = saved
     if progress:

@@ -17,8 +17,15 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from geo.i18n import (DEFAULT_LANGUAGE, FUZZY_TABLE, IDENTICAL_TABLE, LANGUAGES, Entry, placeholders,
-                      plural_tags)
+from geo.i18n import (
+    DEFAULT_LANGUAGE,
+    FUZZY_TABLE,
+    IDENTICAL_TABLE,
+    LANGUAGES,
+    Entry,
+    placeholders,
+    plural_tags,
+)
 
 DOMAIN = "atlas"
 HEADER = ("# UI strings of the Healthy Cities Atlas, one table per language; keys are identical in every table\n"

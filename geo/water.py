@@ -10,7 +10,14 @@ import pandas as pd
 
 from geo.errors import AtlasError
 from geo.guidelines import WATER_GUIDELINES
-from geo.imports import ANONYMOUS_LIMITS, ImportRejected, Limits, Problem, read_csv_table, text_problems
+from geo.imports import (
+    ANONYMOUS_LIMITS,
+    ImportRejected,
+    Limits,
+    Problem,
+    read_csv_table,
+    text_problems,
+)
 from geo.layers import STORAGE_CRS
 
 WATER_COLUMNS = ["site_id", "site_name", "lon", "lat", "date", "parameter", "value", "unit"]
@@ -23,10 +30,13 @@ UNIT_FACTORS = {"mg/L": {"mg/L": 1.0, "mg/l": 1.0, "µg/L": 0.001, "ug/L": 0.001
 
 
 class WaterDataError(AtlasError):
-    """A water-quality file the Atlas cannot take; `problems` lists each one with its row and column."""
+    """A water-quality file the Atlas cannot take; `problems` lists each one (a Problem: code and where, said
+    in the UI language by the page) with its row and column."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else ""))
+    def __init__(self, source_name: str, problems: list[Problem]):
+        english = [p.english() for p in problems]
+        super().__init__(f"{source_name}: " + "; ".join(english[:10]) + (
+            f"; and {len(english) - 10} more" if len(english) > 10 else ""))
         self.problems = problems
 
 
@@ -36,34 +46,37 @@ def read_water_csv(content: bytes, source_name: str = "file", limits: Limits = A
     Raises WaterDataError naming every problem by row (as numbered in the file, header = row 1) and column.
     The check needs no sign-in, so its limits are the tight ANONYMOUS_LIMITS, checked before decoding.
     """
+    def refuse(code: str, **params) -> WaterDataError:
+        return WaterDataError(source_name, [Problem(code, params)])
+
     if len(content) > limits.upload_bytes:
-        raise WaterDataError([f"{source_name}: {len(content) / 1e6:.0f} MB is over the "
-                              f"{limits.upload_bytes / 1e6:.0f} MB limit of this check"])
+        raise refuse("water_too_large", size_mb=round(len(content) / 1e6), limit_mb=round(limits.upload_bytes / 1e6))
     if not content.strip():
-        raise WaterDataError([f"{source_name} is empty"])
+        raise refuse("water_empty")
     try:
         raw = read_csv_table(content, limits)
     except ImportRejected as rejected:
-        raise WaterDataError([f"{source_name}: {_data_row_numbers(p).english()}" for p in rejected.problems]) from None
+        raise WaterDataError(source_name, [_data_row_numbers(p) for p in rejected.problems]) from None
     raw.columns = [c.lower() for c in raw.columns]
     missing = [c for c in WATER_COLUMNS if c not in raw.columns]
     if missing:
-        raise WaterDataError([f"{source_name}: missing column(s) {', '.join(missing)}; "
-                              f"expected {', '.join(WATER_COLUMNS)}"])
+        raise refuse("water_missing_columns", missing=", ".join(missing), expected=", ".join(WATER_COLUMNS))
     if raw.empty:
-        raise WaterDataError([f"{source_name} has a header but no rows"])
+        raise refuse("water_no_rows")
     today = pd.Timestamp.today().normalize()
-    problems: list[str] = []
+    problems: list[Problem] = []
     rows = []
     for index, record in enumerate(raw.to_dict("records")):
-        where = f"row {index + 2}"
-        row_problems = [f"{where}, {p.english().split(', ', 1)[1]}" for column in ("site_id", "site_name")
-                        for p in text_problems(record[column], index + 2, column, limits)]
+        row = index + 2
+        row_problems = [Problem(p.code, {**p.params, "row": row}) for column in ("site_id", "site_name")
+                        for p in text_problems(record[column], row, column, limits)]
+
+        def add(code: str, **params) -> None:
+            row_problems.append(Problem(code, {"row": row, **params}))
         parameter = re.sub(r"[^a-z0-9]+", "_", record["parameter"].strip().lower()).strip("_")
         guideline = WATER_GUIDELINES.get(parameter)
         if guideline is None:
-            row_problems.append(f"{where}, column parameter: unknown parameter {record['parameter'][:40]!r}; "
-                                f"known: {', '.join(WATER_GUIDELINES)}")
+            add("water_unknown_parameter", value=repr(record["parameter"][:40]), known=", ".join(WATER_GUIDELINES))
         number = {}
         for column in ("lon", "lat", "value"):
             try:
@@ -71,31 +84,30 @@ def read_water_csv(content: bytes, source_name: str = "file", limits: Limits = A
                 if not math.isfinite(number[column]):
                     raise ValueError
             except ValueError:
-                row_problems.append(f"{where}, column {column}: {record[column][:40]!r} is not a number")
+                add("water_not_a_number", column=column, value=repr(record[column][:40]))
         if "lon" in number and not -180 <= number["lon"] <= 180:
-            row_problems.append(f"{where}, column lon: {number['lon']} is outside -180…180")
+            add("water_lon_range", value=number["lon"])
         if "lat" in number and not -90 <= number["lat"] <= 90:
-            row_problems.append(f"{where}, column lat: {number['lat']} is outside -90…90")
+            add("water_lat_range", value=number["lat"])
         if "value" in number and number["value"] < 0:
-            row_problems.append(f"{where}, column value: {number['value']} is negative")
+            add("water_negative", value=number["value"])
         when = _sample_date(record["date"])
         if when is None:
-            row_problems.append(f"{where}, column date: {record['date'][:40]!r} is not a date (use YYYY-MM-DD)")
+            add("water_not_a_date", value=repr(record["date"][:40]))
         elif when > today:
-            row_problems.append(f"{where}, column date: {when.date()} is in the future")
+            add("water_future", date=str(when.date()))
         elif when < EARLIEST_SAMPLE:
-            row_problems.append(f"{where}, column date: {when.date()} is before {EARLIEST_SAMPLE.year}")
+            add("water_too_early", date=str(when.date()), year=EARLIEST_SAMPLE.year)
         factor = None
         if guideline is not None:
             factor = UNIT_FACTORS[guideline.unit].get(record["unit"].strip())
             if factor is None:
-                row_problems.append(f"{where}, column unit: {record['unit'][:40]!r} cannot be converted to "
-                                    f"{guideline.unit} for {parameter}")
+                add("water_unit", value=repr(record["unit"][:40]), unit=guideline.unit, parameter=parameter)
             elif "value" in number and number["value"] * factor > MAX_PLAUSIBLE[guideline.unit]:
-                row_problems.append(f"{where}, column value: {record['value'][:40]} {record['unit'].strip()} is "
-                                    f"implausible (above {MAX_PLAUSIBLE[guideline.unit]:g} {guideline.unit})")
+                add("water_implausible", value=record["value"][:40], given=record["unit"].strip(),
+                    limit=f"{MAX_PLAUSIBLE[guideline.unit]:g}", unit=guideline.unit)
         if not record["site_id"].strip():
-            row_problems.append(f"{where}, column site_id: empty")
+            add("water_empty_site")
         if row_problems:
             problems += row_problems
             continue
@@ -103,14 +115,14 @@ def read_water_csv(content: bytes, source_name: str = "file", limits: Limits = A
                      "lon": number["lon"], "lat": number["lat"], "date": when, "parameter": parameter,
                      "value": number["value"] * factor, "unit": guideline.unit})
     if problems:
-        raise WaterDataError(problems)
+        raise WaterDataError(source_name, problems)
     samples = pd.DataFrame(rows)
     samples["date"] = pd.to_datetime(samples["date"])
     duplicated = samples.duplicated(["site_id", "date", "parameter"], keep=False)
     if duplicated.any():
         first = samples[duplicated].iloc[0]
-        raise WaterDataError([f"{source_name}: {int(duplicated.sum())} rows repeat a site, date and parameter, "
-                              f"e.g. {first['site_id']} {first['date'].date()} {first['parameter']}"])
+        raise refuse("water_duplicates", count=int(duplicated.sum()), site=first["site_id"],
+                     date=str(first["date"].date()), parameter=first["parameter"])
     return samples
 
 

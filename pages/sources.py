@@ -8,8 +8,8 @@ from components import data
 from components.state import lang, require_frame, t
 from components.tables import format_value
 from components.widgets import dataset_card
-from geo.guidelines import POLLUTANTS
 from geo.cities import all_cities, get_city
+from geo.guidelines import POLLUTANTS
 from geo.i18n import format_date, plural, translate_text
 from geo.layers import LAYERS
 from geo.osm import tag_table as osm_tag_table

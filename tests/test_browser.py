@@ -83,9 +83,10 @@ def browser():
         instance.close()
 
 
-def offline_page(browser, outside: list[str]):
-    """A page that can reach only this machine; every other request is refused and recorded."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+def offline_page(browser, outside: list[str], locale: str | None = None, viewport=(1400, 1100)):
+    """A page that can reach only this machine; every other request is refused and recorded. `locale` is the
+    browser's language (navigator.language and the Accept-Language header)."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale=locale)
 
     def route(r):
         host = urlparse(r.request.url).hostname or ""
@@ -275,6 +276,7 @@ def test_access_what_if_click_proposes_a_facility_offline(server, browser):
 def _real_small_file(tmp_path: Path) -> Path:
     """Five real OpenStreetMap health facilities of Jalal-Abad (HOT export), as a city would hand them over."""
     import geopandas as gpd
+
     from geo.paths import RAW_DIR
     points = gpd.read_file(RAW_DIR / "prism_kgz/hotosm_kgz_health_facilities_points_geojson.json")
     boundary = gpd.read_file(RAW_DIR / "prism_kgz/kgz_admbnda_adm2_moes_20181119.json")

@@ -3,7 +3,12 @@ import math
 
 import pandas as pd
 
-from components.charts import annual_bar_figure, calendar_figure, city_comparison_figure, daily_series_figure
+from components.charts import (
+    annual_bar_figure,
+    calendar_figure,
+    city_comparison_figure,
+    daily_series_figure,
+)
 from geo.air import annual_stats
 from geo.guidelines import guideline
 

@@ -6,7 +6,12 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from components.exports import browser_path, chart_image, html_to_png, standalone_map_html
+from components.exports import (
+    browser_path,
+    chart_image,
+    html_to_png,
+    standalone_map_html,
+)
 from components.maps import build_map
 from geo.store import read_layer
 

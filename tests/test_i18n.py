@@ -11,12 +11,31 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from geo.cities import BOUNDARY_QUALITIES
-from geo.i18n import (FUZZY_TABLE, IDENTICAL_TABLE, LANGUAGES, catalogue, catalogue_marks, format_date,
-                      format_number, format_percent, month_names, negotiate_language, plotly_separators, plural,
-                      plural_tags, translate)
+from geo.i18n import (
+    FUZZY_TABLE,
+    IDENTICAL_TABLE,
+    LANGUAGES,
+    catalogue,
+    catalogue_marks,
+    format_date,
+    format_number,
+    format_percent,
+    month_names,
+    negotiate_language,
+    plotly_separators,
+    plural,
+    plural_tags,
+    translate,
+)
 from geo.indicators import INDICATORS
 from geo.layers import LAYERS
-from geo.translations import export_po, import_po, left_untranslated, render_catalogue, status
+from geo.translations import (
+    export_po,
+    import_po,
+    left_untranslated,
+    render_catalogue,
+    status,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NBSP = "\xa0"

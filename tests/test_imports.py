@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from geo import imports
 from geo.cities import get_city
 from geo.csvsafe import safe_csv
+from geo.i18n import translate
 from geo.imports import ImportRejected, import_file
 from geo.layerstore import Editor, PermissionDenied
 from tests import hostile_inputs
@@ -341,7 +342,9 @@ def test_the_anonymous_water_check_refuses_hostile_files_clearly(case, content, 
         read_water_csv(content, "samples.csv")
     assert words in str(refused.value), str(refused.value)
     for problem in refused.value.problems:
-        assert_clean(problem)
+        assert_clean(problem.english())
+        for lang in ("ru", "kk", "ky"):  # said in every language, filled in without error
+            assert_clean(translate(f"problem.{problem.code}", lang, **problem.params))
 
 
 def test_an_osm_extract_with_impossible_coordinates_is_refused_clearly():

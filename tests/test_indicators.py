@@ -10,8 +10,16 @@ import pytest
 from geo.air import annual_stats
 from geo.cities import all_cities, get_city
 from geo.i18n import catalogue, translate
-from geo.indicators import (INDICATORS, KZ_SECTIONS, WHO_GROUPS, city_figures, indicator_values, latest_values,
-                            normalised_scores, rank_cities)
+from geo.indicators import (
+    INDICATORS,
+    KZ_SECTIONS,
+    WHO_GROUPS,
+    city_figures,
+    indicator_values,
+    latest_values,
+    normalised_scores,
+    rank_cities,
+)
 from geo.paths import RAW_DIR
 from geo.store import read_layer, read_table
 

@@ -4,7 +4,13 @@ import pytest
 from shapely.geometry import box
 
 from geo.guidelines import WATER_GUIDELINES
-from geo.water import WaterDataError, judge_samples, read_water_csv, samples_outside, sites_frame
+from geo.water import (
+    WaterDataError,
+    judge_samples,
+    read_water_csv,
+    samples_outside,
+    sites_frame,
+)
 
 HEADER = "site_id,site_name,lon,lat,date,parameter,value,unit\n"
 GOOD = HEADER + (
@@ -31,9 +37,9 @@ def test_byte_order_mark_and_spaces_in_headers_are_accepted():
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"", "bad.csv is empty"),
-    (b"   \n", "bad.csv is empty"),
-    (HEADER.encode(), "bad.csv has a header but no rows"),
+    (b"", "bad.csv: the file is empty"),
+    (b"   \n", "bad.csv: the file is empty"),
+    (HEADER.encode(), "bad.csv: the file has a header but no rows"),
     ("site,x\n1,2\n".encode(), "bad.csv: missing column(s) site_id, site_name, lon, lat, date, parameter, value, unit"),
     ((HEADER + "W1,a,74.6,42.8,2024-01-01,arsenic,5,µg/L\n").encode("cp1251", errors="replace") + b"\xff\xfe",
      "bad.csv: the text is not UTF-8 (first bad byte on line 2)"),
@@ -61,7 +67,7 @@ def test_every_problem_is_listed_not_only_the_first():
     content = (HEADER + "W1,a,x,42.8,2024-01-01,lead,1,mg/L\nW2,b,74.6,42.8,never,lead,1,mg/L\n").encode()
     with pytest.raises(WaterDataError) as error:
         read_water_csv(content, "bad.csv")
-    assert [p.split(",")[0] for p in error.value.problems] == ["row 2", "row 3"]
+    assert [p.english().split(",")[0] for p in error.value.problems] == ["row 2", "row 3"]
 
 
 def test_sites_far_from_the_city_are_reported():
@@ -78,8 +84,8 @@ def test_guideline_values_of_the_best_known_parameters():
 
 def test_stored_samples_come_back_as_they_were_checked(tmp_path):
     from geo.layerstore import LayerStore
-    from tests.conftest import signed_in_editor
     from geo.water import samples_from_layer, samples_layer
+    from tests.conftest import signed_in_editor
     store = LayerStore(f"sqlite:///{tmp_path / 'water.sqlite'}")
     samples = read_water_csv(GOOD.encode(), "good.csv")
     store.commit("water_samples", "bishkek", samples_layer(samples, "bishkek", "good.csv", "CC BY 4.0"),

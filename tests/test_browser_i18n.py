@@ -1,0 +1,110 @@
+"""Kazakh and Kyrgyz in the real app, in headless Chromium, offline: the first visit follows the browser's
+language, ?lang= wins, the pages and the map read in the language, and every letter has a glyph.
+
+Screenshots land in test-artifacts/ (city-kk-astana.png, air-ky-bishkek.png, map-export-kk-almaty.png, ...).
+"""
+import re
+import subprocess
+
+import pytest
+
+from tests.test_browser import (  # noqa: F401
+    ARTIFACTS,
+    OPTIONAL_HOSTS,
+    browser,
+    map_frame,
+    offline_page,
+    server,
+)
+
+pytestmark = pytest.mark.browser
+KAZAKH_AND_KYRGYZ_LETTERS = "әғқңөұүһі"
+
+
+def sidebar_language_label(page) -> str:
+    return page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]').first.inner_text()
+
+
+@pytest.mark.parametrize("locale, label, lang", [("kk-KZ", "Тіл", "kk"), ("ky-KG", "Тил", "ky"),
+                                                 ("ru-RU", "Язык", "ru"), ("de-DE", "Language", "en")])
+def test_a_first_visit_follows_the_browsers_language(server, browser, locale, label, lang):  # noqa: F811
+    outside: list[str] = []
+    page = offline_page(browser, outside, locale=locale)
+    page.goto(f"{server}/city?city=astana")
+    map_frame(page)
+    assert sidebar_language_label(page) == label
+    page.wait_for_function(f"() => location.search.includes('lang={lang}')")  # the link now names the language
+    page.context.close()
+
+
+def test_a_link_with_lang_wins_over_the_browser(server, browser):  # noqa: F811
+    page = offline_page(browser, [], locale="kk-KZ")
+    page.goto(f"{server}/city?city=astana&lang=en")
+    map_frame(page)
+    assert sidebar_language_label(page) == "Language"
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang, city, heading, credit, legend", [
+    ("kk", "astana", "Астана", "OpenStreetMap қатысушылары", "Қала шекарасы"),
+    ("ky", "bishkek", "Бишкек", "OpenStreetMap катышуучулары", "Шаардын чек арасы")])
+def test_city_page_reads_in_the_language_map_included(server, browser, lang, city, heading, credit, legend):  # noqa: F811
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport=(1366, 900))
+    page.goto(f"{server}/city?city={city}&lang={lang}")
+    frame = map_frame(page)
+    page.get_by_role("heading", name=heading).first.wait_for()
+    assert credit in frame.locator(".leaflet-control-attribution").inner_text()
+    assert legend in frame.locator(".atlas-legend").inner_text()
+    page.wait_for_timeout(1500)
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert not re.search(r"\b(?:the|and|of|no data|Source)\b", text), "English left on the page"
+    page.screenshot(path=ARTIFACTS / f"city-{lang}-{city}.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang, city", [("kk", "almaty"), ("ky", "bishkek")])
+def test_air_page_reads_in_the_language(server, browser, lang, city):  # noqa: F811
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport=(1400, 4600))
+    page.goto(f"{server}/air?city={city}&lang={lang}")
+    frame = map_frame(page)
+    page.wait_for_timeout(3000)
+    assert page.locator(".js-plotly-plot").count() >= 5
+    ticks = " ".join(page.locator(".js-plotly-plot .xtick text").all_text_contents())
+    assert not re.search(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", ticks), ticks
+    assert "ДДСҰ" in frame.locator(".atlas-legend").inner_text() if lang == "kk" else "БДСУ" in frame.locator(
+        ".atlas-legend").inner_text()
+    page.screenshot(path=ARTIFACTS / f"air-{lang}-{city}.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang, city", [("kk", "almaty"), ("ky", "bishkek")])
+def test_png_map_export_in_kazakh_and_kyrgyz(lang, city):
+    from components import data
+    from components.exports import html_to_png, standalone_map_html
+    from components.maps import build_map
+    from geo.cities import get_city
+    from geo.i18n import translate
+    layers = data.city_map_layers(city, lang)
+    bounds = tuple(data.city_layer(city, "boundary").total_bounds)
+    title = translate("export.city_map_title", lang, city=get_city(city).name(lang))
+    page = standalone_map_html(build_map(layers, bounds, lang=lang), layers, title,
+                               translate("export.made_with", lang), lang)
+    png = html_to_png(page, (1200, 800))
+    (ARTIFACTS / f"map-export-{lang}-{city}.png").write_bytes(png)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+
+def test_the_browsers_sans_serif_font_has_every_kazakh_and_kyrgyz_letter():
+    """fontconfig resolves Chromium's and kaleido's sans-serif; it must cover ә ғ қ ң ө ұ ү һ і, else they
+    draw as boxes (scripts/install-system-deps.sh installs fonts-dejavu-core)."""
+    charset = " ".join(f"{ord(c):04x}" for c in KAZAKH_AND_KYRGYZ_LETTERS)
+    covering = subprocess.run(["fc-list", f":charset={charset}", "family"], capture_output=True, text=True,
+                              check=True).stdout
+    assert covering.strip(), "no installed font covers the Kazakh and Kyrgyz letters"
+    resolved = subprocess.run(["fc-match", f"sans-serif:charset={charset}", "family"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    assert resolved in covering
