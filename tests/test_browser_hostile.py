@@ -133,7 +133,7 @@ def test_data_page_preview_of_a_hostile_import_is_inert(server, browser, tmp_pat
     page.locator("input[type=file]").set_input_files(str(upload))
     page.get_by_role("textbox", name="Licence of the data (required)").fill("[CC0](https://evil.example/)")
     page.keyboard.press("Enter")
-    page.get_by_text("Ready: 1 features").wait_for(timeout=60_000)
+    page.get_by_text("Ready: 1 feature for").wait_for(timeout=60_000)  # one feature, singular
     frame = map_frame(page)
     assert "New {% raw %} {{ 6*7 }}" in frame.content() and "New {% raw %} 42" not in frame.content()
     page.screenshot(path=ARTIFACTS / "hostile-data.png", full_page=True)
