@@ -16,6 +16,7 @@ navigation = st.navigation([
     st.Page("pages/city.py", title=t("nav.city"), icon=":material/location_city:", url_path="city"),
     st.Page("pages/profile.py", title=t("nav.profile"), icon=":material/monitoring:", url_path="profile"),
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("pages/application.py", title=t("nav.application"), icon=":material/assignment:", url_path="application"),
     st.Page("pages/access.py", title=t("nav.access"), icon=":material/directions_walk:", url_path="access"),
     st.Page("pages/air.py", title=t("nav.air"), icon=":material/air:", url_path="air"),
     st.Page("pages/water.py", title=t("nav.water"), icon=":material/water_drop:", url_path="water"),

@@ -13,15 +13,15 @@ import pandas as pd
 import streamlit as st
 
 from components.maps import MapLayer, build_map
+from geo import indicators
 from geo.air import annual_stats
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import POLLUTANTS
 from geo.i18n import translate, translate_text, translate_value
-from geo.indicators import city_figures, indicator_values, latest_values
+from geo.indicators import city_figures, latest_values
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.layerstore import LayerStore
-from geo.mobility import mobility_figures
 from geo.store import read_layer, read_table
 
 MIN_SIMPLIFY_M = 5.0  # never coarser than needed at street zoom
@@ -85,13 +85,9 @@ def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=64)
 def city_values(city_id: str) -> pd.DataFrame:
-    """Every indicator value of the city, all years (geo.indicators.indicator_values)."""
-    annual = annual_air()
-    city, boundary = get_city(city_id), city_layer(city_id, "boundary")
-    mobility = mobility_figures(city, float(boundary["area_km2"].iloc[0]), city_layer(city_id, "walking_network"),
-                                city_layer(city_id, "cycleways"), city_layer(city_id, "footways"))
-    return indicator_values(city, boundary, city_layer(city_id, "health_facilities"), city_layer(city_id, "districts"),
-                            annual[annual["city_id"] == city_id], table("regional_stats"), mobility)
+    """Every indicator value of the city, all years, from the layer store (geo.indicators.city_values)."""
+    return indicators.city_values(get_city(city_id), lambda layer_id: city_layer(city_id, layer_id), annual_air(),
+                                  table("regional_stats"))
 
 
 @st.cache_resource(max_entries=64)

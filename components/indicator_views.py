@@ -21,7 +21,13 @@ from geo.i18n import (
     translate_text,
     translate_value,
 )
-from geo.indicators import INDICATORS, KZ_SECTIONS, normalised_scores, rank_cities
+from geo.indicators import (
+    INDICATORS,
+    KZ_SECTIONS,
+    normalised_scores,
+    rank_cities,
+    shown_indicators,
+)
 from geo.layers import LAYERS
 
 DELTA_COLOURS = {"higher_is_better": "normal", "lower_is_better": "inverse", "neutral": "off"}
@@ -35,13 +41,6 @@ EQUITY_MARGIN = 0.10  # within ±10 % of the reference counts as "near"
 def indicator_name(indicator_id: str) -> str:
     key, params = INDICATORS[indicator_id].name
     return t(key, **params)
-
-
-def shown_indicators(latest: pd.DataFrame) -> list[str]:
-    """Indicators for the profile: all but other pollutants' air statistics when the city has none of them."""
-    return [i for i in latest["indicator_id"]
-            if not (INDICATORS[i].name_key.startswith("indicator_kind.") and not i.startswith("pm25")
-                    and pd.isna(latest.set_index("indicator_id").loc[i, "value"]))]
 
 
 def section_cards(city: City) -> None:

@@ -1,6 +1,8 @@
 """Command line: `python -m geo indicators --city CITY [--year YEAR]` writes CSV to stdout;
 `python -m geo users add NAME [--cities a,b] [--role editor|viewer] [--password-stdin]` creates an account in
 the layer store ($ATLAS_DATABASE_URL, else data/user/atlas.sqlite);
+`python -m geo dossier --city CITY --lang kk|ky|ru|en --format pdf|docx > FILE` writes the city's application
+dossier (its WHO city health profile for the Kyrgyz cities), as the Application page exports it;
 `python -m geo i18n status|export-po DIR|import-po DIR` lists untranslated or fuzzy strings per language, and
 moves the translation catalogue (data/i18n.toml) to gettext .po files for Poedit or Weblate and back."""
 from __future__ import annotations
@@ -12,21 +14,23 @@ from geo.air import annual_stats
 from geo.cities import get_city
 from geo.csvsafe import safe_csv
 from geo.errors import AtlasError
-from geo.indicators import indicator_values
-from geo.store import read_layer, read_table
+from geo.indicators import city_values
+from geo.store import read_table
 
 CSV_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "area", "source"]
 
 
-def city_indicator_values(city_id: str):
-    """Every indicator value of a city, all years, from the embedded data."""
-    city = get_city(city_id)
+def city_indicator_values(city_id: str, store=None):
+    """Every indicator value of a city, all years, from the layer store (imports included) by the same path
+    as the pages (geo.indicators.city_values); the store is seeded with the embedded data on first use."""
+    from geo.layerstore import LayerStore
 
-    def rows(frame):
-        return frame[frame["city_id"] == city.id]
-    return indicator_values(city, rows(read_layer("boundary")), rows(read_layer("health_facilities")),
-                            rows(read_layer("districts")), annual_stats(rows(read_table("air_daily"))),
-                            read_table("regional_stats"))
+    city = get_city(city_id)
+    if store is None:
+        store = LayerStore()
+        store.seed()
+    return city_values(city, lambda layer_id: store.read_layer(layer_id, city.id),
+                       annual_stats(read_table("air_daily").query("city_id == @city.id")), read_table("regional_stats"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", default="editor", choices=("editor", "viewer"))
     add.add_argument("--replace", action="store_true", help="replace an existing account of that name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    dossier = commands.add_parser("dossier", help="a city's application dossier as PDF or DOCX, to stdout")
+    dossier.add_argument("--city", required=True, help="city id, e.g. astana (see data/cities.toml)")
+    dossier.add_argument("--lang", default="en", help="kk, ky, ru or en")
+    dossier.add_argument("--format", default="pdf", choices=("pdf", "docx"))
     i18n = commands.add_parser("i18n", help="translation catalogue").add_subparsers(dest="action", required=True)
     i18n.add_parser("status", help="per language: missing, untranslated, fuzzy or mismatched strings "
                                    "(exit status 1 if any key is missing or mismatched)")
@@ -53,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return add_account(args)
     if args.command == "i18n":
         return translation_command(args)
+    if args.command == "dossier":
+        return dossier_command(args)
     try:
         values = city_indicator_values(args.city)
     except AtlasError as error:
@@ -60,8 +70,35 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.year is not None:
         values = values[values["year"].isna() | (values["year"] == args.year)]
-    # Unknown values are written as empty cells, never as 0.
-    sys.stdout.write(safe_csv(values[CSV_COLUMNS], float_format="%.6g"))
+    # Unknown values are written as empty cells, never as 0; 15 significant digits keep every value exact
+    # (a population of 1,354,435 is not rounded) without binary noise such as 0.30000000000000004.
+    sys.stdout.write(safe_csv(values[CSV_COLUMNS], float_format="%.15g"))
+    return 0
+
+
+def dossier_command(args) -> int:
+    """The dossier exactly as the Application page exports it: the page's own builder draws the maps and charts
+    (the one place geo's command line reaches into components/, which holds the map and chart drawing)."""
+    import logging
+
+    from geo.i18n import LANGUAGES
+
+    if args.lang not in LANGUAGES:
+        print(f"error: unknown language {args.lang!r}; known languages: {', '.join(LANGUAGES)}", file=sys.stderr)
+        return 2
+    try:
+        get_city(args.city)
+    except AtlasError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    # The page caches, used here without a running app, would warn "missing ScriptRunContext" on every call.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
+    from components.dossier_export import dossier_files
+
+    def progress(share: float, text: str) -> None:
+        print(f"{share:4.0%} {text}", file=sys.stderr)
+    sys.stdout.buffer.write(dossier_files(args.city, args.lang, (args.format,), progress)[args.format])
+    sys.stdout.flush()
     return 0
 
 

@@ -17,16 +17,38 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.air import (MEASUREMENT_COLUMNS, daily_from_hourly, flag_suspect_series, hourly_profile,
-                     read_airdata_daily, read_airdata_hourly, read_airdata_towns_daily, read_airnow_hourly,
-                     station_years)
+from geo.air import (
+    MEASUREMENT_COLUMNS,
+    daily_from_hourly,
+    flag_suspect_series,
+    hourly_profile,
+    read_airdata_daily,
+    read_airdata_hourly,
+    read_airdata_towns_daily,
+    read_airnow_hourly,
+    station_years,
+)
 from geo.cities import City, all_cities
-from geo.regional import (REGIONAL_COLUMNS, read_emissions, region_name, read_life_expectancy, read_med_institutions,
-                          read_ranking_table, read_region_population)
 from geo.errors import DataMissingError
 from geo.layers import LAYERS, STORAGE_CRS, validate_layer
-from geo.osm import FACILITY_TYPES, OSM_LAYERS, city_layer, derive_layers, extract_bounds, read_extract
+from geo.osm import (
+    FACILITY_TYPES,
+    OSM_LAYERS,
+    city_layer,
+    derive_layers,
+    extract_bounds,
+    read_extract,
+)
 from geo.paths import EMBEDDED_DIR, RAW_DIR
+from geo.regional import (
+    REGIONAL_COLUMNS,
+    read_emissions,
+    read_life_expectancy,
+    read_med_institutions,
+    read_ranking_table,
+    read_region_population,
+    region_name,
+)
 
 AIRNOW_YEARS = range(2019, 2024)
 REGIONAL_FILES = {

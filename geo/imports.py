@@ -112,6 +112,16 @@ PROBLEM_TEXT = {  # English; the page shows data/i18n.toml's "problem.<code>" in
     "osm_no_bbox": "{name}: the extract declares no bounding box",
     "overpass_unreachable": "the Overpass API at {url} cannot be reached (no internet?): {detail}",
     "overpass_no_answer": "the Overpass API gave no usable answer ({detail})",
+    # the city's own entries in its application dossier (geo/dossier.py)
+    "dossier_unknown_section": "'{section}' is not a section of the application",
+    "dossier_text_too_long": "{what}: the text has {count} characters; at most {limit} are accepted",
+    "dossier_bad_text": "{what}: the text holds the control character {code}; remove it",
+    "dossier_too_many_figures": "{count} figures; at most {limit} are accepted",
+    "dossier_unknown_indicator": "figure {figure}: '{indicator}' is not an indicator of this section",
+    "dossier_no_label": "figure {figure}: say what it is (an indicator, or a name for another item)",
+    "dossier_not_a_number": "figure {figure}: {value} is not a number",
+    "dossier_bad_year": "figure {figure}: the year {year} is not between {first_year} and {last_year}",
+    "dossier_no_source": "figure {figure}: name its source",
     # the water-quality sampling check (geo/water.py)
     "water_too_large": "{size_mb} MB is over the {limit_mb} MB limit of this check",
     "water_empty": "the file is empty",

@@ -11,6 +11,7 @@ import pandas as pd
 from geo.air import MIN_VALID_DAYS_PER_YEAR
 from geo.cities import City
 from geo.guidelines import AQG_2021, POLLUTANTS, WHO_AQG_SOURCE
+from geo.mobility import mobility_figures
 
 WHO_GROUPS = ("health_status", "health_services", "environment", "socio_economic")
 # Sections of the application to the national network "Healthy Cities (regions) of Kazakhstan".
@@ -232,6 +233,15 @@ def latest_values(values: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([latest, unknown], ignore_index=True)
 
 
+def shown_indicators(latest: pd.DataFrame) -> list[str]:
+    """The indicators a city's profile and dossier list: all but other pollutants' air statistics when the city
+    has none of them (PM2.5's are always listed, with "no data" where it has none)."""
+    values = latest.set_index("indicator_id")["value"]
+    return [i for i in latest["indicator_id"]
+            if not (INDICATORS[i].name_key.startswith("indicator_kind.") and not i.startswith("pm25")
+                    and pd.isna(values.loc[i]))]
+
+
 def rank_cities(latest: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """Cities ranked on one indicator by its direction (1 = best); no-data rows are not ranked (rank NaN),
     and neutral indicators are ordered by value but not ranked."""
@@ -266,3 +276,20 @@ def city_figures(values: pd.DataFrame) -> pd.DataFrame:
     """The City page's key figures: latest values of CITY_CARD_INDICATORS, in that order."""
     latest = latest_values(values).set_index("indicator_id")
     return latest.loc[list(CITY_CARD_INDICATORS)].reset_index()
+
+
+CITY_LAYERS = ("boundary", "health_facilities", "districts", "walking_network", "cycleways", "footways")
+
+
+def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator value of `city`, all years: the one path the pages, the dossier and the CLI share.
+
+    `city_layer(layer_id)` gives the city's current features of a layer (from the layer store, so imports
+    count); `annual` is geo.air.annual_stats of the city's air series; `regional` the regional statistics.
+    """
+    layers = {layer_id: city_layer(layer_id) for layer_id in CITY_LAYERS}
+    boundary = layers["boundary"]
+    mobility = mobility_figures(city, float(boundary["area_km2"].iloc[0]), layers["walking_network"],
+                                layers["cycleways"], layers["footways"]) if len(boundary) else {}
+    return indicator_values(city, boundary, layers["health_facilities"], layers["districts"],
+                            annual[annual["city_id"] == city.id], regional, mobility)

@@ -23,8 +23,14 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from geo.auth import (ALL_CITIES, AccountError, SignInThrottle, SignInThrottled, normalise_username,
-                      password_matches)
+from geo.auth import (
+    ALL_CITIES,
+    AccountError,
+    SignInThrottle,
+    SignInThrottled,
+    normalise_username,
+    password_matches,
+)
 from geo.errors import AtlasError
 from geo.layers import LAYERS, STORAGE_CRS, get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR, USER_DIR
@@ -110,7 +116,7 @@ class LayerStore:
     def drop_everything(self) -> None:
         """Remove the Atlas's tables (tests start each back end clean)."""
         with self.engine.begin() as conn:
-            for table in ("atlas_features", "atlas_versions", "atlas_users"):
+            for table in ("atlas_features", "atlas_versions", "atlas_users", "atlas_dossier"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         self._create_schema()
 
@@ -131,6 +137,10 @@ class LayerStore:
             conn.execute(sa.text("CREATE INDEX IF NOT EXISTS atlas_features_version ON atlas_features (version_id)"))
             conn.execute(sa.text("""CREATE TABLE IF NOT EXISTS atlas_users (
                 username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, cities TEXT NOT NULL)"""))
+            conn.execute(sa.text(f"""CREATE TABLE IF NOT EXISTS atlas_dossier (
+                id {serial}, city_id TEXT NOT NULL, version INTEGER NOT NULL, author TEXT NOT NULL,
+                created_at TEXT NOT NULL, note TEXT NOT NULL, content TEXT NOT NULL, is_current BOOLEAN NOT NULL,
+                UNIQUE (city_id, version))"""))
 
     def _geom_in(self) -> str:
         return "ST_GeomFromWKB(:wkb, 4326)" if self.postgis else ":wkb"
@@ -168,7 +178,9 @@ class LayerStore:
                 f"SELECT f.version_id, f.position, f.properties, f.fingerprint, {self._geom_out()} "
                 "FROM atlas_features f ORDER BY f.version_id, f.position")).all()
             users = conn.execute(sa.text("SELECT * FROM atlas_users ORDER BY username")).all()
-        return tuple(map(tuple, versions)), tuple((*r[:4], bytes(r[4])) for r in features), tuple(map(tuple, users))
+            dossier = conn.execute(sa.text("SELECT * FROM atlas_dossier ORDER BY id")).all()
+        return (tuple(map(tuple, versions)), tuple((*r[:4], bytes(r[4])) for r in features), tuple(map(tuple, users)),
+                tuple(map(tuple, dossier)))
 
     # -- writing --------------------------------------------------------------------------------------------
     def require_editor(self, editor: Editor, city_id: str) -> None:
@@ -257,7 +269,8 @@ class LayerStore:
         """Load the embedded dataset (or some of its layers) as version 1 of each layer and city the store does
         not hold yet: the whole dataset on first run, new embedded layers after an upgrade, never over an
         import."""
-        from geo.store import read_layer as read_embedded, read_manifest
+        from geo.store import read_layer as read_embedded
+        from geo.store import read_manifest
 
         manifest = read_manifest(embedded_dir)
         with self.engine.connect() as conn:
@@ -277,6 +290,56 @@ class LayerStore:
                                 f"data/embedded/{spec.id}.parquet", "embedded dataset")
                     count += 1
         return count
+
+    # -- the city's own text and figures for its application dossier (geo.dossier) ----------------------------
+    def dossier_entries(self, city_id: str, version: int | None = None) -> str | None:
+        """The JSON of the city's current dossier entries (or of one version); None when it has none."""
+        query = "SELECT content FROM atlas_dossier WHERE city_id = :city AND " + (
+            "version = :version" if version else "is_current")
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(query), {"city": city_id, "version": version}).scalar_one_or_none()
+
+    def dossier_history(self, city_id: str) -> list[Version]:
+        """Every version of the city's dossier entries, newest first (rows = number of entries)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT version, author, created_at, note, content FROM atlas_dossier WHERE city_id = :city "
+                "ORDER BY version DESC"), {"city": city_id}).all()
+        return [Version("dossier", city_id, version, author, created, "", _entry_count(content), 0, 0, note)
+                for version, author, created, note, content in rows]
+
+    def save_dossier(self, city_id: str, entries, editor: Editor, note: str) -> Version:
+        """Store the city's entries (geo.dossier.CityEntries) as its new current version, the old ones kept;
+        DossierRejected, with nothing stored, unless every entry passes geo.dossier's checks."""
+        from geo.dossier import (
+            checked,  # geo.dossier builds on geo.imports, which builds on this module
+        )
+
+        self.require_editor(editor, city_id)
+        content = checked(entries).to_json()
+        with self.engine.begin() as conn:
+            return self._write_dossier(conn, city_id, content, editor.username, note)
+
+    def rollback_dossier(self, city_id: str, version: int, editor: Editor) -> Version:
+        """Make an earlier version of the dossier entries current again, itself as a new version."""
+        self.require_editor(editor, city_id)
+        content = self.dossier_entries(city_id, version)
+        if content is None:
+            raise AtlasError(f"the dossier of {city_id} has no version {version}")
+        with self.engine.begin() as conn:
+            return self._write_dossier(conn, city_id, content, editor.username, f"rollback to version {version}")
+
+    def _write_dossier(self, conn, city_id: str, content: str, author: str, note: str) -> Version:
+        number = conn.execute(sa.text("SELECT COALESCE(MAX(version), 0) + 1 FROM atlas_dossier WHERE city_id = :city"),
+                              {"city": city_id}).scalar_one()
+        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        conn.execute(sa.text("UPDATE atlas_dossier SET is_current = FALSE WHERE city_id = :city"), {"city": city_id})
+        conn.execute(sa.text(
+            "INSERT INTO atlas_dossier (city_id, version, author, created_at, note, content, is_current) "
+            "VALUES (:city, :version, :author, :created, :note, :content, TRUE)"),
+            {"city": city_id, "version": number, "author": author, "created": created, "note": note,
+             "content": content})
+        return Version("dossier", city_id, number, author, created, "", _entry_count(content), 0, 0, note)
 
     # -- accounts -------------------------------------------------------------------------------------------
     def save_user(self, username: str, password_hash: str, role: str, cities: tuple[str, ...],
@@ -328,6 +391,12 @@ class LayerStore:
 
     def sign_out(self, editor: Editor) -> None:
         self._sessions.pop(editor.session, None)
+
+
+def _entry_count(content: str) -> int:
+    """Narratives and figures in a dossier version's JSON."""
+    entries = json.loads(content)
+    return sum(1 for text in entries.get("narratives", {}).values() if text) + len(entries.get("figures", []))
 
 
 def _create_private_file(path: Path) -> None:

@@ -12,6 +12,7 @@ from geo.errors import DataMissingError, LayerValidationError
 from geo.layers import get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR
 
+
 def _path(name: str, embedded_dir: Path) -> Path:
     path = embedded_dir / name
     if not path.exists():

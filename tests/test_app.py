@@ -385,7 +385,8 @@ def test_a_store_that_cannot_be_opened_says_so_without_connection_details(monkey
         data.forget_layers()
 
 
-PAGES = ["overview", "city", "profile", "compare", "access", "air", "water", "data", "summit", "sources"]
+PAGES = ["overview", "city", "profile", "compare", "application", "access", "air", "water", "data", "summit",
+         "sources"]
 
 
 @pytest.mark.parametrize("lang", ["kk", "ky"])
@@ -425,3 +426,57 @@ def test_kazakh_profile_defines_indicators_in_kazakh():
     assert "туған кездегі күтілетін өмір сүру ұзақтығы".capitalize() in helps
     assert "Қазақстан Ұлттық статистика бюросы" in helps and "Bureau of National Statistics" not in helps
     assert any("Қарағанды облысы" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("city, lang", [("almaty", "ru"), ("jalal-abad", "en"), ("karaganda", "kk"), ("osh", "ky")])
+def test_application_page_shows_the_six_sections_and_what_each_lacks(city, lang):
+    from geo.i18n import translate
+    from geo.indicators import KZ_SECTIONS
+    at = app(city, lang)
+    at.switch_page("pages/application.py").run()
+    no_exception(at)
+    headers = [h.value for h in at.header]
+    assert headers[:6] == [translate(f"section.{s}", lang) for s in KZ_SECTIONS]
+    kind = "profile" if city in ("jalal-abad", "osh") else "application"
+    assert at.title[0].value.endswith(translate(f"dossier.title_{kind}", lang))
+    gaps = " ".join(m.value for m in at.markdown)
+    assert translate("dossier.to_be_provided", lang) in gaps
+    assert translate("requested.e_services", lang) in gaps  # digitalization: no open data, still a checklist
+    assert translate("dossier.editors_only", lang) in [i.value for i in at.info]
+    assert not at.text_area  # read-only for a visitor
+
+
+def test_an_editor_writes_a_section_and_adds_a_figure_that_reads_as_supplied_by_the_city():
+    from components.data import store
+    from geo.auth import add_user
+    markup = "<b>Clean air</b> **plan** [x](https://evil.example) <img src=x onerror=alert(1)>"
+    at = app("taraz")
+    at.switch_page("pages/data.py").run()
+    add_user(store(), "taraz_office", "a long enough secret", "editor", ("taraz",))
+    at.text_input[0].input("taraz_office")
+    at.text_input[1].input("a long enough secret")
+    at.button[0].click().run()
+    at.switch_page("pages/application.py").run()
+    no_exception(at)
+    at.text_area(key="narrative_taraz_environment").input(markup)
+    at.button(key="save_narrative_taraz_environment").click().run()
+    no_exception(at)
+    assert "Stored as version 1." in [s.value for s in at.success]
+    assert markup in [t.value for t in at.text]  # shown as plain text (st.text), never parsed
+    assert not any("<b>Clean air</b>" in m.value or "evil.example" in m.value for m in at.markdown)
+    form = "figure_taraz_digitalization"
+    inputs = [w for w in at.text_input if w.label in ("What it is (for another item)", "Unit", "Source (required)")]
+    labels = {w.label: w for w in inputs[-3:]}  # the last form on the page: the digitalization section's
+    labels["What it is (for another item)"].input("Residents using e-government")
+    labels["Unit"].input("%")
+    labels["Source (required)"].input("Akimat of Taraz, 2025 survey")
+    at.number_input[-2].set_value(48.5)
+    at.number_input[-1].set_value(2025)
+    next(b for b in at.button if b.label == "Add the figure" and b.proto.form_id == form).click().run()
+    no_exception(at)
+    tables = [d.value for d in at.dataframe]
+    supplied = [t for t in tables if "Residents using e-government" in set(t.iloc[:, 0])]
+    assert supplied and supplied[0].iloc[0]["Level"] == "supplied by the city"
+    assert supplied[0].iloc[0]["Value"] == "48.5" and supplied[0].iloc[0]["Source"] == "Akimat of Taraz, 2025 survey"
+    history = store().dossier_history("taraz")
+    assert [v.version for v in history] == [2, 1] and history[0].note == "figures added: 1"
