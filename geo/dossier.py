@@ -281,8 +281,7 @@ def _reference(indicator_id: str, value: float, lang: str) -> tuple[str, str]:
     if spec.reference is None:
         return "", ""
     unit = translate(f"unit.{spec.unit}", lang)
-    reference = translate("city.reference_line", lang, label=translate(spec.reference.label_key, lang),
-                          value=format_number(spec.reference.value, lang), unit=unit).removesuffix(".")
+    reference = f"{translate(spec.reference.label_key, lang)}: {format_number(spec.reference.value, lang)} {unit}"
     pollutant = next((p for p in POLLUTANTS.values() if indicator_id.startswith(f"{p.id}_")), None)
     averaging = {"annual_mean": "annual", "p99_daily": "24h"}.get(indicator_id.removeprefix(f"{pollutant.id}_")) \
         if pollutant else None

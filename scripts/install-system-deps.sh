@@ -3,6 +3,7 @@
 # - chromium: browser tests and kaleido's chart export;
 # - fonts-dejavu-core: a font with every Kazakh and Kyrgyz letter (ә ғ қ ң ө ұ ү һ і) for the browser, PNG map
 #   exports and kaleido's charts, so no letter is drawn as a missing-glyph box;
+# - libpango: WeasyPrint's text layout, for the dossier PDFs;
 # - PostgreSQL 15 with PostGIS: the layer store's second back end. The cluster is started and a test role and
 #   database are made (atlas/atlas, atlas_test on 127.0.0.1:5432; override with ATLAS_TEST_DATABASE_URL).
 set -euo pipefail
@@ -11,6 +12,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list ':charset=04d9 0493 049b 04a3 04e9 04b1 04af 04bb 0456' family 2>/dev/null | grep 'DejaVu Sans' >/dev/null \
   || missing+=(fonts-dejavu-core fontconfig)
+ldconfig -p | grep 'libpangoft2-1.0.so.0' >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -d /usr/share/postgresql/15/extension ] && ls /usr/share/postgresql/15/extension/postgis.control >/dev/null 2>&1 \
   || missing+=(postgresql postgresql-15-postgis-3)
 if [ "${#missing[@]}" -gt 0 ]; then

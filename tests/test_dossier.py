@@ -122,7 +122,7 @@ def test_figures_are_the_ones_the_command_line_computes(exported, city_id):
 @pytest.mark.parametrize("city_id", ["astana", "bishkek"])
 def test_gaps_sources_and_the_citys_own_entries_are_printed(exported, city_id):
     lang, dossier, pdf, docx = exported[city_id]
-    pdf_flat, (paragraphs, docx_flat) = pdf_text(pdf), docx_text(docx)
+    pdf_flat, (_, docx_flat) = pdf_text(pdf), docx_text(docx)
     digitalization = next(s for s in dossier.sections if s.id == "digitalization")
     assert not digitalization.figures and digitalization.city_figures  # no open data; the city's own figure
     gaps = [g for s in dossier.sections for g in s.gaps]
