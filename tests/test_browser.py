@@ -30,6 +30,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("CI needs /usr/bin/chromium for the browser tests: run scripts/install-system-deps.sh")
     pytest.skip("Debian chromium not installed (scripts/install-system-deps.sh)", allow_module_level=True)
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 
@@ -105,8 +106,11 @@ def map_frame(page):
     while time.monotonic() < deadline:
         for frame in page.frames:
             if frame.url.startswith("http") and "streamlit_folium" in frame.url:
-                if frame.locator("path.leaflet-interactive").count() > 0:
-                    return frame
+                try:
+                    if frame.locator("path.leaflet-interactive").count() > 0:
+                        return frame
+                except PlaywrightError:  # the frame was replaced by a rerun while we looked: look again
+                    continue
         page.wait_for_timeout(500)
     pytest.fail("Leaflet drew no path in the map frame within 60 s")
 
