@@ -11,8 +11,7 @@ resume = mark_frame_ran()
 init_state(resume[1] if resume else dict(st.query_params))
 sidebar()
 navigation = st.navigation([
-    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/public:", url_path="overview",
-            default=True),
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/public:", url_path="home", default=True),
     st.Page("pages/city.py", title=t("nav.city"), icon=":material/location_city:", url_path="city"),
     st.Page("pages/profile.py", title=t("nav.profile"), icon=":material/monitoring:", url_path="profile"),
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
@@ -23,6 +22,9 @@ navigation = st.navigation([
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
     st.Page("pages/summit.py", title=t("nav.summit"), icon=":material/slideshow:", url_path="summit"),
     st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
+    # The default page lives at "/" (Streamlit gives it the empty path); its name, in the Overview's own links and
+    # in old bookmarks, opens the same page rather than a "Page not found" dialog.
+    st.Page("pages/overview.py", title=t("nav.overview"), url_path="overview", visibility="hidden"),
 ])
 if resume:
     st.switch_page(resume[0], query_params=resume[1])

@@ -330,3 +330,18 @@ def test_editor_imports_a_real_file_and_sees_it_on_the_map_viewer_cannot(server,
     assert "Health facilities (5)" in frame.locator(".atlas-legend").inner_text()
     page.screenshot(path=ARTIFACTS / "city-after-import.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
+@pytest.mark.parametrize("path", ["", "overview", "city", "profile", "compare", "application", "access", "air",
+                                  "water", "data", "summit", "sources"])
+def test_every_pages_own_url_opens_it_with_its_parameters(server, browser, path):
+    """On a warm server (not only as its first request), with a city in the link: no "Page not found" dialog,
+    the page's own title, and the city and language kept in the URL."""
+    page = offline_page(browser, [])
+    page.goto(f"{server}/{path}?city=osh&lang=ru")
+    page.locator("h1").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert "Page not found" not in page.locator("body").inner_text()
+    assert page.locator('[data-testid="stDialog"]').count() == 0
+    assert "city=osh" in page.url and "lang=ru" in page.url and urlparse(page.url).path == f"/{path}"
+    page.context.close()
