@@ -12,12 +12,19 @@ from components.state import lang, t
 from components.tables import format_value
 from components.widgets import chart
 from geo.air import (
+    AIRDATA_SOURCE,
     HEATING_SEASON,
     HOURLY_FLAGS,
+    MIN_OTHER_STATIONS,
     MIN_VALID_DAYS_PER_YEAR,
     MIN_VALID_HOURS_PER_DAY,
     MIN_VALID_HOURS_PER_YEAR,
     QC_FLAGS,
+    SPIKE_FACTOR,
+    SPIKE_MAX_STATIONS,
+    SPIKE_MIN_UGM3,
+    STATION_FACTOR,
+    STATION_MARGIN_UGM3,
     STUCK_RUN_DAYS,
     STUCK_RUN_HOURS,
     comparable_annual,
@@ -170,6 +177,29 @@ def quality_control(city_id: str, daily: pd.DataFrame) -> None:
     st.caption(t("air.qc_rules", hours=MIN_VALID_HOURS_PER_DAY, run_hours=STUCK_RUN_HOURS, run_days=STUCK_RUN_DAYS,
                  days=MIN_VALID_DAYS_PER_YEAR, station_hours=MIN_VALID_HOURS_PER_YEAR,
                  heating=f"{start_day:02d}.{start_month:02d}–{end_day:02d}.{end_month:02d}"))
+    if (daily["pollutant"] == "pm25").all() and (daily["source"] == AIRDATA_SOURCE).all():
+        station_checks(city_id)
+
+
+def station_checks(city_id: str) -> None:
+    """What the cross-station check changed in the city's PM2.5 (geo.air.cross_station_check), day by day."""
+    st.markdown(f"**{t('air.station_checks_title')}**")
+    st.caption(t("air.station_rules", factor=STATION_FACTOR, others=MIN_OTHER_STATIONS, margin=STATION_MARGIN_UGM3,
+                 spike_factor=SPIKE_FACTOR, spike_min=SPIKE_MIN_UGM3, spike_stations=SPIKE_MAX_STATIONS))
+    checks = data.table("air_station_checks")
+    checks = checks[checks["city_id"] == city_id]
+    if checks.empty:
+        st.caption(t("air.no_station_checks"))
+        return
+    counts = checks.groupby([checks["date"].dt.year, "rule"]).size().unstack(fill_value=0)
+    st.dataframe(counts.rename(columns=lambda r: t(f"station_rule.{r}")).rename_axis(t("axis.year")), width="stretch")
+    days = checks[checks["rule"] != "station_outlier"].sort_values("date", ascending=False)
+    st.dataframe(pd.DataFrame({
+        t("column.date"): days["date"].dt.strftime("%Y-%m-%d"),
+        t("column.rule"): [t(f"station_rule.{r}") for r in days["rule"]],
+        t("column.value_before"): [format_number(v, lang(), 1) for v in days["value_before"]],
+        t("column.value_after"): [format_number(v, lang(), 1) for v in days["value_after"]],
+        t("column.stations"): days["stations"]}), hide_index=True, width="stretch")
 
 
 @st.cache_resource(max_entries=64)

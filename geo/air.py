@@ -27,7 +27,18 @@ STUCK_RUN_HOURS = 6  # the same hourly value 6 or more times in a row: a stuck s
 STUCK_RUN_DAYS = 4  # the same daily city mean 4 or more days in a row: a stuck or copied feed
 HEATING_SEASON = ((10, 15), (4, 15))  # 15 October to 15 April (inclusive): municipal heating in KZ and KG
 
-QC_FLAGS = ("ok", "incomplete_day", "negative", "implausible", "stuck", "suspect_series", "suspect_year")
+QC_FLAGS = ("ok", "incomplete_day", "negative", "implausible", "stuck", "suspect_series", "suspect_year",
+            "unconfirmed_spike")
+# Cross-station checks of a city's daily PM2.5 (AirData.kz's city value is a mean of cluster means, so one
+# faulty sensor on a day with few stations becomes the city's value):
+STATION_FACTOR = 3.0  # a value more than 3× (or under a third of) what the stations measured that day ...
+STATION_MARGIN_UGM3 = 50.0  # ... and more than 50 µg/m³ away from it disagrees with them
+MIN_OTHER_STATIONS = 3  # a station is judged against the median of at least 3 others
+SPIKE_FACTOR = 4.0  # with no independent stations to check against: over 4× the city's median for that month ...
+SPIKE_MIN_UGM3 = 150.0  # ... and over 150 µg/m³ ...
+SPIKE_MAX_STATIONS = 2  # ... resting on at most 2 stations: an unconfirmed spike, left out (unknown, not 0)
+STATION_CHECK_COLUMNS = ["city_id", "pollutant", "date", "rule", "station_id", "value_before", "value_after",
+                         "stations"]
 HOURLY_FLAGS = ("ok", "missing_code", "not_valid_qc", "negative", "implausible", "stuck")
 
 AIRNOW_SOURCE = "U.S. Embassy Bishkek PM2.5 monitor, AirNow DOS files (preliminary, not fully verified)"
@@ -160,6 +171,76 @@ def flag_suspect_series(measurements: pd.DataFrame) -> pd.DataFrame:
                 if pd.notna(median) and not bounds[0] <= median <= bounds[1]:
                     out.loc[part.index[ok], "qc_flag"] = flag
     return out
+
+
+def station_daily_means(hourly: pd.DataFrame) -> pd.DataFrame:
+    """Complete days (at least MIN_VALID_HOURS_PER_DAY `ok` hours) of each station: station_id, date, value."""
+    ok = hourly[hourly["flag"] == "ok"]
+    daily = ok.groupby(["station_id", ok["time"].dt.normalize()])["value"].agg(["mean", "count"]).reset_index()
+    daily = daily[daily["count"] >= MIN_VALID_HOURS_PER_DAY]
+    return daily.rename(columns={"time": "date", "mean": "value"})[["station_id", "date", "value"]]
+
+
+def _disagrees(value: float, reference: float) -> bool:
+    """True when `value` is over STATION_FACTOR times `reference` (or under a STATION_FACTOR-th of it) and
+    more than STATION_MARGIN_UGM3 away from it."""
+    return abs(value - reference) > STATION_MARGIN_UGM3 and (
+        value > STATION_FACTOR * reference or value * STATION_FACTOR < reference)
+
+
+def cross_station_check(city_daily: pd.DataFrame, stations: pd.DataFrame | None = None
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A city's daily series of one pollutant checked against its stations, day by day, with every change.
+
+    Rules, in order (each recorded in the second frame, STATION_CHECK_COLUMNS, with the value before and
+    after):
+    1. `station_outlier`: a station's complete day far from the median of the other complete stations (at
+       least MIN_OTHER_STATIONS others; see _disagrees) is left out of that day's station mean.
+    2. `disagrees_with_stations`: a city value that disagrees with every remaining complete station (with
+       their mean) is replaced by that mean, derived from the stations that passed.
+    3. `unconfirmed_spike`: a value (after rule 2) over SPIKE_FACTOR times the city's median for that
+       calendar month and over SPIKE_MIN_UGM3 that rests on at most SPIKE_MAX_STATIONS stations, in the city
+       file and in the hourly files alike, is flagged: left out of statistics (unknown, never zero).
+    `stations` holds station_daily_means of the city's hourly station files (None: rule 3 only).
+    """
+    out = city_daily.copy()
+    changes: list[dict] = []
+    keys = {"city_id": out["city_id"].iloc[0], "pollutant": out["pollutant"].iloc[0]} if len(out) else {}
+    passing = pd.DataFrame(columns=["station_id", "date", "value"])
+    if stations is not None and len(stations):
+        kept = []
+        for date, day in stations.groupby("date"):
+            for row in day.itertuples():
+                others = day.loc[day["station_id"] != row.station_id, "value"]
+                if len(others) >= MIN_OTHER_STATIONS and _disagrees(row.value, float(others.median())):
+                    changes.append({**keys, "date": date, "rule": "station_outlier", "station_id": row.station_id,
+                                    "value_before": row.value, "value_after": np.nan, "stations": len(others)})
+                else:
+                    kept.append(row)
+        passing = pd.DataFrame(kept)[["station_id", "date", "value"]] if kept else passing
+    by_day = passing.groupby("date")["value"].agg(["mean", "min", "max", "count"]) if len(passing) else None
+    ok = out["qc_flag"] == "ok"
+    month_median = out[ok].groupby(out.loc[ok, "date"].dt.month)["value"].median()
+    for index in out.index[ok]:
+        date, value = out.at[index, "date"], float(out.at[index, "value"])
+        checking = int(by_day.loc[date, "count"]) if by_day is not None and date in by_day.index else 0
+        if checking:
+            day = by_day.loc[date]
+            if (value > day["max"] and _disagrees(value, day["max"])) or (
+                    value < day["min"] and _disagrees(value, day["min"])):
+                value = round(float(day["mean"]), 2)
+                changes.append({**keys, "date": date, "rule": "disagrees_with_stations", "station_id": "",
+                                "value_before": float(out.at[index, "value"]), "value_after": value,
+                                "stations": checking})
+                out.loc[index, ["value", "n_obs", "obs_unit"]] = [value, checking, "stations (hourly, cross-checked)"]
+        median = month_median.get(date.month, np.nan)
+        if (value > SPIKE_MIN_UGM3 and pd.notna(median) and value > SPIKE_FACTOR * median
+                and max(int(out.at[index, "n_obs"]), checking) <= SPIKE_MAX_STATIONS):
+            changes.append({**keys, "date": date, "rule": "unconfirmed_spike", "station_id": "",
+                            "value_before": value, "value_after": np.nan,
+                            "stations": max(int(out.at[index, "n_obs"]), checking)})
+            out.loc[index, "qc_flag"] = "unconfirmed_spike"
+    return out, pd.DataFrame(changes, columns=STATION_CHECK_COLUMNS)
 
 
 def in_heating_season(dates: pd.Series) -> pd.Series:

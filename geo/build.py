@@ -18,7 +18,10 @@ import pandas as pd
 import shapely
 
 from geo.air import (
+    AIRDATA_SOURCE,
     MEASUREMENT_COLUMNS,
+    STATION_CHECK_COLUMNS,
+    cross_station_check,
     daily_from_hourly,
     flag_suspect_series,
     hourly_profile,
@@ -26,6 +29,7 @@ from geo.air import (
     read_airdata_hourly,
     read_airdata_towns_daily,
     read_airnow_hourly,
+    station_daily_means,
     station_years,
 )
 from geo.cities import City, all_cities
@@ -297,10 +301,13 @@ def read_airnow(city: City, raw_dir: Path) -> pd.DataFrame:
     return read_airnow_hourly([_raw(f"airnow_bishkek/{city.air_key}{y}.csv", raw_dir) for y in AIRNOW_YEARS])
 
 
-def build_air_daily(cities: tuple[City, ...], airnow: dict[str, pd.DataFrame], raw_dir: Path) -> pd.DataFrame:
-    """Daily measurements of every city with a city-wide series (catalogue field `air`), flagged.
+def build_air_daily(cities: tuple[City, ...], airnow: dict[str, pd.DataFrame], stations: gpd.GeoDataFrame,
+                    raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Daily measurements of every city with a city-wide series (catalogue field `air`), flagged, and the
+    changes the cross-station check made to AirData.kz's PM2.5 city values (geo.air.cross_station_check).
 
-    `airnow` holds the hourly AirNow frames of the cities whose series comes from there."""
+    `airnow` holds the hourly AirNow frames of the cities whose series comes from there; `stations` the
+    monitoring stations inside each city, whose hourly files check its daily PM2.5."""
     parts, towns = [], {}
     for city in cities:
         if city.air_source == "airnow":
@@ -311,8 +318,30 @@ def build_air_daily(cities: tuple[City, ...], airnow: dict[str, pd.DataFrame], r
         elif city.air_source == "airdata_towns":
             towns[city.air_key] = city.id
     parts.append(read_airdata_towns_daily(_raw("airdata_kz/rest_of_kz/daily/pm2_5.csv.gz", raw_dir), towns))
-    daily = flag_suspect_series(pd.concat(parts, ignore_index=True)[MEASUREMENT_COLUMNS])
-    return daily.sort_values(["city_id", "pollutant", "date"]).reset_index(drop=True)
+    daily = pd.concat(parts, ignore_index=True)[MEASUREMENT_COLUMNS]
+    station_days = _station_days(stations, raw_dir)
+    checked, changes = [], []
+    for (city_id, pollutant), series in daily.groupby(["city_id", "pollutant"], sort=True):
+        if pollutant == "pm25" and (series["source"] == AIRDATA_SOURCE).all():
+            series, found = cross_station_check(series, station_days.get(city_id))
+            changes.append(found)
+        checked.append(series)
+    daily = flag_suspect_series(pd.concat(checked, ignore_index=True))
+    changes = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(columns=STATION_CHECK_COLUMNS)
+    return (daily.sort_values(["city_id", "pollutant", "date"]).reset_index(drop=True),
+            changes.sort_values(["city_id", "date", "rule", "station_id"]).reset_index(drop=True))
+
+
+def _station_days(stations: gpd.GeoDataFrame, raw_dir: Path) -> dict[str, pd.DataFrame]:
+    """Complete daily PM2.5 means of the stations inside each city, from the hourly station files."""
+    station_city = stations.set_index("station_id")["city_id"]
+    days: dict[str, pd.DataFrame] = {}
+    for rel in HOURLY_STATION_FILES:
+        hourly = read_airdata_hourly(_raw(rel, raw_dir), "Asia/Almaty")
+        hourly = hourly[hourly["station_id"].isin(station_city.index)]
+        for city_id, group in hourly.groupby(hourly["station_id"].map(station_city)):
+            days[city_id] = station_daily_means(group)
+    return days
 
 
 def build_air_hourly_products(airnow: dict[str, pd.DataFrame], stations: gpd.GeoDataFrame,
@@ -367,8 +396,9 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
         per_city = gdf["city_id"].value_counts().sort_index().to_dict() if "city_id" in gdf else {}
         manifest[layer_id] = {"rows": len(gdf), "per_city": per_city}
     airnow = {city.id: read_airnow(city, raw_dir) for city in cities if city.air_source == "airnow"}
-    daily = build_air_daily(cities, airnow, raw_dir)
-    tables = {"air_daily": daily, **build_air_hourly_products(airnow, layers["air_stations"], raw_dir)}
+    daily, station_checks = build_air_daily(cities, airnow, layers["air_stations"], raw_dir)
+    tables = {"air_daily": daily, "air_station_checks": station_checks,
+              **build_air_hourly_products(airnow, layers["air_stations"], raw_dir)}
     for name, table in tables.items():
         table.to_parquet(out_dir / f"{name}.parquet", index=False)
         manifest[name] = {"rows": len(table), "per_city": table["city_id"].value_counts().sort_index().to_dict()}

@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.air import MEASUREMENT_COLUMNS
+from geo.air import MEASUREMENT_COLUMNS, STATION_CHECK_COLUMNS
 from geo.errors import DataMissingError, LayerValidationError
 from geo.layers import get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR
@@ -32,6 +32,7 @@ TABLE_COLUMNS = {
     "air_station_years": ["station_id", "year", "mean", "valid_hours", "flagged_hours", "complete", "band", "city_id"],
     "air_hourly_profile": ["season", "hour", "mean", "n_hours", "city_id", "pollutant"],
     "air_hourly_qc": ["city_id", "station_id", "year", "flag", "hours"],
+    "air_station_checks": STATION_CHECK_COLUMNS,
     "regional_stats": ["indicator_id", "area", "year", "value"],
 }
 

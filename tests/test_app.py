@@ -480,3 +480,13 @@ def test_an_editor_writes_a_section_and_adds_a_figure_that_reads_as_supplied_by_
     assert supplied[0].iloc[0]["Value"] == "48.5" and supplied[0].iloc[0]["Source"] == "Akimat of Taraz, 2025 survey"
     history = store().dossier_history("taraz")
     assert [v.version for v in history] == [2, 1] and history[0].note == "figures added: 1"
+
+
+def test_air_page_shows_what_the_cross_station_check_changed():
+    at = app("astana")
+    at.switch_page("pages/air.py").run()
+    no_exception(at)
+    assert "**Cross-station check: days changed**" in [m.value for m in at.markdown]
+    days = next(d.value for d in at.dataframe if "Before, µg/m³" in d.value.columns)
+    row = days[days["Date"] == "2025-09-09"].iloc[0]
+    assert row["Rule"] == "city value replaced by the stations' mean" and row["Before, µg/m³"] == "504.6"
