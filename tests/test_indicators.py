@@ -111,9 +111,9 @@ def test_missing_values_stay_missing_with_a_reason():
     almaty = latest_for("almaty")
     assert math.isnan(almaty.loc["health_facilities_osm", "value"])
     assert almaty.loc["health_facilities_osm", "note_key"] == "note.no_facilities"
-    karaganda = latest_for("karaganda")
-    assert math.isnan(karaganda.loc["population_density", "value"])
-    assert karaganda.loc["boundary_area", "level"] == "region"
+    aktobe = latest_for("aktobe")  # no city polygon in the open data: the region's area, no density
+    assert math.isnan(aktobe.loc["population_density", "value"])
+    assert aktobe.loc["boundary_area", "level"] == "region"
     osh = latest_for("osh")
     assert osh.loc["pm25_annual_mean", "note_key"] == "note.no_air"
 
@@ -166,3 +166,16 @@ def test_hand_made_city_with_only_an_incomplete_year(square_km_boundary, two_poi
     assert latest.loc["population_density", "value"] == 900_000  # 1 km² square
     assert math.isnan(latest.loc["pm25_annual_mean", "value"])
     assert latest.loc["pm25_annual_mean", "note_key"] == "note.air_incomplete"
+
+
+def test_karaganda_is_drawn_and_measured_by_its_city_outline_not_its_region():
+    import geopandas as gpd
+
+    from geo.paths import RAW_DIR
+    outline = gpd.read_file(RAW_DIR / "city_districts/karaganda.geojson").to_crs("EPSG:32643")
+    area = float(outline.area.iloc[0]) / 1e6  # by the raw outline, in the city's UTM zone
+    karaganda = latest_for("karaganda")
+    assert karaganda.loc["boundary_area", "level"] == "city"
+    assert karaganda.loc["boundary_area", "value"] == pytest.approx(area, abs=0.1) and 490 < area < 510
+    assert karaganda.loc["population_density", "value"] == pytest.approx(
+        get_city("karaganda").population.value / area, rel=1e-3)
