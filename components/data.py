@@ -18,7 +18,7 @@ from geo.air import annual_stats
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import POLLUTANTS
-from geo.i18n import translate, translate_text, translate_value
+from geo.i18n import format_month, translate, translate_text, translate_value
 from geo.indicators import city_figures, latest_values
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.layerstore import LayerStore
@@ -128,7 +128,25 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
         shown["region"] = [translate_value("region", r, lang) for r in shown["region"]]
     return MapLayer(spec=spec, frame=shown,
                     title=translate(title_key or f"layer.{spec_id}", lang),
-                    tooltip=tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip), style=style or {})
+                    tooltip=tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip), style=style or {},
+                    credit=osm_credit(frame, lang))
+
+
+def osm_credit(frame: gpd.GeoDataFrame, lang: str) -> str:
+    """The credit of a layer drawn from a city's own OSM source: its licence and month, and a warning when the
+    data is older than five years; "" for the layer's usual credit."""
+    if "source" not in frame.columns or "city_id" not in frame.columns or frame.empty:
+        return ""
+    credits = []
+    for (city_id, source), _ in frame.groupby(["city_id", "source"], sort=True):
+        osm = get_city(city_id).osm_source(source)
+        if osm is None:
+            continue
+        month = format_month(osm.date, lang)
+        licence = osm.licence.split(",")[0]  # "CC BY-SA 2.0, © OpenStreetMap contributors": the licence's name
+        text = translate("provenance.osm_credit", lang, licence=licence, date=month)
+        credits.append(text + (f" — {translate('provenance.dated', lang, date=month)}" if osm.dated() else ""))
+    return "; ".join(credits)
 
 
 def forget_layers() -> None:

@@ -61,7 +61,7 @@ def standalone_map_html(m: folium.Map, layers: list[MapLayer], title: str, made_
     for name in dict.fromkeys(scripts):
         header.add_child(folium.Element(f"<script>{_asset_text(name)}</script>"))
     header.add_child(folium.Element(f"<title>{html.escape(title)}</title>"))
-    caption = export_caption(title, [layer.spec.attribution for layer in layers], made_with, lang)
+    caption = export_caption(title, [layer.credit or layer.spec.attribution for layer in layers], made_with, lang)
     m.add_child(LeafletScript(
         "var box = L.control({position: 'topright'}); box.onAdd = function () {"
         " var d = L.DomUtil.create('div'); d.style.cssText = 'background:white;padding:6px 10px;max-width:420px;"

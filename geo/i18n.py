@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
+from babel.dates import format_skeleton
 from babel.dates import get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_plus_sign_symbol
 
@@ -159,6 +160,12 @@ def format_percent(share: float | None, lang: str, digits: int = 0) -> str:
 def format_date(day: dt.date, lang: str, width: str = "medium") -> str:
     """A date as the language writes it ("3 сент. 2025 г.", "Sep 3, 2025")."""
     return _babel_format_date(day, width, locale=lang)
+
+
+def format_month(year_month: str, lang: str) -> str:
+    """A month of a year ("2012-03") as the language writes it: "March 2012", "март 2012 г."."""
+    year, month = (int(part) for part in year_month.split("-")[:2])
+    return format_skeleton("yMMMM", dt.date(year, month, 1), locale=lang)
 
 
 def month_names(lang: str, width: str = "abbreviated") -> list[str]:

@@ -145,7 +145,7 @@ _GEOMETRIES = {"line": ("LineString", "MultiLineString"), "polygon": ("Polygon",
                "point": ("Point", "Polygon", "MultiPolygon")}
 
 
-def derive_layers(elements: gpd.GeoDataFrame, source: str) -> dict[str, gpd.GeoDataFrame]:
+def derive_layers(elements: gpd.GeoDataFrame, source: str, licence: str = OSM_LICENCE) -> dict[str, gpd.GeoDataFrame]:
     """Apply the tag table to OSM elements (one row per node/way/area: osm_id, tag columns, geometry in WGS84).
     Point layers take polygons' representative points; lines and polygons keep their shape."""
     layers = {}
@@ -160,10 +160,22 @@ def derive_layers(elements: gpd.GeoDataFrame, source: str) -> dict[str, gpd.GeoD
         if shape == "point":
             geometry = geometry.representative_point()
         layer = gpd.GeoDataFrame({"osm_id": rows["osm_id"].astype(str), "name": _tag(rows, "name").replace("", None),
-                                  "kind": kinds[rows.index], "source": source, "licence": OSM_LICENCE},
+                                  "kind": kinds[rows.index], "source": source, "licence": licence},
                                  geometry=geometry.values, crs=STORAGE_CRS)
         layers[layer_id] = layer.sort_values("osm_id", kind="stable").reset_index(drop=True)
     return layers
+
+
+def read_points_table(path: Path) -> gpd.GeoDataFrame:
+    """OSM points saved as a table (osm_type, osm_id, latitude, longitude and tag columns, empty = no tag),
+    in the same shape as read_extract, so the same tag table applies."""
+    table = pd.read_parquet(path)
+    missing = {"osm_type", "osm_id", "latitude", "longitude"} - set(table.columns)
+    if missing:
+        raise OsmError("osm_unreadable", name=Path(path).name, detail=f"missing column(s) {', '.join(sorted(missing))}")
+    tags = {key: table[key].replace("", None) for key in TAG_KEYS if key in table.columns}
+    frame = pd.DataFrame({"osm_id": table["osm_type"] + "/" + table["osm_id"].astype(str), **tags})
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(table["longitude"], table["latitude"]), crs=STORAGE_CRS)
 
 
 def read_extract(path: Path, progress: Callable[[float], None] | None = None) -> gpd.GeoDataFrame:

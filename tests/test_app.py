@@ -50,9 +50,9 @@ def test_city_page_runs_for_each_seed_city(city):
 
 
 def test_city_page_names_the_city_and_says_what_is_missing():
-    at = app("almaty")
+    at = app("shymkent")
     at.switch_page("pages/city.py").run()
-    assert at.title[0].value == "Almaty"
+    assert at.title[0].value == "Shymkent"
     infos = " ".join(i.value for i in at.info)
     assert "No health-facility layer" in infos
     assert [m.value for m in at.metric if m.label.startswith("Health facilities (OSM)")] == ["no data"]
@@ -266,10 +266,22 @@ def test_access_page_says_when_it_falls_back_to_straight_lines_or_lacks_destinat
     at.switch_page("pages/access.py").run()
     no_exception(at)
     assert "Approximate" in at.warning[0].value and "detour factor of 1.3" in at.warning[0].value
-    at = app("almaty")
+    at = app("shymkent")
     at.switch_page("pages/access.py").run()
     no_exception(at)
     assert "No destinations of this kind" in at.warning[0].value
+
+
+def test_almaty_walking_access_runs_on_its_2012_network_and_says_the_data_is_dated():
+    at = app("almaty")
+    at.switch_page("pages/city.py").run()
+    no_exception(at)
+    assert "March 2012" in at.warning[0].value and "dated" in at.warning[0].value
+    at.switch_page("pages/access.py").run()
+    no_exception(at)
+    assert "walking network" in at.success[0].value  # exact distances along the 2012 network
+    shares = [m.value for m in at.metric]
+    assert shares and all(v.endswith("%") for v in shares)
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

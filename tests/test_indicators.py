@@ -108,9 +108,9 @@ def test_missing_values_stay_missing_with_a_reason():
     bishkek = latest_for("bishkek")
     assert math.isnan(bishkek.loc["life_expectancy", "value"])
     assert bishkek.loc["life_expectancy", "note_key"] == "note.no_kg_regional"
-    almaty = latest_for("almaty")
-    assert math.isnan(almaty.loc["health_facilities_osm", "value"])
-    assert almaty.loc["health_facilities_osm", "note_key"] == "note.no_facilities"
+    shymkent = latest_for("shymkent")
+    assert math.isnan(shymkent.loc["health_facilities_osm", "value"])
+    assert shymkent.loc["health_facilities_osm", "note_key"] == "note.no_facilities"
     aktobe = latest_for("aktobe")  # no city polygon in the open data: the region's area, no density
     assert math.isnan(aktobe.loc["population_density", "value"])
     assert aktobe.loc["boundary_area", "level"] == "region"

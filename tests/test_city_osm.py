@@ -1,0 +1,78 @@
+"""The seed cities' own OpenStreetMap data (Almaty's extract of March 2012, Astana's points of July 2026):
+counts recomputed from the raw files by another reader, and each city's source, licence and date on its map."""
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geo.paths import RAW_DIR
+from geo.store import read_layer
+
+
+def outline(city_id: str):
+    boundary = read_layer("boundary")
+    return boundary.loc[boundary["city_id"] == city_id, "geometry"].iloc[0]
+
+
+def test_almaty_pharmacies_are_the_extracts_pharmacy_nodes_inside_the_city():
+    """GDAL's OSM driver (pyogrio), not libosmium: nodes tagged amenity=pharmacy inside the city outline."""
+    path = RAW_DIR / "osm_cities/almaty/almaty_2012-03.osm.pbf"
+    points = pyogrio.read_dataframe(path, layer="points")
+    tagged = points["other_tags"].fillna("").str.contains('"amenity"=>"pharmacy"', regex=False)
+    areas = pyogrio.read_dataframe(path, layer="multipolygons", on_invalid="ignore")
+    areas = areas[areas["amenity"] == "pharmacy"]  # a pharmacy mapped as a building: one point each in the layer
+    expected = int(points[tagged].intersects(outline("almaty")).sum() + areas.intersects(outline("almaty")).sum())
+    facilities = read_layer("health_facilities").query("city_id == 'almaty'")
+    assert (facilities["facility_type"] == "pharmacy").sum() == expected and expected > 30
+    assert set(facilities["licence"]) == {"CC BY-SA 2.0, © OpenStreetMap contributors"}
+
+
+def test_almaty_walking_network_length_matches_the_extracts_highways():
+    lines = pyogrio.read_dataframe(RAW_DIR / "osm_cities/almaty/almaty_2012-03.osm.pbf", layer="lines")
+    walkable = lines[lines["highway"].isin(["residential", "primary", "secondary", "tertiary", "unclassified",
+                                            "service", "footway", "living_street", "pedestrian", "path", "steps",
+                                            "track", "road", "primary_link", "secondary_link", "tertiary_link"])]
+    walkable = walkable[walkable.intersects(outline("almaty"))]
+    network = read_layer("walking_network").query("city_id == 'almaty'")
+    utm = "EPSG:32643"
+    ours, theirs = network.to_crs(utm).length.sum() / 1000, walkable.to_crs(utm).length.sum() / 1000
+    assert abs(ours - theirs) / theirs < 0.05, (ours, theirs)  # access=no/foot=no ways are left out
+    assert 2000 < ours < 3500
+
+
+def test_astana_kindergartens_stops_and_clinics_are_the_points_inside_the_city():
+    raw = pd.read_parquet(RAW_DIR / "osm_cities/astana/pois_osm_2026-07.parquet")
+    points = gpd.GeoSeries(gpd.points_from_xy(raw["longitude"], raw["latitude"]), crs="EPSG:4326")
+    raw = raw[points.within(outline("astana")).to_numpy()]
+    schools = read_layer("schools").query("city_id == 'astana'")
+    assert (schools["kind"] == "kindergarten").sum() == (raw["amenity"] == "kindergarten").sum() > 100
+    assert len(schools) == raw["amenity"].isin(["school", "kindergarten", "college", "university"]).sum()
+    facilities = read_layer("health_facilities").query("city_id == 'astana'")
+    assert len(facilities) == raw["amenity"].isin(["clinic", "hospital"]).sum()
+    stops = read_layer("transit_stops").query("city_id == 'astana'")
+    bus_stops = raw["highway"] == "bus_stop"
+    platforms = (raw["public_transport"] == "platform") & ~bus_stops
+    assert len(stops) == int(bus_stops.sum() + platforms.sum())
+    assert set(schools["licence"]) == {"ODbL 1.0, © OpenStreetMap contributors"}
+
+
+def test_each_city_map_and_export_credit_the_data_actually_drawn():
+    from components import data
+    from components.exports import standalone_map_html
+    from components.maps import build_map
+    almaty = data.city_map_layers("almaty", "en")
+    bounds = tuple(data.city_layer("almaty", "boundary").total_bounds)
+    html = build_map(almaty, bounds, lang="en").get_root().render()
+    unescaped = re.sub(r"\\u([0-9a-f]{4})", lambda u: chr(int(u.group(1), 16)), html)
+    assert "© OpenStreetMap contributors (CC BY-SA 2.0), March 2012" in unescaped
+    assert "dated, streets and places may have changed" in unescaped
+    russian = data.city_map_layers("almaty", "ru")
+    exported = standalone_map_html(build_map(russian, bounds, lang="ru"), russian, "Алматы", "Атлас", "ru")
+    exported = re.sub(r"\\u([0-9a-f]{4})", lambda u: chr(int(u.group(1), 16)), exported)
+    assert "март 2012" in exported and "устаревшие данные" in exported
+    astana = data.city_map_layers("astana", "kk")
+    credits = " ".join(layer.credit for layer in astana)
+    assert "2026" in credits and "ескірген" not in credits  # July 2026 is current
+    bishkek = data.city_map_layers("bishkek", "en")
+    assert not any(layer.credit for layer in bishkek)  # its layers carry their usual credits
