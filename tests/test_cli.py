@@ -20,7 +20,9 @@ def test_indicators_of_a_city_as_csv_with_empty_unknowns():
     by_id = {r["indicator_id"]: r for r in rows}
     assert by_id["pm25_annual_mean"]["value"] == "26.1" and by_id["pm25_annual_mean"]["year"] == "2022"
     assert by_id["life_expectancy"]["level"] == "city"
-    assert by_id["health_facilities_osm"]["value"] == ""  # unknown: empty, never 0
+    assert by_id["district_poverty_rate"]["value"] == ""  # unknown: empty, never 0
+    shymkent = {r["indicator_id"]: r for r in csv.DictReader(io.StringIO(run("indicators", "--city", "shymkent").stdout))}
+    assert shymkent["health_facilities_osm"]["value"] == ""  # no OpenStreetMap facilities for Shymkent
     assert {r["year"] for r in rows} <= {"2022", ""}
 
 
