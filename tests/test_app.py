@@ -295,17 +295,27 @@ def test_data_page_shows_layers_and_versions_but_no_import_controls_to_a_viewer(
     assert not at.get("file_uploader")
 
 
-def test_data_page_signs_an_editor_in_and_refuses_a_wrong_password():
+PASSWORD = "a long enough secret"
+
+
+def sign_in_on_the_data_page(city: str, username: str, password: str = PASSWORD) -> AppTest:
+    """The Data page with an editor account of `city` made, and its sign-in form filled and sent."""
     from components.data import store
     from geo.auth import add_user
-    at = app("bishkek")
+    at = app(city)
     at.switch_page("pages/data.py").run()
-    add_user(store(), "nurlan", "a long enough secret", "editor", ("bishkek",))
-    at.text_input[0].input("nurlan")
-    at.text_input[1].input("wrong password!")
+    if username not in store().usernames():
+        add_user(store(), username, PASSWORD, "editor", (city,))
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
     at.button[0].click().run()
+    return at
+
+
+def test_data_page_signs_an_editor_in_and_refuses_a_wrong_password():
+    at = sign_in_on_the_data_page("bishkek", "nurlan", "wrong password!")
     assert "Wrong user name or password" in at.error[0].value
-    at.text_input[1].input("a long enough secret")
+    at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
     no_exception(at)
     assert "Signed in as `nurlan`" in " ".join(c.value for c in at.caption)  # the name as a code span: inert
@@ -463,14 +473,8 @@ def test_application_page_shows_the_six_sections_and_what_each_lacks(city, lang)
 
 def test_an_editor_writes_a_section_and_adds_a_figure_that_reads_as_supplied_by_the_city():
     from components.data import store
-    from geo.auth import add_user
     markup = "<b>Clean air</b> **plan** [x](https://evil.example) <img src=x onerror=alert(1)>"
-    at = app("taraz")
-    at.switch_page("pages/data.py").run()
-    add_user(store(), "taraz_office", "a long enough secret", "editor", ("taraz",))
-    at.text_input[0].input("taraz_office")
-    at.text_input[1].input("a long enough secret")
-    at.button[0].click().run()
+    at = sign_in_on_the_data_page("taraz", "taraz_office")
     at.switch_page("pages/application.py").run()
     no_exception(at)
     at.text_area(key="narrative_taraz_environment").input(markup)
