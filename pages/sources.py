@@ -10,7 +10,7 @@ from components.tables import format_value
 from components.widgets import dataset_card
 from geo.cities import all_cities, get_city
 from geo.guidelines import POLLUTANTS
-from geo.i18n import format_date, plural, translate_text
+from geo.i18n import format_date, format_month, plural, translate_text
 from geo.layers import LAYERS
 from geo.osm import tag_table as osm_tag_table
 from geo.store import read_manifest
@@ -24,10 +24,18 @@ manifest = read_manifest()
 st.subheader(t("sources.layers"))
 for spec in LAYERS.values():
     embedded = manifest.get(spec.id, {"rows": t("sources.not_embedded"), "per_city": {}})
-    dataset_card(t(f"layer.{spec.id}"), {
+    facts = {
         t("column.features"): embedded["rows"], t("column.cities"): len(embedded["per_city"]),
         t("column.source"): translate_text(spec.source, lang()), t("column.licence"): translate_text(spec.licence, lang()),
-        t("column.date"): translate_text(spec.date, lang())})
+        t("column.date"): translate_text(spec.date, lang())}
+    for city in all_cities():  # a city's own OSM data in this layer: its source, licence and month
+        for osm in city.osm_sources:
+            if embedded["per_city"].get(city.id) and (data.city_layer(city.id, spec.id)["source"] == osm.source).any():
+                month = format_month(osm.date, lang())
+                facts[city.name(lang())] = (f"{translate_text(osm.source, lang())} — {translate_text(osm.licence, lang())}"
+                                            f" — {month}" + (f" ({t('provenance.dated', date=month)})"
+                                                             if osm.dated() else ""))
+    dataset_card(t(f"layer.{spec.id}"), facts)
 
 
 

@@ -516,3 +516,13 @@ def test_a_link_may_name_jalal_abad_by_its_new_name_manas():
     at.switch_page("pages/city.py").run()
     no_exception(at)
     assert at.title[0].value == "Жалал-Абад (Манас)" and at.query_params["city"] == "jalal-abad"
+
+
+def test_sources_page_names_each_citys_own_openstreetmap_data_with_licence_and_date():
+    at = app("almaty", "ru")
+    at.switch_page("pages/sources.py").run()
+    no_exception(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Алматы:** Выгрузка OpenStreetMap по Алматы на март 2012 г." in text and "CC BY-SA 2.0" in text
+    assert "устаревшие данные" in text
+    assert "**Астана:** Точки OpenStreetMap по Астане" in text
