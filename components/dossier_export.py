@@ -35,6 +35,12 @@ def city_dossier(city_id: str, lang: str, today: dt.date | None = None) -> Dossi
                          lang, today)
 
 
+def territory_layers(city_id: str, lang: str) -> list:
+    """The territory section's map layers, on the page and in the exports alike: districts and boundary."""
+    districts = [layer for layer in data.city_map_layers(city_id, lang) if layer.spec.id == "districts"]
+    return [*districts, *data.boundary_layers(city_id, lang)]
+
+
 def dossier_images(city_id: str, lang: str) -> list[DossierImage]:
     """The maps and charts of the sections as PNG: territory (boundary and districts), healthcare and
     infrastructure (facilities, stations, footways and cycleways where the city has them), environment
@@ -45,9 +51,7 @@ def dossier_images(city_id: str, lang: str) -> list[DossierImage]:
     name, made_with = city.name(lang), translate("export.made_with", lang)
     bounds = tuple(data.city_layer(city_id, "boundary").total_bounds)
     images = []
-    territory = [*([layer for layer in data.city_map_layers(city_id, lang) if layer.spec.id == "districts"]),
-                 *data.boundary_layers(city_id, lang)]
-    for section, layers, key in (("territory", territory, "dossier.map_territory"),
+    for section, layers, key in (("territory", territory_layers(city_id, lang), "dossier.map_territory"),
                                  ("healthcare_infrastructure", data.city_map_layers(city_id, lang),
                                   "dossier.map_services")):
         title = translate(key, lang, city=name)

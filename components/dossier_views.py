@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import air_views, data, editing
-from components.dossier_export import FORMATS, city_dossier, city_entries, dossier_files
+from components.dossier_export import FORMATS, city_dossier, city_entries, dossier_files, territory_layers
 from components.map_view import base_url, show_map
 from components.maps import build_map
 from components.safe_text import inert
@@ -66,10 +66,8 @@ def section_pictures(city: City, section_id: str) -> None:
     """The maps and charts that belong to a section, as the exports draw them."""
     name = city.name(lang())
     if section_id == "territory":
-        layers = [layer for layer in data.city_map_layers(city.id, lang()) if layer.spec.id == "districts"]
-        layers += data.boundary_layers(city.id, lang())
         st.caption(t("dossier.map_territory", city=name))
-        show_map(build_map(layers, tuple(data.city_layer(city.id, "boundary").total_bounds), base_url=base_url(),
+        show_map(build_map(territory_layers(city.id, lang()), tuple(data.city_layer(city.id, "boundary").total_bounds), base_url=base_url(),
                            lang=lang(), legend_title=t("map.legend")), key=f"dossier_territory_{city.id}", height=420)
     elif section_id == "environment" and len(data.city_annual(city.id, "pm25")):
         latest = int(data.city_annual(city.id, "pm25")["year"].max())
