@@ -14,10 +14,11 @@ from components import data, editing
 from components.map_view import base_url
 from components.maps import MapLayer, build_map
 from components.state import lang, t
+from components.tables import population_text
 from geo import access
 from geo.cities import City, get_city
 from geo.display import display_frame
-from geo.i18n import format_number, format_percent
+from geo.i18n import format_number, format_percent, translate_text
 from geo.layers import LAYERS, STORAGE_CRS
 from geo.network import Origins, WalkNetwork, network_from_lines
 from geo.osm import sample_boundary_points
@@ -85,14 +86,10 @@ def population_areas(city: City) -> gpd.GeoDataFrame:
 
 
 def districts_inside(city: City) -> gpd.GeoDataFrame:
-    """The city's districts that lie (90 % of their area or more) inside its boundary, in metres: only their
-    population can be spread over the city's sample points (the layer also holds districts around the city)."""
-    districts = data.city_layer(city.id, "districts").to_crs(city.crs)
-    if districts.empty:
-        return districts
+    """The city's districts inside its boundary, in metres: only their population can be spread over the city's
+    sample points (the layer also holds districts around some cities)."""
     boundary = data.city_layer(city.id, "boundary").to_crs(city.crs).geometry.iloc[0]
-    inside = districts.geometry.intersection(boundary).area / districts.geometry.area
-    return districts[inside >= access.DISTRICT_INSIDE_SHARE].reset_index(drop=True)
+    return access.districts_inside(data.city_layer(city.id, "districts").to_crs(city.crs), boundary)
 
 
 def distances_with(model: AccessModel, proposals_xy: np.ndarray) -> np.ndarray:
@@ -213,18 +210,33 @@ def district_shares(city: City, model: AccessModel, threshold_m: float) -> None:
         st.caption(t("access.no_districts"))
         return
     tree_index = gpd.GeoSeries(gpd.points_from_xy(model.origin_xy[:, 0], model.origin_xy[:, 1]), crs=city.crs)
-    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=tree_index), districts[["name", "population", "geometry"]],
+    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=tree_index), districts[["name", "geometry"]],
                        predicate="within", how="inner")
     joined = joined[~joined.index.duplicated()]
     within = model.distance[joined.index.to_numpy()] <= threshold_m
     table = pd.DataFrame({"name": joined["name"].to_numpy(), "within": within}).groupby("name", sort=True).agg(
         points=("within", "size"), share=("within", "mean")).reset_index()
-    population = districts.drop_duplicates("name").set_index("name")["population"]
+    by_name = districts.drop_duplicates("name").set_index("name")
+    precision = by_name["population_precision"] if "population_precision" in by_name else pd.Series("", by_name.index)
     st.dataframe(pd.DataFrame({
         t("column.district"): table["name"], t("column.sample_points"): table["points"],
         t("column.share_within"): [format_number(v * 100, lang(), 1) for v in table["share"]],
-        t("column.population"): [format_number(v, lang(), 0) for v in table["name"].map(population)],
+        t("column.population"): [population_text(by_name.at[n, "population"], precision.get(n) or "", lang())
+                                 for n in table["name"]],
     }), hide_index=True, width="stretch")
+    population_notes(city, districts)
+
+
+def population_notes(city: City, districts: gpd.GeoDataFrame) -> None:
+    """Which districts' populations are left out of the shares of people, and why; where the figures are from."""
+    precision = districts.get("population_precision", pd.Series("", index=districts.index)).fillna("")
+    lower = districts.loc[precision == "lower_bound", "name"].tolist()
+    if lower:
+        st.caption(t("access.lower_bound_note", districts=", ".join(lower)))
+    if (precision == "outline_differs").any():
+        st.caption(t("access.outline_differs_note"))
+    sources = sorted(set(districts["source"]))
+    st.caption(t("access.district_sources", sources="; ".join(translate_text(s, lang()) for s in sources)))
 
 
 def threshold_label(metres: int) -> str:

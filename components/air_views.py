@@ -238,16 +238,18 @@ def comparison(pollutant: str, year: int) -> None:
         st.caption(left_out)
 
 
-def station_map(city: City, year: int) -> None:
-    """Stations (and the city-wide series at the city centre) coloured by their annual PM2.5 band for `year`."""
+def station_map(city: City, pollutant: str, year: int) -> None:
+    """Every monitoring site of the city, coloured by its annual band of `pollutant` for `year` where the
+    Atlas has its hourly series (grey: no value, or a site whose series the Atlas does not hold), and the
+    city-wide series at the city centre."""
     layers = list(data.boundary_layers(city.id, lang()))
     stations = data.city_layer(city.id, "air_stations")
     if len(stations):
         years = data.table("air_station_years")
-        chosen = years[years["year"] == year].set_index("station_id")
+        chosen = years[(years["year"] == year) & (years["pollutant"] == pollutant)].set_index("station_id")
         shown = display_frame(stations, LAYERS["air_stations"], city.crs, lang=lang()).assign(station_id=stations["station_id"])
         layers.append(_band_layer("air_stations", shown, chosen.reindex(shown["station_id"]), t("layer.air_stations")))
-    annual = data.city_annual(city.id, "pm25")
+    annual = data.city_annual(city.id, pollutant)
     centre = data.city_layer(city.id, "city_centres")
     if len(annual):
         row = annual[annual["year"] == year].reindex(columns=["mean", "band", "complete"])
@@ -258,7 +260,7 @@ def station_map(city: City, year: int) -> None:
     swatches = [(c, t(f"band.{b}")) for b, c in BAND_COLOURS.items()] + [(NO_DATA_COLOUR, t("common.no_data"))]
     show_map(build_map(layers, tuple(boundary.total_bounds), base_url=base_url(), lang=lang(), legend_title=t("map.legend"),
                        legend_swatches=swatches), key=f"air_map_{city.id}_{year}", height=460)
-    st.caption(t("air.map_note", year=year))
+    st.caption(t("air.map_note", pollutant=POLLUTANTS[pollutant].label, year=year))
     if stations.empty:
         st.info(t("gap.air_stations"))
 

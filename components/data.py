@@ -18,10 +18,11 @@ from geo.air import annual_stats
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import POLLUTANTS
-from geo.i18n import format_month, translate, translate_text, translate_value
+from geo.i18n import translate, translate_text, translate_value
 from geo.indicators import city_figures, latest_values
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.layerstore import LayerStore
+from geo.provenance import osm_credit_line
 from geo.store import read_layer, read_table
 
 MIN_SIMPLIFY_M = 5.0  # never coarser than needed at street zoom
@@ -95,13 +96,6 @@ def city_figures_table(city_id: str) -> pd.DataFrame:
     return city_figures(city_values(city_id))
 
 
-@st.cache_resource(max_entries=1)
-def all_district_values() -> pd.DataFrame:
-    """District-level values of every city (the reference for the equity matrix is their median)."""
-    values = pd.concat([city_values(c.id) for c in member_cities()], ignore_index=True)
-    return values[(values["level"] == "district") & values["value"].notna()].drop_duplicates(["indicator_id", "area"])
-
-
 @st.cache_resource(max_entries=64)
 def city_latest(city_id: str) -> pd.DataFrame:
     """The latest value of every indicator of one city (no-data rows included); demo extracts too."""
@@ -126,27 +120,34 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
         shown["facility_type"] = [translate_value("facility", f, lang) for f in shown["facility_type"]]
     if "region" in shown.columns:
         shown["region"] = [translate_value("region", r, lang) for r in shown["region"]]
-    return MapLayer(spec=spec, frame=shown,
-                    title=translate(title_key or f"layer.{spec_id}", lang),
-                    tooltip=tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip), style=style or {},
-                    credit=osm_credit(frame, lang))
+    if "population_precision" in shown.columns:
+        shown["population_precision"] = [translate_value("population_precision", p, lang) if p else ""
+                                         for p in shown["population_precision"]]
+    tooltip = tuple((c, translate(f"column.{c}", lang)) for c in spec.tooltip)
+    credit = osm_credit(frame, lang)
+    if credit and spec.geometry_types[0] != "LineString":  # each place says which data it is from (street
+        # networks, thousands of segments, say it in the map's credit only: the page stays light)
+        texts = {(c, s): osm_provenance(c, s, lang) for c, s in frame[["city_id", "source"]].drop_duplicates()
+                 .itertuples(index=False)}
+        shown["provenance"] = [texts[(c, s)] for c, s in zip(frame["city_id"], frame["source"])]
+        tooltip += (("provenance", translate("column.provenance", lang)),)
+    return MapLayer(spec=spec, frame=shown, title=translate(title_key or f"layer.{spec_id}", lang),
+                    tooltip=tooltip, style=style or {}, credit=credit)
+
+
+def osm_provenance(city_id: str, source: str, lang: str) -> str:
+    """What a feature from a city's own OSM source is (geo.provenance.osm_credit_line); "" for features of the
+    layer's usual source."""
+    osm = get_city(city_id).osm_source(source)
+    return osm_credit_line(osm, lang) if osm else ""
 
 
 def osm_credit(frame: gpd.GeoDataFrame, lang: str) -> str:
-    """The credit of a layer drawn from a city's own OSM source: its licence and month, and a warning when the
-    data is older than five years; "" for the layer's usual credit."""
+    """The credit of a layer drawn from cities' own OSM sources (see osm_provenance); "" for the usual credit."""
     if "source" not in frame.columns or "city_id" not in frame.columns or frame.empty:
         return ""
-    credits = []
-    for (city_id, source), _ in frame.groupby(["city_id", "source"], sort=True):
-        osm = get_city(city_id).osm_source(source)
-        if osm is None:
-            continue
-        month = format_month(osm.date, lang)
-        licence = osm.licence.split(",")[0]  # "CC BY-SA 2.0, © OpenStreetMap contributors": the licence's name
-        text = translate("provenance.osm_credit", lang, licence=licence, date=month)
-        credits.append(text + (f" — {translate('provenance.dated', lang, date=month)}" if osm.dated() else ""))
-    return "; ".join(credits)
+    pairs = frame[["city_id", "source"]].drop_duplicates().sort_values(["city_id", "source"])
+    return "; ".join(text for text in (osm_provenance(c, s, lang) for c, s in pairs.itertuples(index=False)) if text)
 
 
 def forget_layers() -> None:

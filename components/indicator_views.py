@@ -12,6 +12,7 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.state import lang, t
 from components.tables import format_value
+from components.widgets import source_flags, source_help
 from geo.cities import City, get_city
 from geo.display import display_frame
 from geo.i18n import (
@@ -77,9 +78,11 @@ def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
     if spec.reference:
         help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
                             value=format_number(spec.reference.value, lang()), unit=unit))
-    help_parts.append(f"{t('common.source')}: {translate_text(row['source'], lang())}")
+    help_parts.append(source_help(row["city_id"], row["source"]))
     column.metric(label, format_value(row["value"], "", lang()), delta=delta,
                   delta_color=DELTA_COLOURS[spec.direction], help=" ".join(help_parts))
+    if pd.notna(row["value"]):
+        source_flags(column, row["city_id"], row["source"])
     if row["level"] == "region" and pd.notna(row["value"]):
         column.caption(t("profile.region_value", region=translate_value("region", row["area"], lang())))
 
@@ -121,19 +124,24 @@ def _reference_status(value: float, reference: float, direction: str) -> str:
 
 
 def equity_matrix(city: City) -> None:
-    """Urban HEART-style matrix: districts × district indicators, coloured against a reference, numbers shown."""
+    """Urban HEART-style matrix: the districts inside the city × district indicators, each value against the
+    median of the city's own districts, numbers shown; a lower-bound population says so."""
     values = data.city_values(city.id)
     districts = values[(values["level"] == "district") & values["value"].notna()]
-    if districts.empty:
+    if districts["area"].nunique() < 2:
         st.info(t("profile.no_districts"))
         return
-    every = data.all_district_values()
-    reference = every.groupby("indicator_id")["value"].median()
+    reference = districts.groupby("indicator_id")["value"].median()
     matrix = districts.pivot_table(index="area", columns="indicator_id", values="value").rename_axis(
         t("column.district"))
+    matrix = matrix[[i for i in INDICATORS if i in matrix.columns]]  # the registry's order
     status = pd.DataFrame({c: [_reference_status(v, reference[c], INDICATORS[c].direction) for v in matrix[c]]
                            for c in matrix.columns}, index=matrix.index)
     shown = matrix.map(lambda v: format_value(v, "", lang())) + status.map(lambda s: f" · {t('equity.' + s)}")
+    lower = districts[districts["note_key"] == "note.population_lower_bound"]
+    for area, indicator_id in zip(lower["area"], lower["indicator_id"]):
+        shown.loc[area, indicator_id] = t("population.at_least", value=format_value(matrix.loc[area, indicator_id],
+                                                                                   "", lang()))
     shown, status = shown.rename(columns=indicator_name), status.rename(columns=indicator_name)
     styled = shown.style.apply(lambda col: [
         f"background-color: {TRAFFIC[s]}; color: {'white' if s in ('better', 'worse') else 'black'}"

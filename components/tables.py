@@ -13,6 +13,13 @@ def format_value(value: float, unit: str, lang: str, digits: int | None = None) 
     return number if number == translate("common.no_data", lang) else f"{number} {unit}".strip()
 
 
+def population_text(value: float, precision: str, lang: str) -> str:
+    """A district's population as the source gives it: "at least 358,000" for a lower bound, "no data" unknown."""
+    number = format_number(value, lang, 0)
+    return translate("population.at_least", lang, value=number) if precision == "lower_bound" and pd.notna(value) \
+        else number
+
+
 def formatted(table: pd.DataFrame, units: dict[str, str], lang: str) -> pd.DataFrame:
     """Copy of `table` with the columns named in `units` as display strings."""
     out = table.copy()

@@ -12,14 +12,17 @@ from components.exports import (
 )
 from components.state import lang, t
 from components.tables import format_value
+from geo.cities import get_city
 from geo.i18n import format_number, translate_note
 from geo.indicators import INDICATORS
+from geo.provenance import described_source, osm_flags, osm_sources_named
 
 CARDS_PER_ROW = 3
 
 
 def indicator_cards(figures: pd.DataFrame) -> None:
-    """One metric card per figure: name, unit and year in the label; value or 'no data'; note and reference on hover."""
+    """One metric card per figure: name, unit and year in the label; value or 'no data'; note, reference and the
+    source of the data counted on hover; a warning under the card when that data is dated or drive-only."""
     for start in range(0, len(figures), CARDS_PER_ROW):
         chunk = figures.iloc[start:start + CARDS_PER_ROW]
         for column, row in zip(st.columns(CARDS_PER_ROW), chunk.itertuples()):
@@ -32,7 +35,23 @@ def indicator_cards(figures: pd.DataFrame) -> None:
             if spec.reference:
                 help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
                                     value=format_number(spec.reference.value, lang()), unit=t("unit." + spec.unit)))
+            if pd.notna(row.value):
+                help_parts.append(source_help(row.city_id, row.source))
             column.metric(label, format_value(row.value, "", lang()), help=" ".join(help_parts) or None)
+            if pd.notna(row.value):
+                source_flags(column, row.city_id, row.source)
+
+
+def source_help(city_id: str, source: str) -> str:
+    """A card's "Source: …" line: the data actually counted for this city, with its month and licence."""
+    return f"{t('common.source')}: {described_source(get_city(city_id), source, lang())}"
+
+
+def source_flags(column, city_id: str, source: str) -> None:
+    """Under a card: the warnings of the city's own OSM data it counts (dated, drive network only)."""
+    for osm in osm_sources_named(get_city(city_id), source):
+        for flag in osm_flags(osm, lang()):
+            column.caption(f"⚠ {flag}")
 
 
 def dataset_card(title: str, facts: dict[str, object]) -> None:

@@ -127,9 +127,26 @@ def grid_points(area: shapely.Geometry, spacing_m: float = GRID_SPACING_M) -> np
     return xy[shapely.contains_xy(area, xy[:, 0], xy[:, 1])]
 
 
+def districts_inside(districts: gpd.GeoDataFrame, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
+    """The districts that lie (DISTRICT_INSIDE_SHARE of their area or more) inside the city's boundary, both in
+    the city's metric CRS: the city's own districts, not the units around it."""
+    if districts.empty:
+        return districts
+    inside = districts.geometry.intersection(boundary).area / districts.geometry.area
+    return districts[(inside >= DISTRICT_INSIDE_SHARE).to_numpy()].reset_index(drop=True)
+
+
+def exact_population(districts: gpd.GeoDataFrame) -> pd.Series:
+    """Each district's population where it is an exact figure; NaN where unknown or only a lower bound."""
+    population = districts["population"].astype(float)
+    if "population_precision" in districts:
+        population = population.where(districts["population_precision"].fillna("") != "lower_bound")
+    return population
+
+
 def district_weights(origin_xy: np.ndarray, districts: gpd.GeoDataFrame) -> np.ndarray:
     """People per origin: each district's population shared equally among the origins inside it.
-    NaN for origins outside every district or in a district of unknown population."""
+    NaN for origins outside every district or in a district whose population is unknown or only a lower bound."""
     weights = np.full(len(origin_xy), np.nan)
     if districts.empty or "population" not in districts:
         return weights
@@ -138,7 +155,7 @@ def district_weights(origin_xy: np.ndarray, districts: gpd.GeoDataFrame) -> np.n
     point_index, district_index = tree.query(points, predicate="within")
     first = pd.Series(district_index).groupby(point_index).first()  # a point on a shared border counts once
     counts = first.value_counts()
-    population = districts["population"].to_numpy(dtype=float)
+    population = exact_population(districts).to_numpy(dtype=float)
     weights[first.index.to_numpy()] = population[first.to_numpy()] / counts.loc[first.to_numpy()].to_numpy()
     return weights
 

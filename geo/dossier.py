@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from geo.cities import City
+from geo.cities import City, get_city
 from geo.errors import AtlasError
 from geo.guidelines import AQG_2021, POLLUTANTS, who_band
 from geo.i18n import (
@@ -23,11 +23,11 @@ from geo.i18n import (
     format_number,
     translate,
     translate_note,
-    translate_text,
     translate_value,
 )
 from geo.imports import EDITOR_LIMITS, Problem, text_problems
 from geo.indicators import INDICATORS, KZ_SECTIONS, rank_cities, shown_indicators
+from geo.provenance import described_source
 
 MAX_NARRATIVE_CHARS = 5000
 MAX_LABEL_CHARS = 200
@@ -271,7 +271,7 @@ def _figure_row(indicator_id: str, row: pd.Series, network_latest: pd.DataFrame,
         level = f"{level}: {translate_value('region', row['area'], lang)}"
     return FigureRow(indicator_id, _name(indicator_id, lang), float(row["value"]), format_number(row["value"], lang),
                      translate(f"unit.{spec.unit}", lang), "" if pd.isna(row["year"]) else str(int(row["year"])),
-                     level, translate_text(str(row["source"]), lang),
+                     level, described_source(get_city(city_id), str(row["source"]), lang),
                      format_number(known.median(), lang) if len(known) > 1 else "", rank, reference, verdict)
 
 

@@ -8,10 +8,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.access import districts_inside, exact_population
 from geo.air import MIN_VALID_DAYS_PER_YEAR
 from geo.cities import City
 from geo.guidelines import AQG_2021, POLLUTANTS, WHO_AQG_SOURCE
-from geo.mobility import mobility_figures
+from geo.mobility import drive_network_only, mobility_figures
 
 WHO_GROUPS = ("health_status", "health_services", "environment", "socio_economic")
 # Sections of the application to the national network "Healthy Cities (regions) of Kazakhstan".
@@ -22,6 +23,7 @@ BNS_SOURCE = "Bureau of National Statistics of Kazakhstan via Open Data Kazakhst
 RANKING_SOURCE = "Bureau of National Statistics of Kazakhstan, as assembled by the Open Data Kazakhstan " \
                  "city-ranking project (2022; ODC PDDL 1.0), which filled some gaps by KNN imputation: approximate"
 KG_DISTRICT_SOURCE = "National Statistical Committee KG via WFP PRISM (population 2021, poverty 2020)"
+DISTRICT_SOURCE = "District outlines and populations of the districts layer (official statistics where given)"
 AIR_SOURCE = "U.S. Embassy Bishkek / AirNow (public domain); AirData.kz (CC BY-NC 4.0); see the Air quality page"
 
 
@@ -92,7 +94,9 @@ INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
     _spec("public_transport_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "environment", "healthcare_infrastructure"),
     _spec("cars_per_1000", "per 1,000 residents", "neutral", RANKING_SOURCE, "region", "environment", "healthcare_infrastructure"),
     _spec("entertainment_per_10k", "per 10,000 residents", "higher_is_better", RANKING_SOURCE, "region", "socio_economic", "socio_economic"),
-    _spec("district_population", "persons", "neutral", KG_DISTRICT_SOURCE, "district", "socio_economic", "demography"),
+    _spec("district_population", "persons", "neutral", DISTRICT_SOURCE, "district", "socio_economic", "demography"),
+    _spec("district_population_density", "persons/km²", "neutral", DISTRICT_SOURCE, "district", "environment", "territory"),
+    _spec("district_health_facilities_per_10k", "per 10,000 residents", "higher_is_better", DISTRICT_SOURCE, "district", "health_services", "healthcare_infrastructure"),
     _spec("district_poverty_rate", "%", "lower_is_better", KG_DISTRICT_SOURCE, "district", "socio_economic", "socio_economic"),
 )}
 
@@ -126,6 +130,8 @@ def _air_indicators() -> list[IndicatorSpec]:
 
 
 INDICATORS.update({spec.id: spec for spec in _air_indicators()})
+MOBILITY_INDICATORS = ("cycleway_km_per_10k", "cycleway_km_per_km2", "cycle_street_share", "cycle_network_connected",
+                       "pedestrian_street_km")
 CITY_CARD_INDICATORS = ("population", "boundary_area", "population_density", "health_facilities_osm",
                         "health_facilities_per_10k", "pm25_annual_mean", "pm25_days_above_24h")
 
@@ -136,13 +142,16 @@ AIR_STATISTICS = {"annual_mean": "mean", "days_above_24h": "days_above_24h_aqg",
 
 def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
                      districts: gpd.GeoDataFrame, annual: pd.DataFrame, regional: pd.DataFrame,
-                     mobility: dict[str, float] | None = None) -> pd.DataFrame:
+                     mobility: dict[str, float] | None = None, mobility_source: str = "",
+                     mobility_note: str = "") -> pd.DataFrame:
     """Every value of every registered indicator for `city`, all years (VALUE_COLUMNS).
 
     Inputs are the city's rows of the embedded layers, its yearly air statistics (geo.air.annual_stats)
     and the regional table. A region's value is labelled level "region" (the region's value, not the
     city's), except for the cities of republican significance, whose "region" is the city itself. An
-    indicator with no value gets one row with NaN and a note saying why.
+    indicator with no value gets one row with NaN and a note saying why. A value from OSM features carries the
+    sources of the features counted (the city's own extract, with its date), not the layer's general source;
+    `mobility_note` says why the mobility figures are missing when the city's network cannot give them.
     """
     nan = np.nan
     rows: list[dict] = []
@@ -165,13 +174,14 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
         if pop and not region_only:
             add("population_density", round(pop.value / area, 1), year)
     if city.country == "KG" or len(facilities):
-        add("health_facilities_osm", len(facilities), None, note_key="note.osm_coverage")
+        drawn = feature_sources(facilities)
+        add("health_facilities_osm", len(facilities), None, source=drawn, note_key="note.osm_coverage")
         if pop:
-            add("health_facilities_per_10k", round(len(facilities) / pop.value * 10_000, 2), None,
+            add("health_facilities_per_10k", round(len(facilities) / pop.value * 10_000, 2), None, source=drawn,
                 note_key="note.osm_coverage")
     for indicator_id, value in (mobility or {}).items():
         if pd.notna(value):
-            add(indicator_id, value, None, note_key="note.osm_coverage")
+            add(indicator_id, value, None, source=mobility_source, note_key="note.osm_coverage")
     complete = annual[annual["complete"]]
     for row in complete.itertuples():
         for kind, column in AIR_STATISTICS.items():
@@ -185,19 +195,57 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
         add(row.indicator_id, float(row.value), int(row.year), level="city" if republican else "region",
             area=city.region, note_key="" if republican else "note.region_value",
             note_params={} if republican else {"region": city.region})
-    for column, indicator_id in (("population", "district_population"), ("poverty_pct", "district_poverty_rate")):
-        for row in districts[districts[column].notna()].itertuples():
-            add(indicator_id, float(getattr(row, column)), 2021 if column == "population" else 2020,
-                level="district", area=row.name)
+    if len(boundary) and len(districts):
+        for row in district_rows(city, boundary, facilities, districts):
+            add(**row)
     present = {r["indicator_id"] for r in rows}
     for indicator_id, spec in INDICATORS.items():
         if indicator_id not in present:
-            add(indicator_id, nan, None, level=spec.level, note_key=_missing_note(city, spec, annual))
+            note = mobility_note if mobility_note and spec.id in MOBILITY_INDICATORS else _missing_note(city, spec, annual)
+            add(indicator_id, nan, None, level=spec.level, note_key=note)
     table = pd.DataFrame(rows)
     table["value"] = table["value"].astype(float)
     table["year"] = table["year"].astype("Int64")
     table["unit"] = table["indicator_id"].map(lambda i: INDICATORS[i].unit)
     return table[VALUE_COLUMNS]
+
+
+def feature_sources(*frames: gpd.GeoDataFrame) -> str:
+    """The distinct sources of the features a value counts, as one text ("" when none carries a source)."""
+    sources = sorted({s for frame in frames if "source" in frame for s in frame["source"].dropna()})
+    return "; ".join(sources)
+
+
+def district_rows(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
+                  districts: gpd.GeoDataFrame) -> list[dict]:
+    """The district-level values of the districts inside the city (units drawn around it are not its districts):
+    population (a lower bound said as such), density and health facilities per 10,000 where the population is
+    exact, and the poverty rate where known."""
+    outline = boundary.to_crs(city.crs).geometry.iloc[0]
+    inside = districts_inside(districts.to_crs(city.crs), outline)
+    exact = exact_population(inside)
+    counts = (gpd.sjoin(facilities.to_crs(city.crs)[["geometry"]], inside[["geometry"]], predicate="within")
+              .groupby("index_right").size() if len(facilities) else pd.Series(dtype=int))
+    rows = []
+    for i, district in inside.iterrows():
+        common = {"level": "district", "area": district["name"], "source": district["source"]}
+        year = int(str(district["population_year"])[:4]) if pd.notna(district.get("population_year")) and str(
+            district.get("population_year")).strip() else None
+        if pd.notna(district["population"]):
+            lower = pd.isna(exact[i])
+            rows.append({"indicator_id": "district_population", "value": float(district["population"]), "year": year,
+                         "note_key": "note.population_lower_bound" if lower else "", **common})
+        if pd.notna(exact[i]) and exact[i] > 0:
+            rows.append({"indicator_id": "district_population_density", "year": year, **common,
+                         "value": round(float(exact[i]) / (district.geometry.area / 1e6), 1)})
+            if len(facilities):
+                rows.append({"indicator_id": "district_health_facilities_per_10k", "year": None, **common,
+                             "value": round(float(counts.get(i, 0)) / float(exact[i]) * 10_000, 2),
+                             "note_key": "note.osm_coverage"})
+        if pd.notna(district.get("poverty_pct")):
+            rows.append({"indicator_id": "district_poverty_rate", "value": float(district["poverty_pct"]),
+                         "year": 2020, **common})
+    return rows
 
 
 def _missing_note(city: City, spec: IndicatorSpec, annual: pd.DataFrame) -> str:
@@ -289,7 +337,11 @@ def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataF
     """
     layers = {layer_id: city_layer(layer_id) for layer_id in CITY_LAYERS}
     boundary = layers["boundary"]
-    mobility = mobility_figures(city, float(boundary["area_km2"].iloc[0]), layers["walking_network"],
-                                layers["cycleways"], layers["footways"]) if len(boundary) else {}
+    walking = layers["walking_network"]
+    drive_only = drive_network_only(city, walking)
+    mobility = mobility_figures(city, float(boundary["area_km2"].iloc[0]), walking, layers["cycleways"],
+                                layers["footways"]) if len(boundary) and not drive_only else {}
     return indicator_values(city, boundary, layers["health_facilities"], layers["districts"],
-                            annual[annual["city_id"] == city.id], regional, mobility)
+                            annual[annual["city_id"] == city.id], regional, mobility,
+                            mobility_source=feature_sources(walking, layers["cycleways"], layers["footways"]),
+                            mobility_note="note.drive_network_only" if drive_only else "")

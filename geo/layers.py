@@ -84,16 +84,21 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
                  "name_ru": ColumnSpec("str", required=False), "name_local": ColumnSpec("str", required=False),
                  "population": ColumnSpec("float", unit="persons", required=False, min_value=0),
                  "population_year": ColumnSpec("str", required=False),
+                 # "exact" | "lower_bound" (the source says "more than") | "outline_differs" (not attached) | ""
+                 "population_precision": ColumnSpec("str", required=False),
                  "poverty_pct": ColumnSpec("float", unit="%", required=False, min_value=0, max_value=100),
                  **_ATTRIBUTION},
         style={"color": OKABE_ITO["purple"], "weight": 1.5, "fillOpacity": 0.0, "dashArray": "2 4"},
-        source="Kyrgyzstan: NSC raions with Population 2021 and poverty 2020 via WFP PRISM; "
-               "Kazakhstan: geoBoundaries ADM2 (from OCHA/HDX)",
-        licence="Kyrgyzstan: per upstream NSC/WFP (PRISM code MIT); Kazakhstan: CC BY 4.0 (geoBoundaries)",
-        date="KG population 2021, poverty 2020; KZ ADM2 pre-2018 units",
+        source="Almaty, Astana, Shymkent: OpenStreetMap district relations inside the city, with official "
+               "populations (gov.kz); Kyrgyzstan: NSC raions with Population 2021 and poverty 2020 via WFP PRISM; "
+               "other Kazakh cities: geoBoundaries ADM2 (from OCHA/HDX)",
+        licence="Almaty, Astana, Shymkent: ODbL 1.0 (OpenStreetMap); Kyrgyzstan: per upstream NSC/WFP (PRISM code "
+                "MIT); other Kazakh cities: CC BY 4.0 (geoBoundaries)",
+        date="Almaty, Astana, Shymkent: outlines 2025-2026, populations 2025-2026; KG population 2021, poverty "
+             "2020; KZ ADM2 pre-2018 units",
         group="boundaries",
-        attribution="NSC KG via WFP PRISM; geoBoundaries (CC BY 4.0)",
-        tooltip=("name", "name_ru", "population", "poverty_pct"),
+        attribution="© OpenStreetMap contributors (ODbL); NSC KG via WFP PRISM; geoBoundaries (CC BY 4.0)",
+        tooltip=("name", "name_ru", "population", "population_precision", "poverty_pct"),
     ),
     LayerSpec(
         id="regions",
@@ -151,16 +156,20 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         id="air_stations",
         geometry_types=("Point",),
         columns={"city_id": ColumnSpec("str"), "station_id": ColumnSpec("str"), "station_name": ColumnSpec("str"),
-                 "provider": ColumnSpec("str"), "first_hour": ColumnSpec("str"), "last_hour": ColumnSpec("str"),
+                 "provider": ColumnSpec("str"),
+                 "series": ColumnSpec("str", required=False),  # pollutants with hourly values in the Atlas; "" none
+                 "first_hour": ColumnSpec("str", required=False), "last_hour": ColumnSpec("str", required=False),
                  "n_hours": ColumnSpec("int", unit="hours", min_value=0),
                  "placeholder_coordinate": ColumnSpec("bool"), **_ATTRIBUTION},
         style={"color": OKABE_ITO["green"], "radius": 7, "weight": 2, "fillOpacity": 0.9},
-        source="AirData.kz open dataset (KazHydroMet, OpenAQ); station list derived from hourly PM2.5 files",
-        licence="CC BY-NC 4.0 (non-commercial use only), AirData.kz / Global Shapers Almaty Hub",
-        date="2018-07 to 2026-04",
+        source="AirData.kz station registry and hourly station files (KazHydroMet, AirGradient, OpenAQ, WAQI, "
+               "AirKaz); U.S. Embassy Bishkek monitor (OpenAQ location 8225); sensor.community sensors in Bishkek",
+        licence="CC BY-NC 4.0 (non-commercial use only), AirData.kz / Global Shapers Almaty Hub; U.S. Government "
+                "data, public domain; ODbL 1.0 (sensor.community)",
+        date="Registry 2025; hourly series 2018-07 to 2026-04; embassy monitor 2019-03 to 2025-03",
         group="environment",
-        attribution="AirData.kz (CC BY-NC 4.0)",
-        tooltip=("station_name", "provider", "first_hour", "last_hour"),
+        attribution="AirData.kz (CC BY-NC 4.0); U.S. Embassy Bishkek; sensor.community (ODbL)",
+        tooltip=("station_name", "provider", "series", "first_hour", "last_hour"),
     ),
     LayerSpec(
         id="settlements",

@@ -15,6 +15,15 @@ def _km(lines: gpd.GeoDataFrame, crs: str) -> float:
     return float(lines.geometry.to_crs(crs).length.sum() / 1000.0) if len(lines) else 0.0
 
 
+def drive_network_only(city: City, walking: gpd.GeoDataFrame) -> bool:
+    """Whether the city's walking network comes only from drive networks (streets cars use, no footways or
+    paths): access on it understates walking, and its cycleways and footways are unknown, not absent."""
+    if walking.empty:
+        return False
+    sources = [city.osm_source(source) for source in walking["source"].unique()]
+    return all(osm is not None and osm.network == "drive" for osm in sources)
+
+
 def mobility_figures(city: City, area_km2: float, walking: gpd.GeoDataFrame, cycleways: gpd.GeoDataFrame,
                      footways: gpd.GeoDataFrame) -> dict[str, float]:
     """Cycleway km per 10,000 residents and per km², share of street length with cycle infrastructure, share

@@ -178,6 +178,22 @@ def read_points_table(path: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(table["longitude"], table["latitude"]), crs=STORAGE_CRS)
 
 
+def read_edges_table(path: Path) -> gpd.GeoDataFrame:
+    """An OSMnx street graph saved as an edge table (u, v, key, osmid, highway, name, WKT geometry), as OSM
+    elements of the shape read_extract gives: one row per street segment, the two directions of a two-way
+    street counted once (an edge merged from several ways takes the first way's id)."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"u", "v", "key", "osmid", "highway", "geometry"} - set(table.columns)
+    if missing:
+        raise OsmError("osm_unreadable", name=Path(path).name, detail=f"missing column(s) {', '.join(sorted(missing))}")
+    ends = np.sort(table[["u", "v"]].astype("int64").to_numpy(), axis=1)
+    table = table[~pd.DataFrame({"a": ends[:, 0], "b": ends[:, 1], "key": table["key"]}).duplicated().to_numpy()]
+    way = table["osmid"].str.strip("[]").str.split(",").str[0].str.strip()
+    tags = {key: table[key].replace("", None) for key in TAG_KEYS if key in table.columns}
+    frame = pd.DataFrame({"osm_id": "way/" + way, **tags})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkt(table["geometry"]).values, crs=STORAGE_CRS)
+
+
 def read_extract(path: Path, progress: Callable[[float], None] | None = None) -> gpd.GeoDataFrame:
     """OSM elements of an extract (.osm.pbf or .osm) with the tags the table needs, as a WGS84 frame."""
     import osmium  # imported here: only extract imports need the libosmium bindings

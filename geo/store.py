@@ -29,7 +29,8 @@ def read_layer(layer_id: str, embedded_dir: Path = EMBEDDED_DIR) -> gpd.GeoDataF
 
 TABLE_COLUMNS = {
     "air_daily": MEASUREMENT_COLUMNS,
-    "air_station_years": ["station_id", "year", "mean", "valid_hours", "flagged_hours", "complete", "band", "city_id"],
+    "air_station_years": ["station_id", "year", "mean", "valid_hours", "flagged_hours", "complete", "band", "pollutant",
+                          "city_id"],
     "air_hourly_profile": ["season", "hour", "mean", "n_hours", "city_id", "pollutant"],
     "air_hourly_qc": ["city_id", "station_id", "year", "flag", "hours"],
     "air_station_checks": STATION_CHECK_COLUMNS,

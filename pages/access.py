@@ -2,10 +2,13 @@
 what a proposed facility would change (click the map)."""
 import streamlit as st
 
-from components import access_views
+from components import access_views, data
 from components.state import current_city, lang, require_frame, t
 from components.widgets import url_choice, url_keep
 from geo.access import ACCESS_TARGETS, DETOUR_FACTOR, WALK_SPEED_KMH
+from geo.i18n import format_month
+from geo.mobility import drive_network_only
+from geo.provenance import osm_sources_named
 
 require_frame("pages/access.py")
 
@@ -31,6 +34,12 @@ if model is None:
     st.stop()
 if model.method == "network":
     st.success(t("access.method_network", speed=WALK_SPEED_KMH))
+    walking = data.city_layer(city.id, "walking_network")
+    if drive_network_only(city, walking):
+        st.warning(t("access.drive_only"))
+    for osm in {osm.source: osm for s in walking["source"].unique() for osm in osm_sources_named(city, s)}.values():
+        if osm.dated():
+            st.warning(t("access.network_dated", date=format_month(osm.date, lang())))
 else:
     st.warning(t("access.method_straight", factor=DETOUR_FACTOR, spacing=int(model.grid_m)))
     access_views.offer_osm(city)

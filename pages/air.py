@@ -35,8 +35,8 @@ air_views.charts_section(city.id, pollutant, year)
 with st.expander(t("air.qc_title"), expanded=False):
     air_views.quality_control(city.id, daily)
 
-st.subheader(t("air.map_title", year=year))
-air_views.station_map(city, year)
+st.subheader(t("air.map_title", pollutant=POLLUTANTS[pollutant].label, year=year))
+air_views.station_map(city, pollutant, year)
 
 st.subheader(t("air.compare_title"))
 air_views.comparison(pollutant, year)

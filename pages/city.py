@@ -6,6 +6,9 @@ from components.map_view import base_url, show_map
 from components.state import require_frame, current_city, lang, t
 from components.widgets import indicator_cards, map_downloads
 from geo.i18n import format_month, translate_text
+from geo.provenance import osm_flags
+
+CITY_OSM_LAYERS = ("schools", "parks", "transit_stops", "sports_grounds", "footways", "cycleways")
 
 require_frame("pages/city.py")
 
@@ -25,14 +28,17 @@ show_map(data.city_map(city.id, lang(), base_url()), key=f"city_map_{city.id}")
 language = lang()  # read now: the export runs later, outside this script run
 map_downloads(lambda: data.city_map(city.id, language, "/"), data.city_map_layers(city.id, language),
               t("export.city_map_title", city=city.name(language)), f"atlas-map-{city.id}", key="city_map_export")
-for osm in city.osm_sources:  # the city's own OSM data: what it is, its licence and date; a warning when dated
-    month = format_month(osm.date, lang())
-    line = f"{translate_text(osm.source, lang())} · {translate_text(osm.licence, lang())} · {month}"
-    (st.warning if osm.dated() else st.caption)(
-        f"{t('provenance.dated', date=month)}: {line}" if osm.dated() else f"{t('provenance.title')}: {line}")
+for osm in city.osm_sources:  # the city's own OSM data: what it is, its licence and date; warnings when dated
+    line = f"{translate_text(osm.source, lang())} · {translate_text(osm.licence, lang())} · {format_month(osm.date, lang())}"
+    flags = osm_flags(osm, lang())
+    (st.warning if flags else st.caption)(f"{' — '.join(flags)}: {line}" if flags else f"{t('provenance.title')}: {line}")
 for layer_id in ("health_facilities", "air_stations", "walking_network"):
     if not len(data.city_layer(city.id, layer_id)):
         st.info(t(f"gap.{layer_id}"))
+if len(data.city_layer(city.id, "walking_network")):  # what its OpenStreetMap data still lacks, said plainly
+    lacking = [t(f"layer.{i}") for i in CITY_OSM_LAYERS if not len(data.city_layer(city.id, i))]
+    if lacking:
+        st.info(t("city.lacking_layers", layers=", ".join(lacking)))
 if len(data.city_layer(city.id, "air_stations")) and data.city_layer(city.id, "air_stations")[
         "placeholder_coordinate"].any():
     st.warning(t("city.placeholder_stations"))

@@ -13,6 +13,7 @@ from geo import build
 from geo.air import annual_stats
 from geo.cities import get_city
 from geo.errors import DataMissingError
+from geo.layers import LAYERS
 from geo.paths import EMBEDDED_DIR, RAW_DIR
 from geo.store import read_layer, read_table
 
@@ -85,14 +86,21 @@ def test_osm_facilities_come_from_the_kyrgyz_export_the_demo_and_the_cities_own_
     assert cities == {"bishkek", "osh", "jalal-abad", "helsinki-demo", "almaty", "astana"}
 
 
-def test_placeholder_coordinates_are_flagged_exactly_where_stations_share_one():
+def test_placeholder_coordinates_are_flagged_exactly_where_sites_share_one():
     with open(RAW_DIR / "airdata_kz/stations_from_hourly_pm25_astana_karaganda.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     coords = [(r["lat"], r["lon"]) for r in rows]
     shared = {r["station_id"] for r, c in zip(rows, coords) if coords.count(c) > 1}
-    stations = read_layer("air_stations").set_index("station_id")
-    assert set(stations.index[stations["placeholder_coordinate"]]) == shared
     assert len(shared) == 6
+    stations = read_layer("air_stations")
+    flagged = set(stations.loc[stations["placeholder_coordinate"], "station_id"])
+    assert shared <= flagged  # the OpenAQ stations at Astana's centroid
+    xy = list(zip(stations.geometry.x.round(5), stations.geometry.y.round(5)))
+    names_at = {}
+    for point, name in zip(xy, stations["station_name"]):
+        names_at.setdefault(point, set()).add(name)
+    expected = {sid for sid, point in zip(stations["station_id"], xy) if len(names_at[point]) > 1}
+    assert flagged == expected
 
 
 def test_stations_go_to_the_city_whose_area_holds_them():
@@ -102,7 +110,29 @@ def test_stations_go_to_the_city_whose_area_holds_them():
     # city's station, by an independent point-in-polygon test on the raw outline.
     outline = gpd.read_file(RAW_DIR / "city_districts/karaganda.geojson").geometry.iloc[0]
     assert not shapely.Point(72.996481, 50.051568).within(outline) and "kgmt_63" not in stations.index
-    assert (stations["city_id"] == "astana").sum() == 13
+    astana = stations[stations["city_id"] == "astana"]
+    assert (astana["series"] == "PM2.5").sum() == 13  # the stations of the hourly PM2.5 file
+
+
+def test_every_located_registry_site_inside_a_city_is_drawn_there():
+    """Checked by shapely on the raw Astana and Almaty polygons and the raw registry (its city field ignored)."""
+    regions = gpd.read_file(RAW_DIR / "osmb_kz/OSMB-KZ_obl.geojson").set_index("name")
+    stations = read_layer("air_stations").set_index("station_id")
+    with open(RAW_DIR / "more_open_data/air/airdata_kz_stations_registry_06f3772f.csv", newline="",
+              encoding="utf-8") as f:
+        registry = [r for r in csv.DictReader(f) if r["lat"] and r["lon"]]
+    low_cost = {(r["name"], r["lat"], r["lon"]) for r in registry if r["source"] == "airgradient"}
+    for city_id, name in (("astana", "Astana"), ("almaty", "Almaty")):
+        outline = regions.loc[name, "geometry"]
+        inside = {r["station_id"] for r in registry
+                  if outline.contains(shapely.Point(float(r["lon"]), float(r["lat"])))
+                  and not (r["station_id"].startswith("oaq_") and (r["name"], r["lat"], r["lon"]) in low_cost)}
+        drawn = set(stations.index[stations["city_id"] == city_id])
+        assert len(inside) > 10 and inside <= drawn, city_id
+    assert stations.loc["us_embassy_bishkek", "city_id"] == "bishkek"
+    assert stations.loc["us_embassy_bishkek", "series"] == "PM2.5"
+    assert set(stations.loc[stations["series"] == "", "n_hours"]) == {0}  # drawn where they stand, no series
+    assert "CC BY-NC 4.0" in LAYERS["air_stations"].licence
 
 
 def test_bishkek_2021_annual_mean_recomputed_from_the_hourly_files():

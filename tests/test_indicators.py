@@ -99,9 +99,74 @@ def _med_rate(region):
     raise KeyError(region)
 
 
-def test_kyrgyz_district_poverty_is_kept_per_district():
-    districts = values_for("bishkek").query("indicator_id == 'district_poverty_rate'")
-    assert set(districts["area"]) == {"Alamedin", "Sokuluk"} and set(districts["level"]) == {"district"}
+def known_district_rows(city_id):
+    values = values_for(city_id)
+    return values[(values["level"] == "district") & values["value"].notna()]
+
+
+def test_units_drawn_around_a_city_are_not_its_districts():
+    """Bishkek's layer holds the raions around it (Alamedin, Sokuluk): they are not the city's districts."""
+    layer = read_layer("districts").query("city_id == 'bishkek'")
+    assert {"Alamedin", "Sokuluk"} <= set(layer["name"])
+    assert known_district_rows("bishkek").empty
+
+
+def test_almaty_districts_carry_official_populations_and_lower_bounds_say_so():
+    """Recomputed from the raw outlines (geodesic areas, pyproj) and the gov.kz table, not the embedded layer."""
+    from pyproj import Geod
+    from shapely.geometry import shape
+    import json
+    with open(RAW_DIR / "more_open_data/city_stats/almaty_district_population_reference_v2.csv",
+              encoding="utf-8") as f:
+        table = {row["district_name"]: row for row in csv.DictReader(f)}
+    outlines = json.loads((RAW_DIR / "city_districts/almaty.geojson").read_text(encoding="utf-8"))["features"]
+    rows = known_district_rows("almaty")
+    population = rows.query("indicator_id == 'district_population'").set_index("area")
+    density = rows.query("indicator_id == 'district_population_density'").set_index("area")["value"]
+    assert len(population) == 8
+    lower = {name for name, row in table.items() if row["use_in_metrics"] == "False"}
+    assert lower == {"Auezov", "Turksib"}
+    for name in lower:
+        assert population.loc[name, "note_key"] == "note.population_lower_bound"
+        assert population.loc[name, "value"] == float(table[name]["official_population"])
+        assert name not in density.index  # no per-resident figure from a lower bound
+    geod = Geod(ellps="WGS84")
+    renamed = {"Jetysu": "Zhetysu", "Nauryzbai": "Nauryzbay"}
+    for feature in outlines:
+        name = feature["properties"]["district_en"]
+        official = float(table[renamed.get(name, name)]["official_population"])
+        if renamed.get(name, name) in lower:
+            continue
+        area_km2 = abs(geod.geometry_area_perimeter(shape(feature["geometry"]))[0]) / 1e6
+        assert population.loc[name, "value"] == official
+        assert density[name] == pytest.approx(official / area_km2, rel=0.01), name
+
+
+def test_district_populations_are_not_attached_to_outlines_of_an_older_division():
+    """Shymkent's statistics name Turan, which has no outline: its four outlines get no population."""
+    layer = read_layer("districts").query("city_id == 'shymkent'")
+    assert len(layer) == 4 and layer["population"].isna().all()
+    assert set(layer["population_precision"]) == {"outline_differs"}
+    assert known_district_rows("shymkent").query("indicator_id == 'district_population'").empty
+
+
+def test_district_health_facilities_are_counted_inside_each_district():
+    """Astana: facilities per 10,000 per district, recounted with shapely against the raw outlines."""
+    from shapely.geometry import shape
+    import json
+    outlines = json.loads((RAW_DIR / "city_districts/astana.geojson").read_text(encoding="utf-8"))["features"]
+    facilities = read_layer("health_facilities").query("city_id == 'astana'")
+    rows = known_district_rows("astana").query("indicator_id == 'district_health_facilities_per_10k'")
+    per_10k = rows.set_index("area")["value"]
+    population = known_district_rows("astana").query("indicator_id == 'district_population'").set_index("area")["value"]
+    assert len(per_10k) == 6
+    counted = 0
+    for feature in outlines:
+        name = feature["properties"]["district_en"].split(" (")[0]
+        inside = int(facilities.geometry.within(shape(feature["geometry"])).sum())
+        counted += inside
+        assert per_10k[name] == pytest.approx(inside / population[name] * 10_000, abs=0.01), name
+    assert counted > 0.9 * len(facilities)  # nearly every facility lies in one of the districts
 
 
 def test_missing_values_stay_missing_with_a_reason():
