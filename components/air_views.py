@@ -99,11 +99,13 @@ def city_figures(city_id: str, pollutant: str, year: int, lang: str) -> dict[str
 
 
 def series_notices(daily: pd.DataFrame) -> None:
-    """The non-commercial licence where it applies, and a warning when the whole series is suspect."""
+    """The non-commercial licence where it applies, and a warning when the series is suspect and no day of it
+    is usable."""
     if daily["licence"].str.contains("NC").any():
         st.caption(t("air.nc_notice"))
-    if (daily["qc_flag"] == "suspect_series").all():
-        median = daily["value"].median()
+    flags = daily["qc_flag"]
+    if (flags == "suspect_series").any() and not (flags == "ok").any():  # other days carry other flags
+        median = daily.loc[flags == "suspect_series", "value"].median()
         st.warning(t("air.suspect_series", median=format_number(median, lang(), 1)))
 
 
@@ -113,9 +115,10 @@ def city_summary(city: City) -> None:
     if daily.empty:
         st.info(t("gap.pm25"))
         return
-    latest = int(data.city_annual(city.id, "pm25")["year"].max())
-    chart(city_figures(city.id, "pm25", latest, lang())["annual"], f"{city.name(lang())}: PM2.5",
-          f"atlas-pm25-annual-{city.id}", key="city_pm25_annual")
+    annual = data.city_annual(city.id, "pm25")
+    if annual["mean"].notna().any():  # a series with no usable day draws no empty chart, only its warning
+        chart(city_figures(city.id, "pm25", int(annual["year"].max()), lang())["annual"],
+              f"{city.name(lang())}: PM2.5", f"atlas-pm25-annual-{city.id}", key="city_pm25_annual")
     series_notices(daily)
     st.page_link("pages/air.py", label=t("city.to_air_page"), icon=":material/air:")
 
@@ -263,6 +266,28 @@ def station_map(city: City, pollutant: str, year: int) -> None:
     st.caption(t("air.map_note", pollutant=POLLUTANTS[pollutant].label, year=year))
     if stations.empty:
         st.info(t("gap.air_stations"))
+        return
+    label = POLLUTANTS[pollutant].label
+    with_series = stations["series"].fillna("").str.split(", ").map(lambda s: label in s)
+    st.caption(t("air.sites_summary", sites=len(stations), with_series=int(with_series.sum()), pollutant=label))
+    station_table(stations, chosen)
+
+
+def station_table(stations: pd.DataFrame, years: pd.DataFrame) -> None:
+    """The year's statistics of each site with a series: annual mean of valid hours, hours, WHO band."""
+    known = years[years.index.isin(stations["station_id"])]
+    if known.empty:
+        return
+    names = stations.drop_duplicates("station_id").set_index("station_id")
+    table = known.join(names[["station_name", "provider"]]).sort_values("mean", ascending=False)
+    st.dataframe(pd.DataFrame({
+        t("column.station_name"): table["station_name"], t("column.provider"): table["provider"],
+        t("column.annual_mean"): [format_number(v, lang(), 1) for v in table["mean"]],
+        t("column.valid_hours"): [format_number(v, lang(), 0) for v in table["valid_hours"]],
+        t("column.flagged_hours"): [format_number(v, lang(), 0) for v in table["flagged_hours"]],
+        t("column.who_band"): [t(f"band.{b}") if isinstance(b, str) else "" for b in table["band"]],
+    }), hide_index=True, width="stretch")
+    st.caption(t("air.station_table_note", hours=MIN_VALID_HOURS_PER_YEAR))
 
 
 def _band_layer(layer_id: str, frame, stats: pd.DataFrame, title: str) -> MapLayer:

@@ -184,17 +184,26 @@ def boundary_layers(city_id: str, lang: str) -> list[MapLayer]:
     return _boundary_layers(city_layer(city_id, "boundary"), get_city(city_id).crs, view_tolerance_m(city_id), lang)
 
 
+# A larger street network (Almaty's 3,764 segments: about 0.9 MB) is not drawn on the City map, to keep the page
+# light; the Walking access page shows what it gives as distance cells.
+NETWORK_MAP_MAX_SEGMENTS = 2000
+
+
 @st.cache_resource(max_entries=32)
 def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
-    """Every layer the data has for the city, in drawing order (areas first, points on top)."""
+    """Every layer the data has for the city, in drawing order (areas first, points on top); the street
+    network only when it is small."""
     crs = get_city(city_id).crs
     layers = list(boundary_layers(city_id, lang))
     if len(city_layer(city_id, "districts")):
         layers.insert(0, _map_layer("districts", city_layer(city_id, "districts"), crs, view_tolerance_m(city_id),
                                     lang))
     tolerance = view_tolerance_m(city_id)
+    lines = ["parks", "footways", "cycleways"]
+    if 0 < len(city_layer(city_id, "walking_network")) <= NETWORK_MAP_MAX_SEGMENTS:
+        lines.insert(1, "walking_network")
     layers += [_map_layer(layer_id, city_layer(city_id, layer_id), crs, tolerance, lang)
-               for layer_id in ("parks", "footways", "cycleways") if len(city_layer(city_id, layer_id))]
+               for layer_id in lines if len(city_layer(city_id, layer_id))]
     return layers + [_map_layer(layer_id, city_layer(city_id, layer_id), crs, 0, lang)
                      for layer_id in ("settlements", "city_centres", "schools", "sports_grounds", "transit_stops",
                                       "health_facilities", "air_stations")
@@ -234,7 +243,8 @@ def overview_map(lang: str, base_url: str) -> folium.Map:
 
 @st.cache_resource(max_entries=4)
 def overview_map_layers(lang: str) -> list[MapLayer]:
-    """Boundaries of the network's cities, simplified for the two-country view, with facilities and stations."""
+    """Boundaries of the network's cities, simplified for the two-country view, with facilities and the
+    monitoring sites whose series the Atlas holds."""
     crs = "EPSG:3857"  # metres, good enough for simplification across both countries at this scale
     members = {c.id for c in member_cities()}
 
@@ -242,10 +252,13 @@ def overview_map_layers(lang: str) -> list[MapLayer]:
         frame = layer(layer_id)
         return frame[frame["city_id"].isin(members)]
 
+    stations = network("air_stations")
+    measuring = stations[stations["series"].fillna("") != ""]  # the sites behind the Atlas's series; every
+    # known site (hundreds, most without a series here) is on each city's own map
     return [*_boundary_layers(network("boundary"), crs, OVERVIEW_SIMPLIFY_M, lang),
             _map_layer("city_centres", network("city_centres"), crs, 0, lang),
             _map_layer("health_facilities", network("health_facilities"), crs, 0, lang),
-            _map_layer("air_stations", network("air_stations"), crs, 0, lang)]
+            _map_layer("air_stations", measuring, crs, 0, lang)]
 
 
 @st.cache_resource(max_entries=4)

@@ -143,3 +143,27 @@ def test_suspect_towns_are_the_ones_whose_median_is_implausible():
         raw_median = statistics.median(medians[city.air_key])
         if raw_median < 1.5:  # far below any plausible urban PM2.5 level
             assert "ok" not in flags, city.id
+
+
+def test_almaty_station_pm10_year_recomputed_from_the_hourly_file():
+    """kgmt_26 (PCP #29), PM10, 2023: the mean of its valid hours, read with the csv module and Python's own
+    time arithmetic (Almaty local time UTC+6 until 1 March 2024)."""
+    with gzip.open(RAW_DIR / "more_open_data/air/airdata_kz_almaty_hourly_pm10.csv.gz", "rt", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["station_id"] == "kgmt_26"]
+    series = {}
+    for r in rows:
+        utc = datetime.fromisoformat(r["datetime_utc"].replace("Z", "+00:00")).astimezone(timezone.utc)
+        series.setdefault(utc, float(r["value_ugm3"]))
+    ordered = sorted(series.items())
+    values = [v for _, v in ordered]
+    flagged, start = set(), 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            if i - start >= 6:
+                flagged.update(range(start, i))
+            start = i
+    kept = [v for i, (t, v) in enumerate(ordered)
+            if i not in flagged and 0 <= v <= 2000 and (t + timedelta(hours=6)).year == 2023]
+    row = read_table("air_station_years").query("station_id == 'kgmt_26' and pollutant == 'pm10' and year == 2023")
+    assert len(row) == 1 and row.iloc[0]["valid_hours"] == len(kept) > 1000
+    assert row.iloc[0]["mean"] == pytest.approx(statistics.fmean(kept), abs=0.051)

@@ -175,12 +175,21 @@ def test_city_profile_groups_indicators_by_application_section(city):
         assert any("value of the Karaganda Region" in c.value for c in at.caption)
 
 
-def test_profile_shows_the_equity_matrix_where_districts_have_values():
-    at = app("bishkek")
+def test_profile_compares_the_districts_inside_the_city_against_their_own_median():
+    at = app("almaty")
     at.switch_page("pages/profile.py").run()
+    no_exception(at)
     matrix = at.dataframe[0].value
-    assert set(matrix.index) == {"Alamedin", "Sokuluk"}
-    assert matrix.loc["Alamedin", "District poverty rate"] == "47 · worse"
+    assert len(matrix) == 8 and "Auezov" in matrix.index
+    assert matrix.loc["Auezov", "District population"] == "at least 358,000"  # a lower bound says so
+    per_10k = matrix["District health facilities per 10,000"]
+    known = sorted(float(v.split(" · ")[0]) for v in per_10k if not v.startswith("no data"))
+    median = (known[2] + known[3]) / 2  # six districts with an exact population
+    almaly = float(per_10k["Almaly"].split(" · ")[0])
+    assert almaly > 1.1 * median and per_10k["Almaly"].endswith("· better")
+    at = app("bishkek")  # the raions in its layer lie around the city: not compared as its districts
+    at.switch_page("pages/profile.py").run()
+    assert any("No districts inside this city" in i.value for i in at.info)
 
 
 def test_compare_ranks_by_direction_and_keeps_choices_in_the_url():

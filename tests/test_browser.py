@@ -137,7 +137,7 @@ def test_overview_draws_every_city_offline(server, browser):
     frame = map_frame(page)
     page.wait_for_timeout(1500)
     legend = frame.locator(".atlas-legend").inner_text()
-    assert "City boundary (7)" in legend and "Region (no city boundary in the data) (15)" in legend
+    assert "City boundary (8)" in legend and "Region (no city boundary in the data) (14)" in legend
     assert frame.locator("path.leaflet-interactive").count() >= 22
     page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
@@ -245,10 +245,11 @@ def test_a_shared_link_restores_city_view_and_hidden_layers(server, browser):
     assert frame.evaluate("window.map.getZoom()") == 14
     center = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng]")
     assert center == pytest.approx([40.52, 72.80], abs=1e-3)
-    assert frame.locator("path.leaflet-interactive").count() == 2  # boundary and centre: the facilities are off
+    # boundary, centre and Osh's one known air-monitoring site: the facilities are off
+    assert frame.locator("path.leaflet-interactive").count() == 3
     checked = frame.evaluate("Array.from(document.querySelectorAll('.leaflet-control-layers-overlays input'))"
                              ".map(function (i) { return i.checked; })")
-    assert checked == [True, True, False]  # boundary, centre, facilities (hidden); Osh has no districts layer
+    assert checked == [True, True, False, True]  # boundary, centre, facilities (hidden), site; no districts
     page.screenshot(path=ARTIFACTS / "shared-link-osh.png")
     # the user zooms out: the view in the address bar follows, without reloading the page
     box = page.frame_locator("iframe").first.locator(".leaflet-container").bounding_box()

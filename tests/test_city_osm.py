@@ -1,10 +1,14 @@
 """The seed cities' own OpenStreetMap data (Almaty's extract of March 2012, Astana's points of July 2026):
 counts recomputed from the raw files by another reader, and each city's source, licence and date on its map."""
+import csv
 import re
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pytest
+import shapely
+import shapely.wkt
 
 from geo.paths import RAW_DIR
 from geo.store import read_layer
@@ -76,3 +80,61 @@ def test_each_city_map_and_export_credit_the_data_actually_drawn():
     assert "2026" in credits and "ескірген" not in credits  # July 2026 is current
     bishkek = data.city_map_layers("bishkek", "en")
     assert not any(layer.credit for layer in bishkek)  # its layers carry their usual credits
+
+
+def test_aktau_drive_network_is_the_graphs_streets_inside_the_city_each_counted_once():
+    """Python's csv module and shapely's WKT reader on the edge table: the two directions of a street are one
+    segment, and the length is the graph's own `length` (geodesic metres) over the segments inside the city."""
+    with open(RAW_DIR / "osm_cities/aktau/drive_edges_2026-07.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    seen, inside, metres = set(), 0, 0.0
+    city = outline("aktau")
+    for row in rows:
+        edge = (min(int(row["u"]), int(row["v"])), max(int(row["u"]), int(row["v"])), row["key"])
+        if edge in seen:
+            continue
+        seen.add(edge)
+        if shapely.wkt.loads(row["geometry"]).intersects(city):
+            inside += 1
+            metres += float(row["length"])
+    network = read_layer("walking_network").query("city_id == 'aktau'")
+    assert len(network) == inside > 1000 and len(seen) < len(rows)
+    assert network.to_crs("EPSG:32639").length.sum() == pytest.approx(metres, rel=0.01)
+    assert set(network["kind"]) <= {"residential", "secondary", "tertiary", "primary", "unclassified",
+                                    "secondary_link", "tertiary_link", "primary_link"}
+    for layer_id in ("footways", "cycleways", "health_facilities", "schools"):
+        assert read_layer(layer_id).query("city_id == 'aktau'").empty  # a drive network holds none of them
+
+
+def test_a_drive_network_is_labelled_and_its_walking_figures_stay_unknown():
+    from components import data
+    from geo.indicators import MOBILITY_INDICATORS, latest_values
+    latest = latest_values(data.city_values("aktau")).set_index("indicator_id")
+    for indicator_id in MOBILITY_INDICATORS:  # footways and cycleways were never in the data: unknown, not 0
+        assert pd.isna(latest.loc[indicator_id, "value"])
+        assert latest.loc[indicator_id, "note_key"] == "note.drive_network_only"
+    layers = {layer.spec.id: layer for layer in data.city_map_layers("aktau", "en")}
+    assert "drive network only" in layers["walking_network"].credit
+    assert "July 2026" in layers["walking_network"].credit
+
+
+def test_figure_cards_tooltips_and_the_dossier_name_the_data_counted_for_each_city():
+    from components import data
+    from geo.cities import get_city
+    from geo.dossier import CityEntries, build_dossier
+    from geo.indicators import latest_values
+    from geo.provenance import described_source
+    almaty = data.city_figures_table("almaty").set_index("indicator_id")
+    source = almaty.loc["health_facilities_osm", "source"]
+    assert source == "OpenStreetMap extract of Almaty as of March 2012 (github aliilyas/osm)"
+    card = described_source(get_city("almaty"), source, "en")
+    assert "March 2012" in card and "CC BY-SA 2.0" in card and "dated" in card
+    astana = data.city_figures_table("astana").set_index("indicator_id").loc["health_facilities_osm", "source"]
+    assert "10 July 2026" in astana and "dated" not in described_source(get_city("astana"), astana, "en")
+    schools = {layer.spec.id: layer for layer in data.city_map_layers("astana", "en")}["schools"]
+    assert dict(schools.tooltip)["provenance"] == "Data"
+    assert set(schools.frame["provenance"]) == {"© OpenStreetMap contributors (ODbL 1.0), July 2026"}
+    dossier = build_dossier(get_city("almaty"), latest_values(data.city_values("almaty")), data.all_latest(),
+                            CityEntries(), "ru")
+    annex = " ".join(dossier.sources)
+    assert "март 2012" in annex and "устаревшие данные" in annex
