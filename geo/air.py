@@ -91,11 +91,14 @@ def read_airnow_hourly(paths: list[Path]) -> pd.DataFrame:
 
 
 def read_airdata_hourly(path: Path, timezone: str, pollutant: str = "pm25") -> pd.DataFrame:
-    """AirData.kz hourly station file of one pollutant: station, local time, value (µg/m³), hourly flag."""
+    """AirData.kz hourly station file of one pollutant: station, local hour, value (µg/m³, the mean of the
+    readings within that hour), hourly flag."""
     raw = pd.read_csv(path, usecols=["datetime_utc", "station_id", "value_ugm3"])
     time = pd.to_datetime(raw["datetime_utc"], utc=True, format="ISO8601").dt.tz_convert(timezone).dt.tz_localize(None)
-    hourly = pd.DataFrame({"station_id": raw["station_id"], "time": time, "value": raw["value_ugm3"].astype(float)})
-    hourly = hourly.drop_duplicates(["station_id", "time"]).sort_values(["station_id", "time"]).reset_index(drop=True)
+    readings = pd.DataFrame({"station_id": raw["station_id"], "time": time, "value": raw["value_ugm3"].astype(float)})
+    readings = readings.drop_duplicates(["station_id", "time"])
+    # WAQI rows come every few minutes: readings within one clock hour make that hour's mean
+    hourly = readings.groupby(["station_id", readings["time"].dt.floor("h")], sort=True)["value"].mean().reset_index()
     flag = value_flags(hourly["value"], pollutant)
     usable = hourly["value"].where(flag == "ok")
     stuck = usable.groupby(hourly["station_id"]).transform(lambda s: identical_runs(s, STUCK_RUN_HOURS))

@@ -35,7 +35,7 @@ for osm in city.osm_sources:  # the city's own OSM data: what it is, its licence
 for layer_id in ("health_facilities", "air_stations", "walking_network"):
     if not len(data.city_layer(city.id, layer_id)):
         st.info(t(f"gap.{layer_id}"))
-if len(data.city_layer(city.id, "walking_network")):  # what its OpenStreetMap data still lacks, said plainly
+if city.osm_sources or len(data.city_layer(city.id, "walking_network")):  # what its OSM data still lacks
     lacking = [t(f"layer.{i}") for i in CITY_OSM_LAYERS if not len(data.city_layer(city.id, i))]
     if lacking:
         st.info(t("city.lacking_layers", layers=", ".join(lacking)))
