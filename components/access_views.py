@@ -2,8 +2,6 @@
 click-to-propose, headline shares, per-district shares and the what-if table."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -20,8 +18,6 @@ from geo.cities import City, get_city
 from geo.display import display_frame
 from geo.i18n import format_number, format_percent, translate_text
 from geo.layers import LAYERS, STORAGE_CRS
-from geo.network import Origins, WalkNetwork, network_from_lines
-from geo.osm import sample_boundary_points
 
 DISTANCE_CLASSES = ((250, "#2166ac"), (500, "#67a9cf"), (1000, "#fdb863"), (np.inf, "#e66101"))
 UNREACHABLE_COLOUR = "#7f7f7f"
@@ -29,60 +25,10 @@ THRESHOLD_OPTIONS = (500, 800, 1000, 1200)  # 800 and 1,200 m: 10 and 15 minutes
 MAP_CELLS = 2500
 
 
-@dataclass(frozen=True)
-class AccessModel:
-    """Everything the page shows for one city and destination, computed once (the what-if reuses it)."""
-    method: str  # "network" | "straight_line"
-    grid_m: float  # straight-line fallback: spacing of the origin grid (0 on a network)
-    origin_xy: np.ndarray
-    distance: np.ndarray
-    weights: np.ndarray | None
-    facility_xy: np.ndarray
-    network: WalkNetwork | None
-    origins: Origins | None
-    node_distance: np.ndarray | None
-
-
-def _facility_xy(city: City, target: access.AccessTarget) -> np.ndarray:
-    frame = access.destinations(data.city_layer(city.id, target.layer_id), target)
-    if frame.empty:
-        return np.zeros((0, 2))
-    if target.edge_points:
-        return sample_boundary_points(frame, city.crs)
-    projected = frame.geometry.to_crs(city.crs)
-    return np.column_stack([projected.x, projected.y])
-
-
 @st.cache_resource(max_entries=16)
-def access_model(city_id: str, target_id: str) -> AccessModel | None:
-    """The access model, or None when the city has no destination of this kind."""
-    city = get_city(city_id)
-    facility_xy = _facility_xy(city, access.ACCESS_TARGETS[target_id])
-    if len(facility_xy) == 0:
-        return None
-    districts = population_areas(city)
-    lines = data.city_layer(city_id, "walking_network")
-    if len(lines):
-        network, origins = network_from_lines(lines, city.crs)
-        node_distance = access.node_distances(network, access.snap_to_network(network, facility_xy))
-        distance = access.origin_distances(origins, node_distance)
-        origin_xy = origins.xy
-        method, grid_m = "network", 0.0
-    else:
-        network = origins = node_distance = None
-        boundary = data.city_layer(city_id, "boundary").to_crs(city.crs).geometry.iloc[0]
-        origin_xy = access.grid_points(boundary, access.grid_spacing(boundary))
-        distance = access.straight_line_distances(origin_xy, facility_xy)
-        method, grid_m = "straight_line", access.grid_spacing(boundary)
-    weights = access.district_weights(origin_xy, districts) if len(districts) else None
-    return AccessModel(method, grid_m, origin_xy, distance, weights, facility_xy, network, origins, node_distance)
-
-
-def population_areas(city: City) -> gpd.GeoDataFrame:
-    """Where the city's people live, in metres: an imported population grid if there is one, else the districts
-    inside the city."""
-    grid = data.city_layer(city.id, "population_grid")
-    return grid.to_crs(city.crs) if len(grid) else districts_inside(city)
+def access_model(city_id: str, target_id: str) -> access.AccessModel | None:
+    """The city's access model for a destination kind (geo.access.access_model), shared by every session."""
+    return access.access_model(get_city(city_id), target_id, lambda layer_id: data.city_layer(city_id, layer_id))
 
 
 def districts_inside(city: City) -> gpd.GeoDataFrame:
@@ -92,15 +38,7 @@ def districts_inside(city: City) -> gpd.GeoDataFrame:
     return access.districts_inside(data.city_layer(city.id, "districts").to_crs(city.crs), boundary)
 
 
-def distances_with(model: AccessModel, proposals_xy: np.ndarray) -> np.ndarray:
-    """Every origin's distance once facilities stand at `proposals_xy` too (exact on the network)."""
-    if model.method == "network":
-        return access.origin_distances(model.origins, access.with_proposal(model.network, model.node_distance,
-                                                                           proposals_xy))
-    return np.minimum(model.distance, access.straight_line_distances(model.origin_xy, proposals_xy))
-
-
-def headline(model: AccessModel, threshold_m: float) -> None:
+def headline(model: access.AccessModel, threshold_m: float) -> None:
     """The shares as figures: within the chosen distance, and the fixed 500 m / 1,000 m / 10 / 15 minutes."""
     fixed = {float(m): t("access.within", metres=m) for m in access.THRESHOLDS_M}
     fixed |= {access.minutes_to_metres(m): t("access.within_minutes", minutes=m) for m in access.WALK_MINUTES}
@@ -125,7 +63,7 @@ def _cell_colour(median_m: float) -> str:
     return next(colour for limit, colour in DISTANCE_CLASSES if median_m <= limit)
 
 
-def access_map(city: City, model: AccessModel, target_id: str, threshold_m: float, proposals: list[tuple[float, float]],
+def access_map(city: City, model: access.AccessModel, target_id: str, threshold_m: float, proposals: list[tuple[float, float]],
                key: str) -> tuple[float, float] | None:
     """The distance map: origin cells coloured by walking distance, the underserved area outlined, the
     destinations and the proposals; returns a newly clicked point (lat, lon), if any."""
@@ -182,7 +120,7 @@ def _facilities_layer(city: City, target_id: str) -> MapLayer | None:
     return data.city_map_layer(target.layer_id, frame, city.id, lang()) if len(frame) else None
 
 
-def what_if_table(model: AccessModel, proposals: list[tuple[float, float]], crs: str, threshold_m: float) -> None:
+def what_if_table(model: access.AccessModel, proposals: list[tuple[float, float]], crs: str, threshold_m: float) -> None:
     """Each proposal alone, and all together: sample points (and people) newly within the threshold."""
     xy = gpd.GeoSeries(gpd.points_from_xy([p[1] for p in proposals], [p[0] for p in proposals]),
                        crs=STORAGE_CRS).to_crs(crs)
@@ -193,7 +131,7 @@ def what_if_table(model: AccessModel, proposals: list[tuple[float, float]], crs:
         scenarios.append((t("access.all_proposals"), xy))
     before = access.summarise(model.distance, (threshold_m,), model.weights)
     for label, points in scenarios:
-        after = distances_with(model, points)
+        after = access.distances_with(model, points)
         gained_points, gained_people = access.newly_within(model.distance, after, threshold_m, model.weights)
         summary = access.summarise(after, (threshold_m,), model.weights)
         rows.append({t("column.proposal"): label, t("column.new_points"): gained_points,
@@ -203,7 +141,7 @@ def what_if_table(model: AccessModel, proposals: list[tuple[float, float]], crs:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def district_shares(city: City, model: AccessModel, threshold_m: float) -> None:
+def district_shares(city: City, model: access.AccessModel, threshold_m: float) -> None:
     """Share of each district's sample points (and people) within the threshold."""
     districts = districts_inside(city)
     if districts.empty:
@@ -247,7 +185,7 @@ def threshold_label(metres: int) -> str:
 
 
 @st.fragment
-def what_if(city: City, model: AccessModel, target_id: str, threshold_m: float) -> None:
+def what_if(city: City, model: access.AccessModel, target_id: str, threshold_m: float) -> None:
     """The map and the what-if: each click on the map proposes a facility there; the table compares them."""
     key = f"proposals_{city.id}_{target_id}"
     proposals = st.session_state.setdefault(key, [])

@@ -3,6 +3,7 @@ straight line times a stated detour factor. One vectorised Dijkstra from a virtu
 facility gives every node's distance to its nearest facility at once, exactly."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -13,8 +14,11 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from geo.cities import City
 from geo.errors import DataMissingError
-from geo.network import Origins, WalkNetwork
+from geo.mobility import drive_network_only
+from geo.network import Origins, WalkNetwork, network_from_lines
+from geo.osm import sample_boundary_points
 
 THRESHOLDS_M = (500, 1000)
 WALK_SPEED_KMH = 4.8  # an assumed adult walking pace: 10 min = 800 m, 15 min = 1,200 m
@@ -228,3 +232,122 @@ def cell_size_for(origin_xy: np.ndarray, max_cells: int = 3000, minimum_m: float
     while (width / size + 1) * (height / size + 1) > max_cells:
         size *= 2
     return size
+
+
+CityLayer = Callable[[str], gpd.GeoDataFrame]  # a city's current features of a layer (the layer store's view)
+
+
+@dataclass(frozen=True)
+class AccessModel:
+    """Everything the Walking access page shows for one city and destination, computed once (the what-if
+    reuses it)."""
+    method: str  # "network" | "straight_line"
+    grid_m: float  # straight-line fallback: spacing of the origin grid (0 on a network)
+    origin_xy: np.ndarray
+    distance: np.ndarray
+    weights: np.ndarray | None
+    facility_xy: np.ndarray
+    network: WalkNetwork | None
+    origins: Origins | None
+    node_distance: np.ndarray | None
+
+
+def facility_points(city: City, target: AccessTarget, city_layer: CityLayer) -> np.ndarray:
+    """Where the destinations of a kind are reached, in metres: points, or points along parks' edges."""
+    frame = destinations(city_layer(target.layer_id), target)
+    if frame.empty:
+        return np.zeros((0, 2))
+    if target.edge_points:
+        return sample_boundary_points(frame, city.crs)
+    projected = frame.geometry.to_crs(city.crs)
+    return np.column_stack([projected.x, projected.y])
+
+
+def population_areas(city: City, city_layer: CityLayer) -> gpd.GeoDataFrame:
+    """Where the city's people live, in metres: an imported population grid if there is one, else the districts
+    inside the city."""
+    grid = city_layer("population_grid")
+    if len(grid):
+        return grid.to_crs(city.crs)
+    boundary = city_layer("boundary").to_crs(city.crs).geometry.iloc[0]
+    return districts_inside(city_layer("districts").to_crs(city.crs), boundary)
+
+
+@dataclass(frozen=True)
+class SampledCity:
+    """The sample points of a city and how distances are measured from them (shared by every destination)."""
+    method: str
+    grid_m: float
+    xy: np.ndarray
+    weights: np.ndarray | None
+    network: WalkNetwork | None
+    origins: Origins | None
+
+
+def city_origins(city: City, city_layer: CityLayer) -> SampledCity:
+    """Sample points along the walking network where the city has one, else a grid inside its boundary; with
+    each point's share of the people where a population grid or districts with population exist."""
+    lines = city_layer("walking_network")
+    if len(lines):
+        network, origins = network_from_lines(lines, city.crs)
+        xy, method, grid_m = origins.xy, "network", 0.0
+    else:
+        network = origins = None
+        boundary = city_layer("boundary").to_crs(city.crs).geometry.iloc[0]
+        grid_m = grid_spacing(boundary)
+        xy, method = grid_points(boundary, grid_m), "straight_line"
+    areas = population_areas(city, city_layer)
+    weights = district_weights(xy, areas) if len(areas) else None
+    return SampledCity(method, grid_m, xy, weights, network, origins)
+
+
+def access_model(city: City, target_id: str, city_layer: CityLayer,
+                 sampled: SampledCity | None = None) -> AccessModel | None:
+    """Every sample point's distance to its nearest destination of a kind, or None when the city has none."""
+    facility_xy = facility_points(city, ACCESS_TARGETS[target_id], city_layer)
+    if len(facility_xy) == 0:
+        return None
+    sampled = sampled or city_origins(city, city_layer)
+    if sampled.method == "network":
+        node_distance = node_distances(sampled.network, snap_to_network(sampled.network, facility_xy))
+        distance = origin_distances(sampled.origins, node_distance)
+    else:
+        node_distance = None
+        distance = straight_line_distances(sampled.xy, facility_xy)
+    return AccessModel(sampled.method, sampled.grid_m, sampled.xy, distance, sampled.weights, facility_xy,
+                       sampled.network, sampled.origins, node_distance)
+
+
+def distances_with(model: AccessModel, proposals_xy: np.ndarray) -> np.ndarray:
+    """Every origin's distance once facilities stand at `proposals_xy` too (exact on the network): the what-if."""
+    if model.method == "network":
+        return origin_distances(model.origins, with_proposal(model.network, model.node_distance, proposals_xy))
+    return np.minimum(model.distance, straight_line_distances(model.origin_xy, proposals_xy))
+
+
+def access_indicator_id(target_id: str, metres: int, people: bool = False) -> str:
+    return f"access_{target_id}_{metres}m" + ("_people" if people else "")
+
+
+def access_values(city: City, city_layer: CityLayer) -> dict[str, tuple[float, str]]:
+    """The walking-access indicators of a city: for each destination kind the share (%) of sample points and,
+    where populations are known, of people within THRESHOLDS_M; with the note saying how it was measured.
+    Nothing for a city drawn only as its region (a region's share is not a city's) or without destinations."""
+    if city.boundary_quality == "region_only" or city_layer("boundary").empty:
+        return {}
+    values: dict[str, tuple[float, str]] = {}
+    sampled = None
+    for target_id, target in ACCESS_TARGETS.items():
+        if destinations(city_layer(target.layer_id), target).empty:
+            continue
+        sampled = sampled or city_origins(city, city_layer)
+        model = access_model(city, target_id, city_layer, sampled)
+        summary = summarise(model.distance, THRESHOLDS_M, model.weights)
+        note = ("note.access_straight_line" if model.method != "network" else "note.access_drive_only"
+                if drive_network_only(city, city_layer("walking_network")) else "note.access_network")
+        for i, metres in enumerate(THRESHOLDS_M):
+            values[access_indicator_id(target_id, metres)] = (round(100 * summary.share_points[i], 1), note)
+            if summary.share_people is not None:
+                values[access_indicator_id(target_id, metres, people=True)] = (
+                    round(100 * summary.share_people[i], 1), "note.access_people")
+    return values

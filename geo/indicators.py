@@ -8,7 +8,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.access import districts_inside, exact_population
+from geo.access import (
+    ACCESS_TARGETS,
+    THRESHOLDS_M,
+    access_indicator_id,
+    access_values,
+    districts_inside,
+    exact_population,
+)
 from geo.air import MIN_VALID_DAYS_PER_YEAR
 from geo.cities import City
 from geo.guidelines import AQG_2021, POLLUTANTS, WHO_AQG_SOURCE
@@ -129,7 +136,24 @@ def _air_indicators() -> list[IndicatorSpec]:
     return specs
 
 
+ACCESS_SOURCE = ("Computed by the Atlas (geo/access.py) from the city's walking network, or straight lines times "
+                 "a detour factor where it has none, and its destinations")
+ACCESS_GROUPS = {"healthcare": "health_services", "pharmacy": "health_services", "park": "environment",
+                 "school": "socio_economic", "sports": "environment", "transit": "environment"}
+
+
+def _access_indicators() -> list[IndicatorSpec]:
+    """Per destination kind and distance: the share of sample points and, where populations are known, of
+    people within it (the Walking access page's headline figures)."""
+    return [IndicatorSpec(access_indicator_id(target, metres, people), "%", "higher_is_better", ACCESS_SOURCE,
+                          definition_params=(("metres", metres),), who_group=ACCESS_GROUPS[target],
+                          kz_section="healthcare_infrastructure", sdg="11.2.1" if target == "transit" else "")
+            for target in ACCESS_TARGETS for metres in THRESHOLDS_M for people in (False, True)]
+
+
 INDICATORS.update({spec.id: spec for spec in _air_indicators()})
+INDICATORS.update({spec.id: spec for spec in _access_indicators()})
+ACCESS_INDICATORS = tuple(spec.id for spec in _access_indicators())
 MOBILITY_INDICATORS = ("cycleway_km_per_10k", "cycleway_km_per_km2", "cycle_street_share", "cycle_network_connected",
                        "pedestrian_street_km")
 CITY_CARD_INDICATORS = ("population", "boundary_area", "population_density", "health_facilities_osm",
@@ -143,7 +167,7 @@ AIR_STATISTICS = {"annual_mean": "mean", "days_above_24h": "days_above_24h_aqg",
 def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
                      districts: gpd.GeoDataFrame, annual: pd.DataFrame, regional: pd.DataFrame,
                      mobility: dict[str, float] | None = None, mobility_source: str = "",
-                     mobility_note: str = "") -> pd.DataFrame:
+                     mobility_note: str = "", access: dict[str, tuple[float, str]] | None = None) -> pd.DataFrame:
     """Every value of every registered indicator for `city`, all years (VALUE_COLUMNS).
 
     Inputs are the city's rows of the embedded layers, its yearly air statistics (geo.air.annual_stats)
@@ -182,6 +206,8 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
     for indicator_id, value in (mobility or {}).items():
         if pd.notna(value):
             add(indicator_id, value, None, source=mobility_source, note_key="note.osm_coverage")
+    for indicator_id, (value, note) in (access or {}).items():
+        add(indicator_id, value, None, source=ACCESS_SOURCE, note_key=note)
     complete = annual[annual["complete"]]
     for row in complete.itertuples():
         for kind, column in AIR_STATISTICS.items():
@@ -282,12 +308,13 @@ def latest_values(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def shown_indicators(latest: pd.DataFrame) -> list[str]:
-    """The indicators a city's profile and dossier list: all but other pollutants' air statistics when the city
-    has none of them (PM2.5's are always listed, with "no data" where it has none)."""
+    """The indicators a city's profile and dossier list: all but other pollutants' air statistics and the
+    walking-access shares when the city has none of them (PM2.5's are always listed, with "no data" where it
+    has none; the Walking access page says why a share is missing)."""
     values = latest.set_index("indicator_id")["value"]
     return [i for i in latest["indicator_id"]
-            if not (INDICATORS[i].name_key.startswith("indicator_kind.") and not i.startswith("pm25")
-                    and pd.isna(values.loc[i]))]
+            if not (pd.isna(values.loc[i]) and (i in ACCESS_INDICATORS or (
+                INDICATORS[i].name_key.startswith("indicator_kind.") and not i.startswith("pm25"))))]
 
 
 def rank_cities(latest: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
@@ -344,4 +371,5 @@ def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataF
     return indicator_values(city, boundary, layers["health_facilities"], layers["districts"],
                             annual[annual["city_id"] == city.id], regional, mobility,
                             mobility_source=feature_sources(walking, layers["cycleways"], layers["footways"]),
-                            mobility_note="note.drive_network_only" if drive_only else "")
+                            mobility_note="note.drive_network_only" if drive_only else "",
+                            access=access_values(city, city_layer))
