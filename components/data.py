@@ -15,6 +15,7 @@ import streamlit as st
 from components.maps import MapLayer, build_map
 from geo import indicators
 from geo.air import annual_stats
+from geo.batch import precomputed_values
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import POLLUTANTS
@@ -86,7 +87,11 @@ def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=64)
 def city_values(city_id: str) -> pd.DataFrame:
-    """Every indicator value of the city, all years, from the layer store (geo.indicators.city_values)."""
+    """Every indicator value of the city, all years: the batch's stored results while they are current (their
+    inputs unchanged), else computed now from the layer store (geo.indicators.city_values)."""
+    stored = precomputed_values(city_id, store())
+    if stored is not None:
+        return stored
     return indicators.city_values(get_city(city_id), lambda layer_id: city_layer(city_id, layer_id), annual_air(),
                                   table("regional_stats"))
 

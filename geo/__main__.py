@@ -3,6 +3,8 @@
 the layer store ($ATLAS_DATABASE_URL, else data/user/atlas.sqlite);
 `python -m geo dossier --city CITY --lang kk|ky|ru|en --format pdf|docx > FILE` writes the city's application
 dossier (its WHO city health profile for the Kyrgyz cities), as the Application page exports it;
+`python -m geo batch [--cities all|a,b] [--workers N] [--scheduler ADDRESS]` computes and stores every
+indicator of the cities on Dask (a local cluster, or the scheduler named by --scheduler or $ATLAS_DASK_SCHEDULER);
 `python -m geo i18n status|export-po DIR|import-po DIR` lists untranslated or fuzzy strings per language, and
 moves the translation catalogue (data/i18n.toml) to gettext .po files for Poedit or Weblate and back."""
 from __future__ import annotations
@@ -10,27 +12,25 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo.air import annual_stats
-from geo.cities import get_city
+from geo.cities import all_cities, get_city
 from geo.csvsafe import safe_csv
 from geo.errors import AtlasError
-from geo.indicators import city_values
-from geo.store import read_table
 
 CSV_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "area", "source"]
 
 
 def city_indicator_values(city_id: str, store=None):
     """Every indicator value of a city, all years, from the layer store (imports included) by the same path
-    as the pages (geo.indicators.city_values); the store is seeded with the embedded data on first use."""
+    as the pages (geo.batch.store_values, through geo.indicators.city_values); the store is seeded with the
+    embedded data on first use."""
+    from geo.batch import store_values
     from geo.layerstore import LayerStore
 
     city = get_city(city_id)
     if store is None:
         store = LayerStore()
         store.seed()
-    return city_values(city, lambda layer_id: store.read_layer(layer_id, city.id),
-                       annual_stats(read_table("air_daily").query("city_id == @city.id")), read_table("regional_stats"))
+    return store_values(city, store)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     dossier.add_argument("--city", required=True, help="city id, e.g. astana (see data/cities.toml)")
     dossier.add_argument("--lang", default="en", help="kk, ky, ru or en")
     dossier.add_argument("--format", default="pdf", choices=("pdf", "docx"))
+    batch = commands.add_parser("batch", help="compute and store every indicator of many cities on Dask")
+    batch.add_argument("--cities", default="all", help="'all' (default) or comma-separated city ids")
+    batch.add_argument("--workers", type=int, default=2, help="processes of the local Dask cluster (default 2)")
+    batch.add_argument("--scheduler", help="address of an existing Dask scheduler (default: $ATLAS_DASK_SCHEDULER, "
+                                           "else a local cluster)")
+    batch.add_argument("--force", action="store_true", help="recompute cities whose inputs did not change")
     i18n = commands.add_parser("i18n", help="translation catalogue").add_subparsers(dest="action", required=True)
     i18n.add_parser("status", help="per language: missing, untranslated, fuzzy or mismatched strings "
                                    "(exit status 1 if any key is missing or mismatched)")
@@ -63,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         return translation_command(args)
     if args.command == "dossier":
         return dossier_command(args)
+    if args.command == "batch":
+        return batch_command(args)
     try:
         values = city_indicator_values(args.city)
     except AtlasError as error:
@@ -74,6 +82,33 @@ def main(argv: list[str] | None = None) -> int:
     # (a population of 1,354,435 is not rounded) without binary noise such as 0.30000000000000004.
     sys.stdout.write(safe_csv(values[CSV_COLUMNS], float_format="%.15g"))
     return 0
+
+
+def batch_command(args) -> int:
+    """Run the network batch, printing progress to stderr and a summary to stdout; exit 1 if any city failed."""
+    from geo.batch import run_batch
+    from geo.layerstore import LayerStore
+
+    try:
+        cities = [c.id for c in all_cities()] if args.cities == "all" else [
+            get_city(c.strip()).id for c in args.cities.split(",") if c.strip()]
+    except AtlasError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    store = LayerStore()
+    store.seed()
+
+    def progress(step) -> None:
+        left = "" if step.seconds_left is None else f", about {step.seconds_left:.0f} s left"
+        print(f"[{step.done}/{step.total}] {step.city_id}{left}", file=sys.stderr, flush=True)
+
+    report = run_batch(cities, store, workers=args.workers, scheduler=args.scheduler, progress=progress,
+                       force=args.force)
+    print(f"computed {len(report.computed)}, skipped {len(report.skipped)} (inputs unchanged), "
+          f"failed {len(report.failed)} in {report.seconds:.1f} s")
+    for city_id, reason in sorted(report.failed.items()):
+        print(f"failed {city_id}: {reason}")
+    return 1 if report.failed else 0
 
 
 def dossier_command(args) -> int:

@@ -116,7 +116,7 @@ class LayerStore:
     def drop_everything(self) -> None:
         """Remove the Atlas's tables (tests start each back end clean)."""
         with self.engine.begin() as conn:
-            for table in ("atlas_features", "atlas_versions", "atlas_users", "atlas_dossier"):
+            for table in ("atlas_features", "atlas_versions", "atlas_users", "atlas_dossier", "atlas_results"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         self._create_schema()
 
@@ -140,6 +140,11 @@ class LayerStore:
             conn.execute(sa.text(f"""CREATE TABLE IF NOT EXISTS atlas_dossier (
                 id {serial}, city_id TEXT NOT NULL, version INTEGER NOT NULL, author TEXT NOT NULL,
                 created_at TEXT NOT NULL, note TEXT NOT NULL, content TEXT NOT NULL, is_current BOOLEAN NOT NULL,
+                UNIQUE (city_id, version))"""))
+
+            conn.execute(sa.text(f"""CREATE TABLE IF NOT EXISTS atlas_results (
+                id {serial}, city_id TEXT NOT NULL, version INTEGER NOT NULL, stamp TEXT NOT NULL,
+                created_at TEXT NOT NULL, content TEXT NOT NULL, is_current BOOLEAN NOT NULL,
                 UNIQUE (city_id, version))"""))
 
     def _geom_in(self) -> str:
@@ -290,6 +295,35 @@ class LayerStore:
                                 f"data/embedded/{spec.id}.parquet", "embedded dataset")
                     count += 1
         return count
+
+    def current_versions(self, city_id: str) -> dict[str, int]:
+        """The current version number of each of the city's layers: what its figures are computed from."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT layer_id, version FROM atlas_versions WHERE city_id = :city "
+                                        "AND is_current ORDER BY layer_id"), {"city": city_id}).all()
+        return {layer_id: int(version) for layer_id, version in rows}
+
+    # -- precomputed figures (geo.batch): each computation a new version, stamped with its inputs ----------------
+    def save_results(self, city_id: str, stamp: str, content: str) -> int:
+        """Store a city's computed values as its new current results version; returns the version number."""
+        with self.engine.begin() as conn:
+            number = conn.execute(sa.text("SELECT COALESCE(MAX(version), 0) + 1 FROM atlas_results "
+                                          "WHERE city_id = :city"), {"city": city_id}).scalar_one()
+            conn.execute(sa.text("UPDATE atlas_results SET is_current = FALSE WHERE city_id = :city"),
+                         {"city": city_id})
+            conn.execute(sa.text(
+                "INSERT INTO atlas_results (city_id, version, stamp, created_at, content, is_current) "
+                "VALUES (:city, :version, :stamp, :created, :content, TRUE)"),
+                {"city": city_id, "version": number, "stamp": stamp, "content": content,
+                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        return int(number)
+
+    def current_results(self, city_id: str) -> tuple[str, str] | None:
+        """The city's current precomputed results: (stamp of their inputs, content), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT stamp, content FROM atlas_results WHERE city_id = :city "
+                                       "AND is_current"), {"city": city_id}).one_or_none()
+        return (row[0], row[1]) if row else None
 
     # -- the city's own text and figures for its application dossier (geo.dossier) ----------------------------
     def dossier_entries(self, city_id: str, version: int | None = None) -> str | None:

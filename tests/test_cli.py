@@ -1,6 +1,7 @@
 """The analysts' command line: CSV of every indicator of a city; unknown stays empty; bad city fails clearly."""
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,16 @@ def test_unknown_city_fails_with_a_clear_message():
     assert result.returncode == 2
     assert "error: unknown city 'atlantis'; known cities: bishkek" in result.stderr
     assert result.stdout == ""
+
+
+def test_batch_refuses_an_unknown_city_before_starting_and_reports_what_it_did(tmp_path):
+    def env_run(*args):
+        return subprocess.run([sys.executable, "-m", "geo", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300, env={**os.environ, "ATLAS_USER_DIR": str(tmp_path)})
+    refused = env_run("batch", "--cities", "osh,atlantis")
+    assert refused.returncode == 2 and "unknown city 'atlantis'" in refused.stderr
+    first = env_run("batch", "--cities", "osh,jalal-abad", "--workers", "1")
+    assert first.returncode == 0, first.stderr
+    assert "computed 2, skipped 0" in first.stdout and "[2/2]" in first.stderr
+    again = env_run("batch", "--cities", "osh,jalal-abad", "--workers", "1")
+    assert "computed 0, skipped 2 (inputs unchanged), failed 0" in again.stdout
