@@ -247,6 +247,14 @@ def overview_map(lang: str, base_url: str) -> folium.Map:
 
 
 @st.cache_resource(max_entries=4)
+def overview_boundary_layers(lang: str) -> list[MapLayer]:
+    """The network's city boundaries (or regions), simplified for the two-country view."""
+    boundary = layer("boundary")
+    return _boundary_layers(boundary[boundary["city_id"].isin([c.id for c in member_cities()])], "EPSG:3857",
+                            OVERVIEW_SIMPLIFY_M, lang)
+
+
+@st.cache_resource(max_entries=4)
 def overview_map_layers(lang: str) -> list[MapLayer]:
     """Boundaries of the network's cities, simplified for the two-country view, with facilities and the
     monitoring sites whose series the Atlas holds."""
@@ -260,7 +268,7 @@ def overview_map_layers(lang: str) -> list[MapLayer]:
     stations = network("air_stations")
     measuring = stations[stations["series"].fillna("") != ""]  # the sites behind the Atlas's series; every
     # known site (hundreds, most without a series here) is on each city's own map
-    return [*_boundary_layers(network("boundary"), crs, OVERVIEW_SIMPLIFY_M, lang),
+    return [*overview_boundary_layers(lang),
             _map_layer("city_centres", network("city_centres"), crs, 0, lang),
             _map_layer("health_facilities", network("health_facilities"), crs, 0, lang),
             _map_layer("air_stations", measuring, crs, 0, lang)]

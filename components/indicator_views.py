@@ -18,6 +18,7 @@ from geo.display import display_frame
 from geo.i18n import (
     format_number,
     plotly_separators,
+    translate,
     translate_note,
     translate_text,
     translate_value,
@@ -39,9 +40,10 @@ NO_DATA_COLOUR = "#ffffff"
 EQUITY_MARGIN = 0.10  # within ±10 % of the reference counts as "near"
 
 
-def indicator_name(indicator_id: str) -> str:
+def indicator_name(indicator_id: str, language: str | None = None) -> str:
+    """The indicator's name in `language` (default: the session's)."""
     key, params = INDICATORS[indicator_id].name
-    return t(key, **params)
+    return translate(key, language or lang(), **params)
 
 
 def section_cards(city: City) -> None:
@@ -169,21 +171,23 @@ def district_map(city: City) -> None:
              key=f"district_map_{city.id}", height=420)
 
 
-def quantile_classes(values: pd.Series, unit: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """Colours by quantile class (up to 5, fewer when values repeat) and the legend; no data is white."""
+def quantile_classes(values: pd.Series, unit: str, no_data: str = NO_DATA_COLOUR
+                     ) -> tuple[list[str], list[tuple[str, str]]]:
+    """Colours by quantile class (up to 5, fewer when values repeat) and the legend; no data is white (areas)
+    or the colour given (points, which white would hide)."""
     known = values.dropna()
     k = min(len(CLASS_COLOURS), known.nunique())
     if k == 0:
-        return [NO_DATA_COLOUR] * len(values), [(NO_DATA_COLOUR, t("common.no_data"))]
+        return [no_data] * len(values), [(no_data, t("common.no_data"))]
     bins = np.unique(np.quantile(known, np.linspace(0, 1, k + 1)))
     if len(bins) < 2:
         bins = np.array([known.min(), known.max() + 1e-9])
     codes = pd.cut(values, bins, include_lowest=True, labels=False)
     palette = CLASS_COLOURS[-(len(bins) - 1):] if len(bins) - 1 < len(CLASS_COLOURS) else CLASS_COLOURS
-    colours = [NO_DATA_COLOUR if pd.isna(c) else palette[int(c)] for c in codes]
+    colours = [no_data if pd.isna(c) else palette[int(c)] for c in codes]
     legend = [(palette[i], f"{format_number(bins[i], lang(), 1)} – {format_number(bins[i + 1], lang(), 1)} {unit}")
               for i in range(len(bins) - 1)]
-    return colours, legend + ([(NO_DATA_COLOUR, t("common.no_data"))] if values.isna().any() else [])
+    return colours, legend + ([(no_data, t("common.no_data"))] if values.isna().any() else [])
 
 
 def ranking_table(city_ids: list[str], indicator_ids: list[str]) -> None:

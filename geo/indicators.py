@@ -373,3 +373,36 @@ def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataF
                             mobility_source=feature_sources(walking, layers["cycleways"], layers["footways"]),
                             mobility_note="note.drive_network_only" if drive_only else "",
                             access=access_values(city, city_layer))
+
+
+def indicator_years(values: pd.DataFrame, indicator_id: str) -> list[int]:
+    """The years in which any city has a value of the indicator (city or region level), oldest first."""
+    rows = values[(values["indicator_id"] == indicator_id) & values["value"].notna() & (values["level"] != "district")]
+    return sorted(int(y) for y in rows["year"].dropna().unique())
+
+
+def values_in_year(values: pd.DataFrame, indicator_id: str, year: int | None) -> pd.DataFrame:
+    """One row per city with its value of the indicator in `year` (NaN where it has none); an indicator measured
+    without a year (a count of today's features) gives each city its value whatever the year."""
+    rows = values[(values["indicator_id"] == indicator_id) & (values["level"] != "district")]
+    known = rows[rows["value"].notna()]
+    dated = known[known["year"].notna()]
+    chosen = dated[dated["year"] == year] if year is not None and len(dated) else known[known["year"].isna()]
+    chosen = chosen.drop_duplicates("city_id", keep="last").set_index("city_id")
+    cities = pd.Index(rows["city_id"].unique(), name="city_id")
+    return pd.DataFrame({"value": chosen["value"].reindex(cities), "level": chosen["level"].reindex(cities),
+                         "year": chosen["year"].reindex(cities)}).reset_index()
+
+
+def section_coverage(latest: pd.DataFrame) -> pd.DataFrame:
+    """Cities × sections of the application: how many of the section's indicators have a value, out of how
+    many the registry has (districts and the per-pollutant statistics a city never measures left aside)."""
+    latest = latest[latest["level"] != "district"]
+    rows = []
+    for city_id, mine in latest.groupby("city_id", sort=False):
+        listed = set(shown_indicators(mine))
+        known = set(mine.loc[mine["value"].notna(), "indicator_id"])
+        for section in KZ_SECTIONS:
+            ids = {i for i in listed if INDICATORS[i].kz_section == section}
+            rows.append({"city_id": city_id, "section": section, "known": len(ids & known), "total": len(ids)})
+    return pd.DataFrame(rows, columns=["city_id", "section", "known", "total"])

@@ -1,11 +1,13 @@
 """Overview: every city's boundary on one map, and a table of key figures."""
 import streamlit as st
 
-from components import data
+from components import data, network_views
+from components.indicator_views import indicator_name
 from components.map_view import base_url, show_map
 from components.state import require_frame, lang, t
 from components.tables import formatted
-from geo.indicators import INDICATORS
+from components.widgets import url_choice, url_keep
+from geo.indicators import INDICATORS, indicator_years
 
 require_frame("pages/overview.py")
 
@@ -22,3 +24,23 @@ table = formatted(data.overview_table(lang()), dict.fromkeys(numeric, ""), lang(
 st.dataframe(table.rename(columns=lambda c: t(f"column.{c}") + (f", {units[c]}" if c in units else "")),
              hide_index=True, width="stretch")
 st.caption(t("overview.table_note"))
+
+st.subheader(t("overview.network_title"))
+comparable = [i for i, spec in INDICATORS.items() if spec.level != "district"]
+url_choice("network_indicator", "indicator", comparable, "pm25_annual_mean")
+language = lang()  # the labels' language fixed here: AppTest formats options after the run, outside it
+indicator_id = st.selectbox(t("overview.network_indicator"), comparable, key="network_indicator",
+                            format_func=lambda i: indicator_name(i, language))
+url_keep("network_indicator", "indicator")
+years = indicator_years(network_views.all_values(), indicator_id)
+year = None
+if len(years) > 1:
+    url_choice("network_year", "year", years, years[-1])
+    year = st.select_slider(t("overview.network_year"), years, key="network_year")
+    url_keep("network_year", "year")
+elif years:
+    year = years[0]
+network_views.network_map(indicator_id, year)
+
+st.subheader(t("overview.coverage_title"))
+network_views.coverage_matrix()

@@ -244,3 +244,23 @@ def test_karaganda_is_drawn_and_measured_by_its_city_outline_not_its_region():
     assert karaganda.loc["boundary_area", "value"] == pytest.approx(area, abs=0.1) and 490 < area < 510
     assert karaganda.loc["population_density", "value"] == pytest.approx(
         get_city("karaganda").population.value / area, rel=1e-3)
+
+
+def test_the_network_view_takes_each_citys_value_in_the_chosen_year():
+    from geo.cities import member_cities
+    from geo.indicators import indicator_years, section_coverage, values_in_year
+    values = pd.concat([values_for(c.id) for c in member_cities()], ignore_index=True)
+    stats = annual_stats(read_table("air_daily"))
+    complete = stats[(stats["pollutant"] == "pm25") & (stats["year"] == 2022) & stats["complete"]]
+    chosen = values_in_year(values, "pm25_annual_mean", 2022).set_index("city_id")["value"]
+    assert len(chosen) == len(member_cities())
+    assert set(chosen.dropna().index) == set(complete["city_id"]) & {c.id for c in member_cities()}
+    assert chosen["bishkek"] == pytest.approx(complete.set_index("city_id").loc["bishkek", "mean"])
+    assert 2022 in indicator_years(values, "pm25_annual_mean")
+    counts = values_in_year(values, "health_facilities_osm", 2022).set_index("city_id")["value"]
+    assert counts["bishkek"] == len(read_layer("health_facilities").query("city_id == 'bishkek'"))  # no year
+    coverage = section_coverage(latest_values(values)).set_index(["city_id", "section"])
+    osh = latest_values(values_for("osh")).set_index("indicator_id")
+    demography = [i for i in osh.index if INDICATORS[i].kz_section == "demography" and INDICATORS[i].level != "district"]
+    assert coverage.loc[("osh", "demography"), "known"] == osh.loc[demography, "value"].notna().sum()
+    assert coverage.loc[("osh", "digitalization"), "total"] == 0  # no open indicator: an empty section

@@ -1,0 +1,68 @@
+"""The whole network at a glance (the Overview): cities coloured by an indicator in a chosen year, with the
+Compare choropleth's classes and legend, and the coverage of the application's sections per city."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import data
+from components.indicator_views import indicator_name, quantile_classes
+from components.map_view import base_url, show_map
+from components.maps import MapLayer, build_map
+from components.state import lang, t
+from components.tables import format_value
+from geo.cities import get_city, member_cities
+from geo.display import display_frame
+from geo.indicators import INDICATORS, KZ_SECTIONS, section_coverage, values_in_year
+from geo.layers import LAYERS
+
+NO_VALUE_COLOUR = "#8c8c8c"  # grey points: no value that year
+COVERAGE_COLOURS = ((0.0, "#f4f4f4"), (0.34, "#fde0c5"), (0.67, "#a6d96a"), (1.01, "#1a9850"))
+
+
+@st.cache_resource(max_entries=1)
+def all_values() -> pd.DataFrame:
+    """Every value of every member city, all years (each city's geo.indicators.city_values)."""
+    return pd.concat([data.city_values(c.id) for c in member_cities()], ignore_index=True)
+
+
+def network_map(indicator_id: str, year: int | None) -> None:
+    """Every member city's centre coloured by quantile class of its value in `year`; no data drawn grey."""
+    chosen = values_in_year(all_values(), indicator_id, year).set_index("city_id")
+    centres = data.layer("city_centres")
+    centres = centres[centres["city_id"].isin([c.id for c in member_cities()])].reset_index(drop=True)
+    values = centres["city_id"].map(chosen["value"])
+    unit = t("unit." + INDICATORS[indicator_id].unit)
+    colours, legend = quantile_classes(values, unit, no_data=NO_VALUE_COLOUR)
+    spec = LAYERS["city_centres"]
+    shown = display_frame(centres, spec, "EPSG:3857", 0, lang=lang()).assign(
+        name=[get_city(c).name(lang()) for c in centres["city_id"]],
+        value=[format_value(v, unit, lang()) + (" ᴿ" if chosen["level"].get(c) == "region" else "")
+               for c, v in zip(centres["city_id"], values)], colour=colours)
+    layer = MapLayer(spec, shown, indicator_name(indicator_id), (("name", t("column.city")),
+                                                                 ("value", indicator_name(indicator_id))),
+                     style={"radius": 9, "fillOpacity": 0.95, "weight": 1}, colour_by="colour")
+    show_map(build_map([layer, *data.overview_boundary_layers(lang())], tuple(centres.total_bounds),
+                       base_url=base_url(), lang=lang(), legend_title=t("map.legend"), legend_swatches=legend),
+             key=f"network_map_{indicator_id}_{year}", height=480)
+    missing = int(values.isna().sum())
+    st.caption(t("overview.network_note", known=len(values) - missing, cities=len(values)))
+
+
+def coverage_matrix() -> None:
+    """Cities × sections: 'known / listed' indicators, coloured by the share known, so gaps show at a glance."""
+    table = section_coverage(data.all_latest())
+    known = table.pivot(index="city_id", columns="section", values="known").reindex(columns=list(KZ_SECTIONS))
+    total = table.pivot(index="city_id", columns="section", values="total").reindex(columns=list(KZ_SECTIONS))
+    order = [c.id for c in member_cities() if c.id in known.index]
+    known, total = known.reindex(order), total.reindex(order)
+    text = known.astype(int).astype(str) + " / " + total.astype(int).astype(str)
+    share = (known / total.where(total > 0)).fillna(0.0)
+    text.index = [get_city(c).name(lang()) for c in text.index]
+    share.index = text.index
+    text.columns = share.columns = [t(f"section.{s}") for s in KZ_SECTIONS]
+    styled = text.style.apply(lambda column: [
+        f"background-color: {next(c for limit, c in COVERAGE_COLOURS if s < limit)}" for s in share[column.name]],
+        axis=0)
+    st.dataframe(styled, width="stretch")
+    st.caption(t("overview.coverage_note"))
