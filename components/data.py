@@ -246,12 +246,20 @@ def overview_map(lang: str, base_url: str) -> folium.Map:
     return copy.deepcopy(_built_overview_map(lang, base_url))
 
 
+# Above this many cities the network views draw each city as its centre only (clustered until zoomed in): 1,800
+# boundaries would make the page several megabytes; each City page draws its own.
+OVERVIEW_MAX_BOUNDARIES = 200
+
+
 @st.cache_resource(max_entries=4)
 def overview_boundary_layers(lang: str) -> list[MapLayer]:
-    """The network's city boundaries (or regions), simplified for the two-country view."""
+    """The network's city boundaries (or regions), simplified for the two-country view; none for a network of
+    more than OVERVIEW_MAX_BOUNDARIES cities."""
+    members = [c.id for c in member_cities()]
+    if len(members) > OVERVIEW_MAX_BOUNDARIES:
+        return []
     boundary = layer("boundary")
-    return _boundary_layers(boundary[boundary["city_id"].isin([c.id for c in member_cities()])], "EPSG:3857",
-                            OVERVIEW_SIMPLIFY_M, lang)
+    return _boundary_layers(boundary[boundary["city_id"].isin(members)], "EPSG:3857", OVERVIEW_SIMPLIFY_M, lang)
 
 
 @st.cache_resource(max_entries=4)

@@ -171,23 +171,25 @@ def district_map(city: City) -> None:
              key=f"district_map_{city.id}", height=420)
 
 
-def quantile_classes(values: pd.Series, unit: str, no_data: str = NO_DATA_COLOUR
+def quantile_classes(values: pd.Series, unit: str, no_data: str = NO_DATA_COLOUR, language: str | None = None
                      ) -> tuple[list[str], list[tuple[str, str]]]:
-    """Colours by quantile class (up to 5, fewer when values repeat) and the legend; no data is white (areas)
-    or the colour given (points, which white would hide)."""
+    """Colours by quantile class (up to 5, fewer when values repeat) and the legend, written in `language` (the
+    session's by default); no data is white (areas) or the colour given (points, which white would hide)."""
+    language = language or lang()
+    no_data_label = translate("common.no_data", language)
     known = values.dropna()
     k = min(len(CLASS_COLOURS), known.nunique())
     if k == 0:
-        return [no_data] * len(values), [(no_data, t("common.no_data"))]
+        return [no_data] * len(values), [(no_data, no_data_label)]
     bins = np.unique(np.quantile(known, np.linspace(0, 1, k + 1)))
     if len(bins) < 2:
         bins = np.array([known.min(), known.max() + 1e-9])
     codes = pd.cut(values, bins, include_lowest=True, labels=False)
     palette = CLASS_COLOURS[-(len(bins) - 1):] if len(bins) - 1 < len(CLASS_COLOURS) else CLASS_COLOURS
     colours = [no_data if pd.isna(c) else palette[int(c)] for c in codes]
-    legend = [(palette[i], f"{format_number(bins[i], lang(), 1)} – {format_number(bins[i + 1], lang(), 1)} {unit}")
+    legend = [(palette[i], f"{format_number(bins[i], language, 1)} – {format_number(bins[i + 1], language, 1)} {unit}")
               for i in range(len(bins) - 1)]
-    return colours, legend + ([(no_data, t("common.no_data"))] if values.isna().any() else [])
+    return colours, legend + ([(no_data, no_data_label)] if values.isna().any() else [])
 
 
 def ranking_table(city_ids: list[str], indicator_ids: list[str]) -> None:

@@ -2,6 +2,9 @@
 Compare choropleth's classes and legend, and the coverage of the application's sections per city."""
 from __future__ import annotations
 
+import copy
+
+import folium
 import pandas as pd
 import streamlit as st
 
@@ -13,6 +16,7 @@ from components.state import lang, t
 from components.tables import format_value
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
+from geo.i18n import translate
 from geo.indicators import INDICATORS, KZ_SECTIONS, section_coverage, values_in_year
 from geo.layers import LAYERS
 
@@ -26,27 +30,37 @@ def all_values() -> pd.DataFrame:
     return pd.concat([data.city_values(c.id) for c in member_cities()], ignore_index=True)
 
 
-def network_map(indicator_id: str, year: int | None) -> None:
-    """Every member city's centre coloured by quantile class of its value in `year`; no data drawn grey."""
+@st.cache_resource(max_entries=16)
+def built_network_map(indicator_id: str, year: int | None, language: str, base_url: str
+                      ) -> tuple[folium.Map, int, int]:
+    """The network map of an indicator and year, built once per language: each member city's centre coloured by
+    quantile class of its value (grey: none), over the boundaries when the network is small enough; with the
+    number of cities that have a value, and of cities."""
     chosen = values_in_year(all_values(), indicator_id, year).set_index("city_id")
     centres = data.layer("city_centres")
     centres = centres[centres["city_id"].isin([c.id for c in member_cities()])].reset_index(drop=True)
     values = centres["city_id"].map(chosen["value"])
-    unit = t("unit." + INDICATORS[indicator_id].unit)
-    colours, legend = quantile_classes(values, unit, no_data=NO_VALUE_COLOUR)
+    unit = translate("unit." + INDICATORS[indicator_id].unit, language)
+    colours, legend = quantile_classes(values, unit, no_data=NO_VALUE_COLOUR, language=language)
     spec = LAYERS["city_centres"]
-    shown = display_frame(centres, spec, "EPSG:3857", 0, lang=lang()).assign(
-        name=[get_city(c).name(lang()) for c in centres["city_id"]],
-        value=[format_value(v, unit, lang()) + (" ᴿ" if chosen["level"].get(c) == "region" else "")
+    shown = display_frame(centres, spec, "EPSG:3857", 0, lang=language).assign(
+        name=[get_city(c).name(language) for c in centres["city_id"]],
+        value=[format_value(v, unit, language) + (" ᴿ" if chosen["level"].get(c) == "region" else "")
                for c, v in zip(centres["city_id"], values)], colour=colours)
-    layer = MapLayer(spec, shown, indicator_name(indicator_id), (("name", t("column.city")),
-                                                                 ("value", indicator_name(indicator_id))),
+    name = indicator_name(indicator_id, language)
+    layer = MapLayer(spec, shown, name, (("name", translate("column.city", language)), ("value", name)),
                      style={"radius": 9, "fillOpacity": 0.95, "weight": 1}, colour_by="colour")
-    show_map(build_map([layer, *data.overview_boundary_layers(lang())], tuple(centres.total_bounds),
-                       base_url=base_url(), lang=lang(), legend_title=t("map.legend"), legend_swatches=legend),
-             key=f"network_map_{indicator_id}_{year}", height=480)
-    missing = int(values.isna().sum())
-    st.caption(t("overview.network_note", known=len(values) - missing, cities=len(values)))
+    built = build_map([layer, *data.overview_boundary_layers(language)], tuple(centres.total_bounds),
+                      base_url=base_url, lang=language, legend_title=translate("map.legend", language),
+                      legend_swatches=legend)
+    return built, int(values.notna().sum()), len(values)
+
+
+def network_map(indicator_id: str, year: int | None) -> None:
+    """The network map on the page (a fresh copy of the cached one: st_folium rewrites a map's ids)."""
+    built, known, cities = built_network_map(indicator_id, year, lang(), base_url())
+    show_map(copy.deepcopy(built), key=f"network_map_{indicator_id}_{year}", height=480)
+    st.caption(t("overview.network_note", known=known, cities=cities))
 
 
 def coverage_matrix() -> None:

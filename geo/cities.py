@@ -1,6 +1,7 @@
 """City catalogue: cities as configuration, read from `data/cities.toml` and validated."""
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -191,10 +192,14 @@ def read_catalogue(path: Path = CATALOGUE_PATH) -> tuple[City, ...]:
     return cities
 
 
+CATALOGUE_ENV = "ATLAS_CATALOGUE"  # another catalogue file: only for benchmarks (a generated network, never shipped)
+
+
 @lru_cache(maxsize=1)
 def all_cities() -> tuple[City, ...]:
-    """The Atlas's catalogue, parsed once per process."""
-    return read_catalogue()
+    """The Atlas's catalogue (data/cities.toml, or the file $ATLAS_CATALOGUE names), parsed once per process."""
+    override = os.environ.get(CATALOGUE_ENV)
+    return read_catalogue(Path(override)) if override else read_catalogue()
 
 
 def member_cities() -> tuple[City, ...]:
