@@ -118,9 +118,8 @@ def child(size: int) -> dict:
             assert not at.exception, [e.message for e in at.exception]
 
         from components import data, network_views
-        from geo.indicators import indicator_years
         overview = data.overview_map("en", "/").get_root().render()
-        years = indicator_years(network_views.all_values(), "pm25_annual_mean")
+        years = data.indicator_years("pm25_annual_mean")
         network = network_views.built_network_map("pm25_annual_mean", years[-1], "en", "/")[0].get_root().render()
         figures["overview_map_bytes"] = len(overview.encode())
         figures["network_map_bytes"] = len(network.encode())

@@ -20,7 +20,7 @@ from geo.cities import get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import POLLUTANTS
 from geo.i18n import translate, translate_text, translate_value
-from geo.indicators import city_figures, latest_values
+from geo.indicators import city_figures, latest_values, section_coverage
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.layerstore import LayerStore
 from geo.provenance import osm_credit_line
@@ -87,8 +87,13 @@ def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=64)
 def city_values(city_id: str) -> pd.DataFrame:
-    """Every indicator value of the city, all years: the batch's stored results while they are current (their
-    inputs unchanged), else computed now from the layer store (geo.indicators.city_values)."""
+    """Every indicator value of the city, all years (see _uncached_city_values), kept for the pages opened."""
+    return _uncached_city_values(city_id)
+
+
+def _uncached_city_values(city_id: str) -> pd.DataFrame:
+    """The batch's stored results while they are current (their inputs unchanged), else computed now from the
+    layer store (geo.indicators.city_values)."""
     stored = precomputed_values(city_id, store())
     if stored is not None:
         return stored
@@ -108,9 +113,28 @@ def city_latest(city_id: str) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=1)
+def all_values() -> pd.DataFrame:
+    """Every value of every member city, all years: each city computed once here (the per-city caches hold only
+    the cities pages open, so a network of 1,800 would evict and recompute them)."""
+    return pd.concat([_uncached_city_values(c.id) for c in member_cities()], ignore_index=True)
+
+
+@st.cache_resource(max_entries=1)
 def all_latest() -> pd.DataFrame:
     """The latest value of every indicator for every city (no-data rows included)."""
-    return pd.concat([city_latest(c.id) for c in member_cities()], ignore_index=True)
+    return latest_values(all_values())
+
+
+@st.cache_resource(max_entries=128)
+def indicator_years(indicator_id: str) -> list[int]:
+    """Years with a value of the indicator in any member city (geo.indicators.indicator_years)."""
+    return indicators.indicator_years(all_values(), indicator_id)
+
+
+@st.cache_resource(max_entries=1)
+def coverage() -> pd.DataFrame:
+    """Cities × sections of the application: indicators known and listed (geo.indicators.section_coverage)."""
+    return section_coverage(all_latest())
 
 
 def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: float, lang: str,

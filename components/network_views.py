@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import folium
-import pandas as pd
 import streamlit as st
 
 from components import data
@@ -17,17 +16,11 @@ from components.tables import format_value
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
 from geo.i18n import translate
-from geo.indicators import INDICATORS, KZ_SECTIONS, section_coverage, values_in_year
+from geo.indicators import INDICATORS, KZ_SECTIONS, values_in_year
 from geo.layers import LAYERS
 
 NO_VALUE_COLOUR = "#8c8c8c"  # grey points: no value that year
 COVERAGE_COLOURS = ((0.0, "#f4f4f4"), (0.34, "#fde0c5"), (0.67, "#a6d96a"), (1.01, "#1a9850"))
-
-
-@st.cache_resource(max_entries=1)
-def all_values() -> pd.DataFrame:
-    """Every value of every member city, all years (each city's geo.indicators.city_values)."""
-    return pd.concat([data.city_values(c.id) for c in member_cities()], ignore_index=True)
 
 
 @st.cache_resource(max_entries=16)
@@ -36,7 +29,7 @@ def built_network_map(indicator_id: str, year: int | None, language: str, base_u
     """The network map of an indicator and year, built once per language: each member city's centre coloured by
     quantile class of its value (grey: none), over the boundaries when the network is small enough; with the
     number of cities that have a value, and of cities."""
-    chosen = values_in_year(all_values(), indicator_id, year).set_index("city_id")
+    chosen = values_in_year(data.all_values(), indicator_id, year).set_index("city_id")
     centres = data.layer("city_centres")
     centres = centres[centres["city_id"].isin([c.id for c in member_cities()])].reset_index(drop=True)
     values = centres["city_id"].map(chosen["value"])
@@ -65,7 +58,7 @@ def network_map(indicator_id: str, year: int | None) -> None:
 
 def coverage_matrix() -> None:
     """Cities × sections: 'known / listed' indicators, coloured by the share known, so gaps show at a glance."""
-    table = section_coverage(data.all_latest())
+    table = data.coverage()
     known = table.pivot(index="city_id", columns="section", values="known").reindex(columns=list(KZ_SECTIONS))
     total = table.pivot(index="city_id", columns="section", values="total").reindex(columns=list(KZ_SECTIONS))
     order = [c.id for c in member_cities() if c.id in known.index]

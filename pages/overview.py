@@ -4,10 +4,10 @@ import streamlit as st
 from components import data, network_views
 from components.indicator_views import indicator_name
 from components.map_view import base_url, show_map
-from components.state import require_frame, lang, t
+from components.state import lang, require_frame, t
 from components.tables import formatted
 from components.widgets import url_choice, url_keep
-from geo.indicators import INDICATORS, indicator_years
+from geo.indicators import INDICATORS
 
 require_frame("pages/overview.py")
 
@@ -32,7 +32,7 @@ language = lang()  # the labels' language fixed here: AppTest formats options af
 indicator_id = st.selectbox(t("overview.network_indicator"), comparable, key="network_indicator",
                             format_func=lambda i: indicator_name(i, language))
 url_keep("network_indicator", "indicator")
-years = indicator_years(network_views.all_values(), indicator_id)
+years = data.indicator_years(indicator_id)
 year = None
 if len(years) > 1:
     url_choice("network_year", "year", years, years[-1])
