@@ -85,7 +85,10 @@ def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
     return daily[(daily["city_id"] == city_id) & (daily["pollutant"] == pollutant)].reset_index(drop=True)
 
 
-@st.cache_resource(max_entries=64)
+CITY_CACHE_ENTRIES = 64  # cities whose values stay cached one by one (the network's are also kept together)
+
+
+@st.cache_resource(max_entries=CITY_CACHE_ENTRIES)
 def city_values(city_id: str) -> pd.DataFrame:
     """Every indicator value of the city, all years (see _uncached_city_values), kept for the pages opened."""
     return _uncached_city_values(city_id)
@@ -114,9 +117,11 @@ def city_latest(city_id: str) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=1)
 def all_values() -> pd.DataFrame:
-    """Every value of every member city, all years: each city computed once here (the per-city caches hold only
-    the cities pages open, so a network of 1,800 would evict and recompute them)."""
-    return pd.concat([_uncached_city_values(c.id) for c in member_cities()], ignore_index=True)
+    """Every value of every member city, all years: through the per-city cache for a network that fits it, else
+    each city computed once here (1,800 cities would evict and recompute the per-city cache)."""
+    members = member_cities()
+    each = city_values if len(members) <= CITY_CACHE_ENTRIES else _uncached_city_values
+    return pd.concat([each(c.id) for c in members], ignore_index=True)
 
 
 @st.cache_resource(max_entries=1)
