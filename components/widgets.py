@@ -20,12 +20,12 @@ from geo.provenance import described_source, osm_flags, osm_sources_named
 CARDS_PER_ROW = 3
 
 
-def indicator_cards(figures: pd.DataFrame) -> None:
+def indicator_cards(figures: pd.DataFrame, per_row: int = CARDS_PER_ROW) -> None:
     """One metric card per figure: name, unit and year in the label; value or 'no data'; note, reference and the
     source of the data counted on hover; a warning under the card when that data is dated or drive-only."""
-    for start in range(0, len(figures), CARDS_PER_ROW):
-        chunk = figures.iloc[start:start + CARDS_PER_ROW]
-        for column, row in zip(st.columns(CARDS_PER_ROW), chunk.itertuples()):
+    for start in range(0, len(figures), per_row):
+        chunk = figures.iloc[start:start + per_row]
+        for column, row in zip(st.columns(per_row), chunk.itertuples()):
             spec = INDICATORS[row.indicator_id]
             name_key, name_params = spec.name
             label = f"{t(name_key, **name_params)}, {t('unit.' + row.unit)}"

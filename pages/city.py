@@ -21,10 +21,13 @@ if city.boundary_quality in ("approximate", "region_only", "extract"):
 if city.boundary_note:
     st.info(t(f"boundary_note.{city.boundary_note}"))
 
-indicator_cards(data.city_figures_table(city.id))
-
-st.subheader(t("city.map_title"))
-show_map(data.city_map(city.id, lang(), base_url()), key=f"city_map_{city.id}")
+# The map first (above the fold on a 1366×768 screen), its key figures beside it: the map's element reaches the
+# browser before the figures are computed and before any chart.
+map_column, figures_column = st.columns([2, 1])
+with map_column:
+    show_map(data.city_map(city.id, lang(), base_url()), key=f"city_map_{city.id}")
+with figures_column:
+    indicator_cards(data.city_figures_table(city.id), per_row=1)
 language = lang()  # read now: the export runs later, outside this script run
 map_downloads(lambda: data.city_map(city.id, language, "/"), data.city_map_layers(city.id, language),
               t("export.city_map_title", city=city.name(language)), f"atlas-map-{city.id}", key="city_map_export")

@@ -346,3 +346,18 @@ def test_every_pages_own_url_opens_it_with_its_parameters(server, browser, path)
     assert page.locator('[data-testid="stDialog"]').count() == 0
     assert "city=osh" in page.url and "lang=ru" in page.url and urlparse(page.url).path == f"/{path}"
     page.context.close()
+
+
+def test_city_map_is_above_the_fold_with_its_key_figures_beside_it(server, browser):
+    """On a 1366×768 screen the City map starts inside the first screen, and the key figures stand to its right."""
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport=(1366, 768))
+    page.goto(f"{server}/city?city=almaty")
+    map_frame(page)
+    page.wait_for_timeout(1000)
+    box = page.locator("iframe").first.bounding_box()
+    metric = page.locator('[data-testid="stMetric"]').first.bounding_box()
+    assert box["y"] < 400 and box["y"] + box["height"] > 600  # most of the map on the first screen
+    assert metric["x"] >= box["x"] + box["width"] - 1 and metric["y"] < 768  # figures beside it, visible
+    page.screenshot(path=ARTIFACTS / "city-almaty-1366x768.png")
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
