@@ -4,11 +4,9 @@ import streamlit as st
 from components.assets import STATIC_DIR, install_static_assets
 from components.errors import run_guarded
 from components.state import init_state, mark_frame_ran, sidebar, t
-from components.warmup import warm_shared_caches
 
 st.set_page_config(page_title="Healthy Cities Atlas", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
 st.cache_resource(install_static_assets)()
-warm_shared_caches()
 resume = mark_frame_ran()
 init_state(resume[1] if resume else dict(st.query_params))
 sidebar()

@@ -10,7 +10,6 @@ from shapely.geometry import Point, box
 from geo.layers import STORAGE_CRS
 
 os.environ["ATLAS_USER_DIR"] = tempfile.mkdtemp(prefix="atlas-test-user-")
-os.environ["ATLAS_WARM_CACHES"] = "0"  # tests swap stores and clear caches; tests/test_warmup.py warms on purpose
 
 
 @pytest.fixture
