@@ -87,7 +87,7 @@ def test_language_switch_translates_the_pages():
     at.selectbox(key="lang").set_value("ru").run()
     no_exception(at)
     assert at.title[0].value == "Бишкек"
-    assert at.subheader[0].value == "Карта"
+    assert at.subheader[0].value == "Мелкодисперсные частицы (PM2.5)"
     at.switch_page("pages/overview.py").run()
     assert at.title[0].value == "Атлас здоровых городов — обзор"
 
