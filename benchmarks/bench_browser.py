@@ -1,0 +1,168 @@
+"""What a person waits for in the browser. Run on demand: `python benchmarks/bench_browser.py`.
+
+Starts the Atlas and a minimal Streamlit page with one st_folium map of the same Bishkek layers (its boundary
+and 540 health facilities, drawn by the Atlas's own map builder, so both serve Leaflet offline), in one run,
+on loopback. Then, in headless Chromium with every non-local request refused and a fresh browser context per
+load (cold browser cache), warm server:
+1. time from navigation to the first drawn map (a Leaflet path in the st_folium frame) and bytes received,
+   median of 3 loads, for the minimal page and each Atlas page with a map;
+2. a load run: 1, 5, 10 and 20 sessions opening the City page (Bishkek) at once, with errors, the median
+   first map and the server's resident memory.
+The last line reads `worst_ratio=… city_ms=… baseline_ms=… p20_over_p1=…` (ratios against the minimal page
+and the single session measured in the same run).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+from playwright.async_api import async_playwright  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {"overview": "/", "city_bishkek": "/city?city=bishkek", "city_almaty": "/city?city=almaty",
+         "profile": "/profile?city=bishkek", "access": "/access?city=bishkek", "air_almaty": "/air?city=almaty"}
+LOADS = 3
+SESSIONS = (1, 5, 10, 20)  # the 20 sessions are bounded: one browser, loopback only
+MINIMAL_PAGE = '''"""A minimal page: one st_folium map of Bishkek's boundary and health facilities (the benchmark's baseline)."""
+import streamlit as st
+from streamlit_folium import st_folium
+
+from components import data
+
+st.title("Minimal map")
+layers = [layer for layer in data.city_map_layers("bishkek", "en")
+          if layer.spec.id in ("boundary", "health_facilities")]
+bounds = tuple(data.city_layer("bishkek", "boundary").total_bounds)
+from components.maps import build_map
+st_folium(build_map(layers, bounds, base_url="/", lang="en"), height=560, use_container_width=True,
+          returned_objects=[])
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(script: Path, user_dir: str):
+    """A Streamlit server for `script` on a free loopback port; yields (base URL, process)."""
+    port = free_port()
+    log = open(Path(user_dir) / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "ATLAS_USER_DIR": user_dir, "PYTHONPATH": str(ROOT)})
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    try:
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+async def first_map(browser, url: str) -> tuple[float, int]:
+    """Seconds from navigation to the first Leaflet path in the map frame, and bytes received, in a fresh context."""
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    received = []
+
+    async def route(r):
+        if (urlparse(r.request.url).hostname or "") in ("127.0.0.1", "localhost"):
+            await r.continue_()
+        else:
+            await r.abort("internetdisconnected")
+
+    async def finished(request):
+        with contextlib.suppress(Exception):
+            received.append((await request.sizes())["responseBodySize"])
+
+    await context.route("**/*", route)
+    page = await context.new_page()
+    page.on("requestfinished", lambda request: asyncio.ensure_future(finished(request)))
+    start = time.perf_counter()
+    await page.goto(url)
+    deadline = time.perf_counter() + 120
+    seconds = float("nan")
+    while time.perf_counter() < deadline:
+        found = False
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url:
+                with contextlib.suppress(Exception):
+                    found = await frame.locator("path.leaflet-interactive").count() > 0
+            if found:
+                break
+        if found:
+            seconds = time.perf_counter() - start
+            break
+        await page.wait_for_timeout(50)
+    await page.wait_for_timeout(500)
+    await context.close()
+    return seconds, sum(received)
+
+
+def rss_mib(proc: subprocess.Popen) -> float:
+    return psutil.Process(proc.pid).memory_info().rss / 2**20
+
+
+async def run() -> None:
+    with tempfile.TemporaryDirectory() as atlas_dir, tempfile.TemporaryDirectory() as minimal_dir:
+        minimal = Path(minimal_dir) / "minimal_map.py"
+        minimal.write_text(MINIMAL_PAGE, encoding="utf-8")
+        (Path(minimal_dir) / "static").symlink_to(ROOT / "static")  # Leaflet's files, served as the Atlas does
+        with server(ROOT / "app.py", atlas_dir) as (atlas, atlas_proc), \
+                server(minimal, minimal_dir) as (baseline, _):
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                for url in (baseline, *(atlas + path for path in PAGES.values())):  # warm both servers
+                    await first_map(browser, url)
+                rows = {}
+                for name, url in (("minimal st_folium page", baseline),
+                                  *((name, atlas + path) for name, path in PAGES.items())):
+                    loads = [await first_map(browser, url) for _ in range(LOADS)]
+                    rows[name] = (statistics.median(s for s, _ in loads), statistics.median(b for _, b in loads))
+                base_s = rows["minimal st_folium page"][0]
+                print(f"{'page':<24} {'first map':>10} {'/ minimal':>10} {'bytes':>10}")
+                for name, (seconds, size) in rows.items():
+                    print(f"{name:<24} {seconds * 1000:>8.0f}ms {seconds / base_s:>10.2f} {size / 1e6:>8.1f}MB")
+                load = {}
+                print(f"\n{'sessions':>8} {'median first map':>17} {'errors':>7} {'server RSS':>11}")
+                for count in SESSIONS:
+                    results = await asyncio.gather(*(first_map(browser, atlas + PAGES["city_bishkek"])
+                                                     for _ in range(count)), return_exceptions=True)
+                    times = [r[0] for r in results if not isinstance(r, BaseException) and r[0] == r[0]]
+                    errors = count - len(times)
+                    load[count] = statistics.median(times) if times else float("nan")
+                    print(f"{count:>8} {load[count] * 1000:>15.0f}ms {errors:>7} {rss_mib(atlas_proc):>9.0f}MiB")
+                await browser.close()
+    worst = max(seconds / base_s for name, (seconds, _) in rows.items() if name != "minimal st_folium page")
+    print(f"\nmachine: {os.cpu_count()} cores, shared with the browsers the benchmark drives")
+    print(f"worst_ratio={worst:.2f} city_ms={rows['city_bishkek'][0] * 1000:.0f} baseline_ms={base_s * 1000:.0f} "
+          f"p20_over_p1={load[20] / load[1]:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(run())
