@@ -7,9 +7,7 @@ from components.state import init_state, mark_frame_ran, sidebar, t
 
 st.set_page_config(page_title="Healthy Cities Atlas", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
 st.cache_resource(install_static_assets)()
-resume = mark_frame_ran()
-init_state(resume[1] if resume else dict(st.query_params))
-sidebar()
+init_state(dict(st.query_params))
 navigation = st.navigation([
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/public:", url_path="home", default=True),
     st.Page("pages/city.py", title=t("nav.city"), icon=":material/location_city:", url_path="city"),
@@ -26,6 +24,6 @@ navigation = st.navigation([
     # in old bookmarks, opens the same page rather than a "Page not found" dialog.
     st.Page("pages/overview.py", title=t("nav.overview"), url_path="overview", visibility="hidden"),
 ])
-if resume:
-    st.switch_page(resume[0], query_params=resume[1])
+sidebar()  # after st.navigation, which makes the entrypoint's the active script: the same widgets in every run
+mark_frame_ran()
 run_guarded(navigation)

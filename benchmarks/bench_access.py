@@ -120,8 +120,6 @@ def what_if_rerun() -> None:
     os.environ.setdefault("ATLAS_USER_DIR", tempfile.mkdtemp(prefix="atlas-bench-"))
     from streamlit.testing.v1 import AppTest
 
-    from components.apptest import use_navigation_mode
-    use_navigation_mode()
     print("\nAccess page rerun (AppTest, server side), median of 5 warm runs:")
     for city_id, proposals in (("helsinki-demo", [(60.176, 24.945), (60.168, 24.940), (60.172, 24.950)]),
                                ("bishkek", [(42.87, 74.60), (42.84, 74.55), (42.90, 74.65)])):

@@ -17,8 +17,6 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from components.apptest import use_navigation_mode  # noqa: E402
-
 from geo.air import hourly_profile, read_airdata_hourly, station_years  # noqa: E402
 from geo.paths import RAW_DIR  # noqa: E402
 from geo.store import read_table  # noqa: E402
@@ -60,7 +58,6 @@ def timed_run(at: AppTest) -> float:
 
 
 def page_benchmark() -> None:
-    use_navigation_mode()
     daily = read_table("air_daily")
     city = daily["city_id"].value_counts().idxmax()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

@@ -16,7 +16,6 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.timing import best_of  # noqa: E402
-from components.apptest import use_navigation_mode  # noqa: E402
 from geo.cities import member_cities  # noqa: E402
 
 LANG = "ru"
@@ -33,7 +32,6 @@ def main() -> None:
     print(f"PDF : {pdf_s * 1000:8.0f} ms, {len(files['pdf']) / 1e3:7.0f} kB (maps and chart drawn, pages typeset)")
     print(f"DOCX: {docx_s * 1000:8.0f} ms, {len(docx['docx']) / 1e3:7.0f} kB")
 
-    use_navigation_mode()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update({"city": city.id, "lang": LANG})
     at.run()

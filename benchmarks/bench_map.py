@@ -22,7 +22,6 @@ import folium  # noqa: E402
 import geopandas as gpd  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from components.apptest import use_navigation_mode  # noqa: E402
 from components.maps import build_map  # noqa: E402
 from geo.cities import get_city, member_cities  # noqa: E402
 from geo.paths import RAW_DIR  # noqa: E402
@@ -82,7 +81,6 @@ def timed(build) -> tuple[float, int]:
 
 
 def rerun_ms(city_id: str) -> float:
-    use_navigation_mode()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["city"] = city_id
     at.run()

@@ -1,35 +1,37 @@
 """Session state shared by every page: the selected city and language, and `t()` for UI strings."""
 from __future__ import annotations
 
+import runpy
+
 import streamlit as st
 
 from geo.cities import City, all_cities, get_city
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate_language, translate
+from geo.paths import REPO_DIR
 
 CITY_KEY = "city_id"
 FRAME_KEY = "_atlas_frame_ran"
-RESUME_KEY = "_atlas_resume_page"
 LANG_KEY = "lang"
 DEFAULT_CITY = "bishkek"
 
 
-def require_frame(page_path: str) -> None:
-    """Hand a page run that skipped app.py over to the frame, which then comes back to the page.
+def require_frame() -> None:
+    """Run app.py around a page that Streamlit started without it, in the same script run.
 
-    While a `pages/` folder exists, Streamlit runs a page file directly, without the entrypoint, until
-    st.navigation has run in the process: on the first deep link after the server starts, and on every
-    AppTest rerun. app.py leaves a mark in each run; a page run without the mark goes to the frame.
+    While a `pages/` folder exists, Streamlit runs a requested page file directly, without the entrypoint, until
+    st.navigation has run once in the process: on the first deep link after the server starts, and on every
+    AppTest run. Such a bare run executes app.py here, whose st.navigation resolves the same URL and runs this
+    page inside the frame; the bare run then stops. app.py marks the runs it frames.
     """
     if st.session_state.pop(FRAME_KEY, False):
         return
-    st.session_state[RESUME_KEY] = (page_path, dict(st.query_params))
-    st.switch_page("app.py")
+    runpy.run_path(str(REPO_DIR / "app.py"))
+    st.stop()
 
 
-def mark_frame_ran() -> tuple[str, dict[str, str]] | None:
-    """Mark this run as framed; return the page (and URL parameters) a bare page run asked to resume."""
+def mark_frame_ran() -> None:
+    """Mark this run as framed by app.py: the page it runs draws itself instead of running the frame."""
     st.session_state[FRAME_KEY] = True
-    return st.session_state.pop(RESUME_KEY, None)
 
 
 def init_state(params: dict[str, str]) -> None:

@@ -10,7 +10,7 @@ from geo.i18n import format_month
 from geo.mobility import drive_network_only
 from geo.provenance import osm_sources_named
 
-require_frame("pages/access.py")
+require_frame()
 
 city = current_city()
 st.title(t("access.title", city=city.name(lang())))

@@ -6,7 +6,7 @@ from components.state import current_city, lang, require_frame, t
 from components.widgets import url_choice, url_keep
 from geo.guidelines import POLLUTANTS
 
-require_frame("pages/air.py")
+require_frame()
 
 city = current_city()
 st.title(t("air.title", city=city.name(lang())))

@@ -3,5 +3,5 @@ profile) in six sections, with the city's own text and figures, and its PDF and 
 from components.dossier_views import application_page
 from components.state import current_city, require_frame
 
-require_frame("pages/application.py")
+require_frame()
 application_page(current_city())

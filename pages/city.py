@@ -3,14 +3,14 @@ import streamlit as st
 
 from components import air_views, data
 from components.map_view import base_url, show_map
-from components.state import require_frame, current_city, lang, t
+from components.state import current_city, lang, require_frame, t
 from components.widgets import indicator_cards, map_downloads
 from geo.i18n import format_month, translate_text
 from geo.provenance import osm_flags
 
 CITY_OSM_LAYERS = ("schools", "parks", "transit_stops", "sports_grounds", "footways", "cycleways")
 
-require_frame("pages/city.py")
+require_frame()
 
 city = current_city()
 st.title(city.name(lang()))

@@ -7,7 +7,7 @@ from components.widgets import url_list
 from geo.cities import get_city, member_cities
 from geo.indicators import INDICATORS
 
-require_frame("pages/compare.py")
+require_frame()
 
 DEFAULT_CITIES = ["bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda"]
 DEFAULT_INDICATORS = ["pm25_annual_mean", "life_expectancy", "med_institutions_per_10k", "unemployment_rate",

@@ -5,7 +5,7 @@ import streamlit as st
 from components import editing
 from components.state import current_city, lang, require_frame, t
 
-require_frame("pages/data.py")
+require_frame()
 
 city = current_city()
 st.title(t("data.title", city=city.name(lang())))

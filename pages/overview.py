@@ -9,7 +9,7 @@ from components.tables import formatted
 from components.widgets import url_choice, url_keep
 from geo.indicators import INDICATORS
 
-require_frame("pages/overview.py")
+require_frame()
 
 st.title(t("overview.title"))
 st.caption(t("overview.intro"))

@@ -4,7 +4,7 @@ import streamlit as st
 from components import indicator_views
 from components.state import current_city, lang, require_frame, t
 
-require_frame("pages/profile.py")
+require_frame()
 
 city = current_city()
 st.title(t("profile.title", city=city.name(lang())))

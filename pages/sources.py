@@ -15,7 +15,7 @@ from geo.layers import LAYERS
 from geo.osm import tag_table as osm_tag_table
 from geo.store import read_manifest
 
-require_frame("pages/sources.py")
+require_frame()
 
 st.title(t("sources.title"))
 st.caption(t("sources.intro"))

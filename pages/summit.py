@@ -4,7 +4,7 @@ import streamlit as st
 from components import summit
 from components.state import require_frame, t
 
-require_frame("pages/summit.py")
+require_frame()
 
 st.markdown(summit.PRESENTATION_CSS, unsafe_allow_html=True)
 sequence = summit.slides()

@@ -5,7 +5,7 @@ import streamlit as st
 from components import water_views
 from components.state import current_city, lang, require_frame, t
 
-require_frame("pages/water.py")
+require_frame()
 
 city = current_city()
 st.title(t("water.title", city=city.name(lang())))

@@ -1,18 +1,10 @@
 """Every page runs for several cities and both languages; the sidebar's city and language persist across pages."""
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from components.apptest import navigation_init
 from geo.cities import all_cities
 
 CITIES = ["bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda", "zhezkazgan"]
-
-
-@pytest.fixture(autouse=True)
-def navigation_mode(monkeypatch):
-    """Run AppTest as the real server runs after its first request (see components/apptest.py)."""
-    monkeypatch.setattr(PagesManager, "__init__", navigation_init)
 
 
 def app(city="bishkek", lang="en") -> AppTest:
