@@ -110,7 +110,7 @@ async def first_map(browser, url: str) -> tuple[float, int]:
     while time.perf_counter() < deadline:
         found = False
         for frame in page.frames:
-            if "streamlit_folium" in frame.url:
+            if frame is not page.main_frame:
                 with contextlib.suppress(Exception):
                     found = await frame.locator("path.leaflet-interactive").count() > 0
             if found:

@@ -118,9 +118,9 @@ def child(size: int) -> dict:
             assert not at.exception, [e.message for e in at.exception]
 
         from components import data, network_views
-        overview = data.overview_map("en", "/").get_root().render()
+        overview = data.overview_map_html("en", "/")
         years = data.indicator_years("pm25_annual_mean")
-        network = network_views.built_network_map("pm25_annual_mean", years[-1], "en", "/")[0].get_root().render()
+        network = network_views.built_network_map("pm25_annual_mean", years[-1], "en", "/")[0]
         figures["overview_map_bytes"] = len(overview.encode())
         figures["network_map_bytes"] = len(network.encode())
         figures["cities"] = size

@@ -262,7 +262,7 @@ def station_map(city: City, pollutant: str, year: int) -> None:
     boundary = data.city_layer(city.id, "boundary")
     swatches = [(c, t(f"band.{b}")) for b, c in BAND_COLOURS.items()] + [(NO_DATA_COLOUR, t("common.no_data"))]
     show_map(build_map(layers, tuple(boundary.total_bounds), base_url=base_url(), lang=lang(), legend_title=t("map.legend"),
-                       legend_swatches=swatches), key=f"air_map_{city.id}_{year}", height=460)
+                       legend_swatches=swatches), t("air.map_title", pollutant=POLLUTANTS[pollutant].label, year=year), height=460)
     st.caption(t("air.map_note", pollutant=POLLUTANTS[pollutant].label, year=year))
     if stations.empty:
         st.info(t("gap.air_stations"))

@@ -5,14 +5,12 @@ on every hit; callers must not mutate what these return.
 """
 from __future__ import annotations
 
-import copy
-
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from components.maps import MapLayer, build_map
+from components.maps import MapLayer, build_map, map_html
 from geo import indicators
 from geo.air import annual_stats
 from geo.batch import precomputed_values
@@ -245,14 +243,16 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
 
 
 @st.cache_resource(max_entries=32)
-def _built_city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
+def city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
+    """The City page's map, built once and shared by every session: read only (exports copy it first)."""
     bounds = tuple(city_layer(city_id, "boundary").total_bounds)
     return build_map(city_map_layers(city_id, lang), bounds, base_url=base_url, lang=lang,
                      legend_title=translate("map.legend", lang), group_labels=group_labels(lang), share_view=True)
 
 
 @st.cache_resource(max_entries=4)
-def _built_overview_map(lang: str, base_url: str) -> folium.Map:
+def overview_map(lang: str, base_url: str) -> folium.Map:
+    """The Overview's map of every member city, built once and shared: read only."""
     bounds = tuple(layer("boundary").query("city_id in @ids", local_dict={"ids": [c.id for c in member_cities()]})
                    .total_bounds)
     return build_map(overview_map_layers(lang), bounds, base_url=base_url, lang=lang,
@@ -265,14 +265,15 @@ def group_labels(lang: str) -> dict[str, str]:
             for group in ("boundaries", "environment", "services", "mobility")}
 
 
-def city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
-    """A fresh copy of the City page's cached map: st_folium rewrites the ids of the map it draws, and a
-    map drawn once that way draws nothing the second time (tests/test_browser.py checks)."""
-    return copy.deepcopy(_built_city_map(city_id, lang, base_url))
+@st.cache_resource(max_entries=32)
+def city_map_html(city_id: str, lang: str, base_url: str) -> str:
+    """The City page's map as HTML, rendered once per city, language and root path, not on every run."""
+    return map_html(city_map(city_id, lang, base_url))
 
 
-def overview_map(lang: str, base_url: str) -> folium.Map:
-    return copy.deepcopy(_built_overview_map(lang, base_url))
+@st.cache_resource(max_entries=4)
+def overview_map_html(lang: str, base_url: str) -> str:
+    return map_html(overview_map(lang, base_url))
 
 
 # Above this many cities the network views draw each city as its centre only (clustered until zoomed in): 1,800

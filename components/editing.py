@@ -188,7 +188,7 @@ def _preview_map(city: City, layer_id: str, frame: gpd.GeoDataFrame) -> None:
     bounds = tuple(gpd.GeoSeries(list(shown.geometry) + list(data.city_layer(city.id, "boundary").geometry),
                                  crs="EPSG:4326").total_bounds)
     show_map(build_map(layers, bounds, base_url=base_url(), lang=lang(), legend_title=t("map.legend")),
-             key=f"import_preview_{city.id}_{layer_id}", height=420)
+             t(f"layer.{layer_id}"), height=420)
 
 
 def osm_import(city: City, editor: Editor, name: str, content: bytes) -> None:

@@ -154,11 +154,12 @@ def equity_matrix(city: City) -> None:
         for i in matrix.columns)))
 
 
-def district_map(city: City) -> None:
-    """Choropleth of the districts' poverty rate (quantile classes), numbers in the tooltip."""
+def district_map(city: City) -> bool:
+    """Choropleth of the districts' poverty rate (quantile classes), numbers in the tooltip; False when the
+    city has no district values to draw."""
     layer = data.city_layer(city.id, "districts")
     if layer["poverty_pct"].notna().sum() == 0:
-        return
+        return False
     spec = LAYERS["districts"]
     frame = display_frame(layer, spec, city.crs, 20, lang=lang())
     classes, legend = quantile_classes(layer["poverty_pct"], t("unit.%"))
@@ -168,7 +169,8 @@ def district_map(city: City) -> None:
                          colour_by="colour")
     show_map(build_map([map_layer, *data.boundary_layers(city.id, lang())], tuple(layer.total_bounds),
                        base_url=base_url(), lang=lang(), legend_title=t("map.legend"), legend_swatches=legend),
-             key=f"district_map_{city.id}", height=420)
+             t("profile.districts_title"), height=420)
+    return True
 
 
 def quantile_classes(values: pd.Series, unit: str, no_data: str = NO_DATA_COLOUR, language: str | None = None
@@ -271,6 +273,6 @@ def region_choropleth(indicator_id: str) -> None:
                      (("region", t("column.region")), ("value", indicator_name(indicator_id))),
                      style={"fillOpacity": 0.8}, colour_by="colour")
     show_map(build_map([layer], tuple(regions.total_bounds), base_url=base_url(), lang=lang(), legend_title=t("map.legend"),
-                       legend_swatches=legend), key=f"region_map_{indicator_id}", height=480)
+                       legend_swatches=legend), f"{t('compare.map_title')}: {indicator_name(indicator_id)}", height=480)
     st.caption(t("compare.choropleth_note", year=latest_year,
                  source=translate_text(INDICATORS[indicator_id].source, lang())))

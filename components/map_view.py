@@ -1,16 +1,18 @@
-"""The one place a map reaches the page: st_folium in a fragment, returning nothing so panning never reruns."""
+"""The one place a map reaches the page: its HTML (rendered once where the map is cached) in an iframe of its own,
+so the browser starts Leaflet as soon as the element arrives, and panning never reruns the script."""
 from __future__ import annotations
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
+
+from components.maps import map_html
 
 MAP_HEIGHT_PX = 560
 
 
-@st.fragment
-def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT_PX) -> None:
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+def show_map(m: folium.Map | str, title: str, height: int = MAP_HEIGHT_PX) -> None:
+    """A map, or the HTML of a cached one; `title` names the frame for screen readers."""
+    st.iframe(m if isinstance(m, str) else map_html(m), height=height, alt=title)
 
 
 def base_url() -> str:

@@ -19,6 +19,7 @@ from geo.layers import LayerSpec
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+AFTER_MAP_KEY = "atlas_after_map"  # the button that releases the charts below a map (components/widgets.after_map)
 CLUSTER_ABOVE = 200  # point layers with more features than this are clustered
 MAP_CSS = ("<style>.leaflet-container{background:#f2efe9}"  # shown where basemap tiles cannot load (offline)
            ".leaflet-control-attribution{font-size:10px;max-width:70%}</style>")
@@ -180,6 +181,12 @@ class _ViewScript(MacroElement):
             c.addEventListener(e, function () { touched = true; }, {passive: true}); });
           if (window.ResizeObserver) { new ResizeObserver(function () { map.invalidateSize();
             if (!touched) { map.fitBounds(b, pad); } }).observe(c); }
+          try {  // the map has drawn: the charts waiting below it (components/widgets.after_map) may load now
+            var below = 0, release = function () {
+              var b = window.parent.document.querySelector({{ this.after_map|tojson }});
+              if (b) { b.click(); } else if (++below < 50) { setTimeout(release, 200); } };
+            if (window.parent !== window) { setTimeout(release, 0); }
+          } catch (e) { /* no page around the map (a file, an export): nothing waits */ }
           if (!page) { return; }
           map.on('moveend overlayadd overlayremove', function () {
             if (!touched) { return; }
@@ -202,6 +209,12 @@ class _ViewScript(MacroElement):
         self.corners = [[miny, minx], [maxy, maxx]]
         self.groups = groups
         self.share = share
+        self.after_map = f".st-key-{AFTER_MAP_KEY} button"
+
+
+def map_html(m: folium.Map) -> str:
+    """The map as a page of its own (Leaflet from the app's files), ready for an iframe."""
+    return m.get_root().render()
 
 
 def layer_keys(layers: list[MapLayer]) -> list[str]:

@@ -2,15 +2,12 @@
 Compare choropleth's classes and legend, and the coverage of the application's sections per city."""
 from __future__ import annotations
 
-import copy
-
-import folium
 import streamlit as st
 
 from components import data
 from components.indicator_views import indicator_name, quantile_classes
 from components.map_view import base_url, show_map
-from components.maps import MapLayer, build_map
+from components.maps import MapLayer, build_map, map_html
 from components.state import lang, t
 from components.tables import format_value
 from geo.cities import get_city, member_cities
@@ -25,7 +22,7 @@ COVERAGE_COLOURS = ((0.0, "#f4f4f4"), (0.34, "#fde0c5"), (0.67, "#a6d96a"), (1.0
 
 @st.cache_resource(max_entries=16)
 def built_network_map(indicator_id: str, year: int | None, language: str, base_url: str
-                      ) -> tuple[folium.Map, int, int]:
+                      ) -> tuple[str, int, int]:
     """The network map of an indicator and year, built once per language: each member city's centre coloured by
     quantile class of its value (grey: none), over the boundaries when the network is small enough; with the
     number of cities that have a value, and of cities."""
@@ -46,13 +43,13 @@ def built_network_map(indicator_id: str, year: int | None, language: str, base_u
     built = build_map([layer, *data.overview_boundary_layers(language)], tuple(centres.total_bounds),
                       base_url=base_url, lang=language, legend_title=translate("map.legend", language),
                       legend_swatches=legend)
-    return built, int(values.notna().sum()), len(values)
+    return map_html(built), int(values.notna().sum()), len(values)
 
 
 def network_map(indicator_id: str, year: int | None) -> None:
-    """The network map on the page (a fresh copy of the cached one: st_folium rewrites a map's ids)."""
-    built, known, cities = built_network_map(indicator_id, year, lang(), base_url())
-    show_map(copy.deepcopy(built), key=f"network_map_{indicator_id}_{year}", height=480)
+    """The network map on the page, its HTML rendered once per indicator, year and language."""
+    html, known, cities = built_network_map(indicator_id, year, lang(), base_url())
+    show_map(html, f"{indicator_name(indicator_id)} ({year})" if year else indicator_name(indicator_id), height=480)
     st.caption(t("overview.network_note", known=known, cities=cities))
 
 

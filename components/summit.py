@@ -56,7 +56,7 @@ def render_slide(kind: str, subject: str) -> None:
     if kind == "map":
         city = get_city(subject)
         st.title(t("summit.map_title", city=city.name(lang())))
-        show_map(data.city_map(city.id, lang(), base_url()), key=f"summit_map_{city.id}", height=720)
+        show_map(data.city_map_html(city.id, lang(), base_url()), t("summit.map_title", city=city.name(lang())), height=720)
     elif kind == "pm25":
         city = get_city(subject)
         st.title(t("summit.pm25_title", city=city.name(lang())))

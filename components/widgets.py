@@ -1,6 +1,8 @@
 """Page building blocks made of several Streamlit elements."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,7 @@ from components.exports import (
     html_to_png,
     standalone_map_html,
 )
+from components.maps import AFTER_MAP_KEY
 from components.state import lang, t
 from components.tables import format_value
 from geo.cities import get_city
@@ -18,6 +21,7 @@ from geo.indicators import INDICATORS
 from geo.provenance import described_source, osm_flags, osm_sources_named
 
 CARDS_PER_ROW = 3
+CHARTS_RELEASED_KEY = "_atlas_charts_released"
 
 
 def indicator_cards(figures: pd.DataFrame, per_row: int = CARDS_PER_ROW) -> None:
@@ -85,6 +89,27 @@ def map_downloads(build, layers, title: str, file_stem: str, key: str) -> None:
             file_name=f"{file_stem}.png", mime="image/png", key=f"{key}_png", icon=":material/image:")
     else:
         right.caption(t("export.no_browser"))
+
+
+def after_map(draw: Callable[[], None], map_on_page: bool = True) -> None:
+    """Draw the charts below a page's map once the map has drawn, so the map never waits for the chart library.
+
+    The session's first page with a map sends a button instead; the map frame presses it when Leaflet has drawn
+    (components/maps.py), which runs only this fragment (a visitor can press it too). From then on the browser
+    has the chart library, and pages draw their charts at once.
+    """
+    if st.session_state.get(CHARTS_RELEASED_KEY) or not map_on_page:
+        draw()
+    else:
+        _after_map(draw)
+
+
+@st.fragment
+def _after_map(draw: Callable[[], None]) -> None:
+    if st.session_state.get(CHARTS_RELEASED_KEY) or st.button(
+            t("common.show_charts"), key=AFTER_MAP_KEY, type="tertiary", icon=":material/bar_chart:"):
+        st.session_state[CHARTS_RELEASED_KEY] = True
+        draw()
 
 
 def chart(fig, title: str, file_stem: str, key: str, container=None) -> None:

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import air_views, data
 from components.state import current_city, lang, require_frame, t
-from components.widgets import url_choice, url_keep
+from components.widgets import after_map, url_choice, url_keep
 from geo.guidelines import POLLUTANTS
 
 require_frame()
@@ -30,16 +30,19 @@ air_views.series_notices(daily)
 
 air_views.year_cards(annual[annual["year"] == year].iloc[0], pollutant)
 
-air_views.charts_section(city.id, pollutant, year)
-
-with st.expander(t("air.qc_title"), expanded=False):
-    air_views.quality_control(city.id, daily)
-
 st.subheader(t("air.map_title", pollutant=POLLUTANTS[pollutant].label, year=year))
 air_views.station_map(city, pollutant, year)
 
-st.subheader(t("air.compare_title"))
-air_views.comparison(pollutant, year)
 
-st.subheader(t("air.exposure_title", pollutant=POLLUTANTS[pollutant].label, year=year))
-air_views.exposure(pollutant, year)
+def charts() -> None:
+    """The series, judged and compared: below the map, loaded once it has drawn."""
+    air_views.charts_section(city.id, pollutant, year)
+    with st.expander(t("air.qc_title"), expanded=False):
+        air_views.quality_control(city.id, daily)
+    st.subheader(t("air.compare_title"))
+    air_views.comparison(pollutant, year)
+    st.subheader(t("air.exposure_title", pollutant=POLLUTANTS[pollutant].label, year=year))
+    air_views.exposure(pollutant, year)
+
+
+after_map(charts)

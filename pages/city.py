@@ -4,7 +4,7 @@ import streamlit as st
 from components import air_views, data
 from components.map_view import base_url, show_map
 from components.state import current_city, lang, require_frame, t
-from components.widgets import indicator_cards, map_downloads
+from components.widgets import after_map, indicator_cards, map_downloads
 from geo.i18n import format_month, translate_text
 from geo.provenance import osm_flags
 
@@ -25,7 +25,7 @@ if city.boundary_note:
 # browser before the figures are computed and before any chart.
 map_column, figures_column = st.columns([2, 1])
 with map_column:
-    show_map(data.city_map(city.id, lang(), base_url()), key=f"city_map_{city.id}")
+    show_map(data.city_map_html(city.id, lang(), base_url()), t("export.city_map_title", city=city.name(lang())))
 with figures_column:
     indicator_cards(data.city_figures_table(city.id), per_row=1)
 language = lang()  # read now: the export runs later, outside this script run
@@ -47,4 +47,4 @@ if len(data.city_layer(city.id, "air_stations")) and data.city_layer(city.id, "a
     st.warning(t("city.placeholder_stations"))
 
 st.subheader(t("city.pm25_title"))
-air_views.city_summary(city)
+after_map(lambda: air_views.city_summary(city))

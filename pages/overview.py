@@ -6,7 +6,7 @@ from components.indicator_views import indicator_name
 from components.map_view import base_url, show_map
 from components.state import lang, require_frame, t
 from components.tables import formatted
-from components.widgets import url_choice, url_keep
+from components.widgets import after_map, url_choice, url_keep
 from geo.indicators import INDICATORS
 
 require_frame()
@@ -14,7 +14,7 @@ require_frame()
 st.title(t("overview.title"))
 st.caption(t("overview.intro"))
 
-show_map(data.overview_map(lang(), base_url()), key="overview_map")
+show_map(data.overview_map_html(lang(), base_url()), t("nav.overview"))
 st.caption(t("overview.map_note"))
 
 st.subheader(t("overview.table_title"))
@@ -43,4 +43,4 @@ elif years:
 network_views.network_map(indicator_id, year)
 
 st.subheader(t("overview.coverage_title"))
-network_views.coverage_matrix()
+after_map(network_views.coverage_matrix)

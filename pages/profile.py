@@ -3,6 +3,7 @@ import streamlit as st
 
 from components import indicator_views
 from components.state import current_city, lang, require_frame, t
+from components.widgets import after_map
 
 require_frame()
 
@@ -11,9 +12,15 @@ st.title(t("profile.title", city=city.name(lang())))
 st.caption(t("profile.intro"))
 indicator_views.section_cards(city)
 
-st.subheader(t("profile.trends_title"))
-indicator_views.trend_chart(city)
-
 st.subheader(t("profile.districts_title"))
-indicator_views.district_map(city)
-indicator_views.equity_matrix(city)
+district_map_shown = indicator_views.district_map(city)
+
+
+def charts() -> None:
+    """The districts' equity matrix and the trends: below the map, loaded once it has drawn."""
+    indicator_views.equity_matrix(city)
+    st.subheader(t("profile.trends_title"))
+    indicator_views.trend_chart(city)
+
+
+after_map(charts, map_on_page=district_map_shown)

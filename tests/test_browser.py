@@ -101,11 +101,11 @@ def offline_page(browser, outside: list[str], locale: str | None = None, viewpor
 
 
 def map_frame(page):
-    """The st_folium iframe once Leaflet has drawn interactive paths in it."""
+    """The first map frame (an iframe of the map's own HTML, or st_folium's) once Leaflet has drawn paths in it."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for frame in page.frames:
-            if frame.url.startswith("http") and "streamlit_folium" in frame.url:
+            if frame is not page.main_frame:
                 try:
                     if frame.locator("path.leaflet-interactive").count() > 0:
                         return frame
