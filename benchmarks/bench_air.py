@@ -61,6 +61,7 @@ def page_benchmark() -> None:
     daily = read_table("air_daily")
     city = daily["city_id"].value_counts().idxmax()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["_atlas_charts_released"] = True  # the whole page, charts included (no browser to release them)
     at.query_params["city"] = city
     at.run()
     at.switch_page("pages/air.py")

@@ -82,6 +82,7 @@ def timed(build) -> tuple[float, int]:
 
 def rerun_ms(city_id: str) -> float:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["_atlas_charts_released"] = True  # the whole page, charts included (no browser to release them)
     at.query_params["city"] = city_id
     at.run()
     at.switch_page("pages/city.py").run()

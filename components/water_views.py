@@ -107,7 +107,7 @@ def samples_views(city: City, judged: pd.DataFrame, file_name: str, key: str) ->
     show_map(build_map([*data.boundary_layers(city.id, lang()), layer], bounds, base_url=base_url(), lang=lang(),
                        legend_title=t("map.legend"),
                        legend_swatches=[(FLAG_COLOUR, t("water.site_exceeds")), (SERIES_COLOUR, t("water.site_ok"))]),
-             key=f"water_map_{key}_{city.id}", height=420)
+             t("layer.water_sites"), height=420)
     parameter = st.selectbox(t("water.parameter"), sorted(judged["parameter"].unique()), key=f"water_parameter_{key}",
                              format_func=lambda p: translate_value("water_parameter", p, lang()))
     chosen = judged[judged["parameter"] == parameter].sort_values("date")

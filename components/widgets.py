@@ -106,10 +106,15 @@ def after_map(draw: Callable[[], None], map_on_page: bool = True) -> None:
 
 @st.fragment
 def _after_map(draw: Callable[[], None]) -> None:
-    if st.session_state.get(CHARTS_RELEASED_KEY) or st.button(
-            t("common.show_charts"), key=AFTER_MAP_KEY, type="tertiary", icon=":material/bar_chart:"):
-        st.session_state[CHARTS_RELEASED_KEY] = True
+    if st.session_state.get(CHARTS_RELEASED_KEY):
         draw()
+    else:
+        st.button(t("common.show_charts"), key=AFTER_MAP_KEY, type="tertiary", icon=":material/bar_chart:",
+                  on_click=_release_charts)
+
+
+def _release_charts() -> None:
+    st.session_state[CHARTS_RELEASED_KEY] = True
 
 
 def chart(fig, title: str, file_stem: str, key: str, container=None) -> None:

@@ -2,13 +2,24 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.maps import AFTER_MAP_KEY
+from components.widgets import CHARTS_RELEASED_KEY
 from geo.cities import all_cities
 
 CITIES = ["bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda", "zhezkazgan"]
 
 
-def app(city="bishkek", lang="en") -> AppTest:
+def new_app(charts_released: bool = True) -> AppTest:
+    """The app before its first run. Charts below a map wait for the browser's map frame to release them
+    (components/widgets.after_map); AppTest has no browser, so tests of what the charts show start released."""
     at = AppTest.from_file("../app.py", default_timeout=60)
+    if charts_released:
+        at.session_state[CHARTS_RELEASED_KEY] = True
+    return at
+
+
+def app(city="bishkek", lang="en") -> AppTest:
+    at = new_app()
     at.query_params.update({"city": city, "lang": lang})
     return at.run()
 
@@ -198,7 +209,7 @@ def test_compare_ranks_by_direction_and_keeps_choices_in_the_url():
 
 
 def test_compare_restores_cities_and_indicators_from_a_link():
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = new_app()
     at.query_params.update({"cities": "karaganda,atlantis,pavlodar", "indicators": "life_expectancy"})
     at.run()
     at.switch_page("pages/compare.py").run()
@@ -219,7 +230,7 @@ def test_summit_mode_steps_through_views_and_keeps_the_slide_in_the_url():
 
 
 def test_summit_link_opens_the_same_slide():
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = new_app()
     at.query_params["slide"] = "99"  # past the end: the last slide, the city comparison
     at.run()
     at.switch_page("pages/summit.py").run()
@@ -227,7 +238,7 @@ def test_summit_link_opens_the_same_slide():
 
 
 def test_air_page_pollutant_and_year_come_from_and_go_to_the_url():
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = new_app()
     at.query_params.update({"city": "astana", "pollutant": "no2", "year": "2023"})
     at.run()
     at.switch_page("pages/air.py").run()
@@ -527,3 +538,19 @@ def test_sources_page_names_each_citys_own_openstreetmap_data_with_licence_and_d
     assert "**Алматы:** Выгрузка OpenStreetMap по Алматы на март 2012 г." in text and "CC BY-SA 2.0" in text
     assert "устаревшие данные" in text
     assert "**Астана:** Точки OpenStreetMap по Астане" in text
+
+
+def test_charts_below_the_first_map_wait_for_it_then_every_page_draws_them_at_once():
+    """The session's first map page sends a button in place of its charts (the map frame presses it once
+    Leaflet has drawn); pressed, the charts draw, and later pages draw theirs in the same run."""
+    at = new_app(charts_released=False)
+    at.query_params.update({"city": "almaty", "lang": "ru"})
+    at.run()
+    at.switch_page("pages/air.py").run()
+    no_exception(at)
+    assert not at.get("plotly_chart") and at.button(key=AFTER_MAP_KEY).label.startswith("Показать графики")
+    at.button(key=AFTER_MAP_KEY).click().run()
+    no_exception(at)
+    assert len(at.get("plotly_chart")) >= 5 and not [b for b in at.button if b.key == AFTER_MAP_KEY]
+    at.switch_page("pages/city.py").run()
+    assert len(at.get("plotly_chart")) == 1 and not [b for b in at.button if b.key == AFTER_MAP_KEY]
