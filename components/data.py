@@ -17,7 +17,7 @@ from geo.batch import precomputed_values
 from geo.cities import get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import POLLUTANTS
-from geo.i18n import translate, translate_text, translate_value
+from geo.i18n import LANGUAGES, translate, translate_text, translate_value
 from geo.indicators import city_figures, latest_values, section_coverage
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.layerstore import LayerStore
@@ -242,9 +242,10 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
                      if len(city_layer(city_id, layer_id))]
 
 
-@st.cache_resource(max_entries=32)
+@st.cache_resource(max_entries=4)
 def city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
-    """The City page's map, built once and shared by every session: read only (exports copy it first)."""
+    """The City page's map, shared by every session: read only (exports copy it first). Few are kept: the page
+    draws the cached HTML (city_map_html), only exports need the map itself."""
     bounds = tuple(city_layer(city_id, "boundary").total_bounds)
     return build_map(city_map_layers(city_id, lang), bounds, base_url=base_url, lang=lang,
                      legend_title=translate("map.legend", lang), group_labels=group_labels(lang), share_view=True)
@@ -265,9 +266,10 @@ def group_labels(lang: str) -> dict[str, str]:
             for group in ("boundaries", "environment", "services", "mobility")}
 
 
-@st.cache_resource(max_entries=32)
+@st.cache_resource(max_entries=CITY_CACHE_ENTRIES * len(LANGUAGES))
 def city_map_html(city_id: str, lang: str, base_url: str) -> str:
-    """The City page's map as HTML, rendered once per city, language and root path, not on every run."""
+    """The City page's map as HTML (0.2–0.5 MB), rendered once per city, language and root path, not on every
+    run; room for every city in every language, so warm_caches fills it for good."""
     return map_html(city_map(city_id, lang, base_url))
 
 

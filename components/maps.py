@@ -184,7 +184,8 @@ class _ViewScript(MacroElement):
           try {  // the map has drawn: the charts waiting below it (components/widgets.after_map) may load now
             var below = 0, release = function () {
               var b = window.parent.document.querySelector({{ this.after_map|tojson }});
-              if (b) { b.click(); } else if (++below < 50) { setTimeout(release, 200); } };
+              if (b && !b.dataset.pressed) { b.dataset.pressed = '1'; b.click(); }  // once, however many maps
+              else if (!b && ++below < 50) { setTimeout(release, 200); } };
             if (window.parent !== window) { setTimeout(release, 0); }
           } catch (e) { /* no page around the map (a file, an export): nothing waits */ }
           if (!page) { return; }

@@ -77,15 +77,16 @@ def url_list(param: str, options: list[str], default: list[str], label: str, for
 
 
 def map_downloads(build, layers, title: str, file_stem: str, key: str) -> None:
-    """Buttons for the map as one offline HTML file and as a PNG; files are made only when clicked."""
+    """Buttons for the map as one offline HTML file and as a PNG; files (and the `layers()` they credit) are made
+    only when clicked."""
     made_with = t("export.made_with")
     left, right = st.columns(2)
-    left.download_button(t("export.map_html"), data=lambda: standalone_map_html(build(), layers, title, made_with, lang()),
+    left.download_button(t("export.map_html"), data=lambda: standalone_map_html(build(), layers(), title, made_with, lang()),
                          file_name=f"{file_stem}.html", mime="text/html", key=f"{key}_html",
                          icon=":material/download:")
     if browser_path():
         right.download_button(
-            t("export.map_png"), data=lambda: html_to_png(standalone_map_html(build(), layers, title, made_with, lang())),
+            t("export.map_png"), data=lambda: html_to_png(standalone_map_html(build(), layers(), title, made_with, lang())),
             file_name=f"{file_stem}.png", mime="image/png", key=f"{key}_png", icon=":material/image:")
     else:
         right.caption(t("export.no_browser"))

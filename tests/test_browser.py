@@ -43,11 +43,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_atlas(user_dir: str, log_name: str = "streamlit.log"):
-    """A fresh Atlas server on a free loopback port with its own store folder; yields its base URL."""
+    """A fresh Atlas server, started as the README says (serve.py), on a free loopback port with its own store
+    folder; yields its base URL."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "ATLAS_USER_DIR": user_dir})
@@ -420,3 +421,18 @@ def test_the_city_maps_leaflet_starts_before_any_chart_library(server, browser):
     assert all(start > leaflet[0] for _, start in charts), (leaflet, charts)
     assert all(start > leaflet[1] for name, start in charts if "plotly" in name.lower()), (leaflet, charts)
     page.context.close()
+
+
+def test_the_server_sends_streamlits_scripts_compressed(server):
+    """serve.py gzips what it sends: Streamlit's main script arrives compressed, and unpacks to the served file."""
+    import gzip
+    import re
+    html = urllib.request.urlopen(f"{server}/", timeout=30).read().decode()
+    script = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', html).group(1)
+    request = urllib.request.Request(f"{server}/{script}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        packed = response.read()
+    import streamlit
+    original = (Path(streamlit.__file__).parent / "static" / script).read_bytes()
+    assert gzip.decompress(packed) == original and len(packed) < 0.4 * len(original)

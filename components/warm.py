@@ -1,0 +1,35 @@
+"""Fill the caches every session shares when the server starts (serve.py), so no visitor pays for them."""
+from __future__ import annotations
+
+import logging
+import time
+
+from components import air_views, data
+from components.map_view import base_url
+from geo.cities import member_cities
+from geo.i18n import LANGUAGES
+
+LOG = logging.getLogger("atlas.warm")
+
+
+def warm_caches() -> None:
+    """What a first visit reads, cheapest and most shared first: the tables, then per language the Overview and
+    every City page (its map's HTML, key figures and PM2.5 chart), for as many cities as the caches hold."""
+    # Streamlit warns on every cache call made outside a script run; here that is the point, not a mistake.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    started = time.perf_counter()
+    cities = member_cities()[:data.CITY_CACHE_ENTRIES]
+    root = base_url()
+    data.all_values()
+    for city in cities:
+        data.city_figures_table(city.id)
+    for lang in LANGUAGES:
+        data.overview_map_html(lang, root)
+        data.overview_table(lang)
+        for city in cities:
+            data.city_map_html(city.id, lang, root)
+            annual = data.city_annual(city.id, "pm25")
+            if len(annual):
+                air_views.city_figures(city.id, "pm25", int(annual["year"].max()), lang)
+    LOG.info("caches warm: %d cities in %d languages in %.1f s", len(cities), len(LANGUAGES),
+             time.perf_counter() - started)
