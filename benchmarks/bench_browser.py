@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+from tests.streamlit_wire import FRAGMENT_RUN, script_finished  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -91,8 +92,7 @@ def server(script: Path, user_dir: str):
 
 def script_runs(statuses: list[int]) -> tuple[int, int]:
     """(full runs, fragment runs) among the script_finished statuses a session received."""
-    fragment = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
-    return sum(s != fragment for s in statuses), sum(s == fragment for s in statuses)
+    return sum(s != FRAGMENT_RUN for s in statuses), sum(s == FRAGMENT_RUN for s in statuses)
 
 
 async def first_map(browser, url: str) -> tuple[float, int, tuple[int, int]]:
@@ -102,11 +102,8 @@ async def first_map(browser, url: str) -> tuple[float, int, tuple[int, int]]:
     received, statuses = [], []
 
     def on_frame(payload):
-        if isinstance(payload, bytes):
-            message = ForwardMsg()
-            message.ParseFromString(payload)
-            if message.WhichOneof("type") == "script_finished":
-                statuses.append(message.script_finished)
+        if (status := script_finished(payload)) is not None:
+            statuses.append(status)
 
     async def route(r):
         if (urlparse(r.request.url).hostname or "") in ("127.0.0.1", "localhost"):

@@ -34,6 +34,8 @@ if not CHROMIUM.exists():
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from tests.streamlit_wire import FRAGMENT_RUN, FULL_RUN, script_finished  # noqa: E402
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -371,15 +373,11 @@ def test_city_map_is_above_the_fold_with_its_key_figures_beside_it(server, brows
 
 def record_script_runs(page) -> list[int]:
     """The end status of every script run the page's session reports (ForwardMsg script_finished)."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     statuses: list[int] = []
 
     def on_frame(payload):
-        if isinstance(payload, bytes):
-            message = ForwardMsg()
-            message.ParseFromString(payload)
-            if message.WhichOneof("type") == "script_finished":
-                statuses.append(message.script_finished)
+        if (status := script_finished(payload)) is not None:
+            statuses.append(status)
 
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
     return statuses
@@ -388,7 +386,6 @@ def record_script_runs(page) -> list[int]:
 def test_the_first_deep_link_after_a_start_is_one_script_run_with_no_dialog(browser):
     """A link into a page as a fresh server's very first request (Streamlit runs the page file without app.py
     then) opens that page with its parameters in one full script run, and the charts in one fragment run."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     with running_atlas(tempfile.mkdtemp(prefix="atlas-first-link-"), "streamlit-first-link.log") as fresh:
         page = offline_page(browser, [])
         statuses = record_script_runs(page)
@@ -398,8 +395,7 @@ def test_the_first_deep_link_after_a_start_is_one_script_run_with_no_dialog(brow
         page.wait_for_timeout(1500)
         assert page.locator("h1").first.inner_text().startswith("Качество воздуха — Алматы")
         assert page.locator('[data-testid="stDialog"]').count() == 0
-        fragment = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
-        assert statuses == [ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY, fragment], statuses
+        assert statuses == [FULL_RUN, FRAGMENT_RUN], statuses
         page.context.close()
 
 
