@@ -410,7 +410,7 @@ def test_the_city_maps_leaflet_starts_before_any_chart_library(server, browser):
     leaflet = frame.evaluate("""() => { const e = performance.getEntriesByType('resource')
         .find(r => r.name.endsWith('/leaflet/leaflet.js'));
         return [performance.timeOrigin + e.startTime, performance.timeOrigin + e.responseEnd]; }""")
-    charts = page.evaluate("""() => performance.getEntriesByType('resource')
+    charts = page.evaluate(r"""() => performance.getEntriesByType('resource')
         .filter(r => /^(PlotlyChart|ArrowVegaLiteChart|embed)\./.test(r.name.split('/').pop()))
         .map(r => [r.name.split('/').pop(), performance.timeOrigin + r.startTime])""")
     assert any("plotly" in name.lower() for name, _ in charts), charts
