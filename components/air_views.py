@@ -35,6 +35,7 @@ from geo.cities import City, get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, guideline
 from geo.i18n import (
+    LANGUAGES,
     format_number,
     format_percent,
     month_names,
@@ -60,6 +61,17 @@ def labels(pollutant: str, daily: pd.DataFrame, lang: str, **extra: str) -> dict
             "flagged": translate("air.flagged_values", lang), "x": translate("axis.date", lang),
             "y": translate("axis.concentration", lang, pollutant=label), "source": source_line(daily, lang),
             "lang": lang, "date_ticks": translate("axis.date_ticks", lang), **extra}
+
+
+@st.cache_resource(max_entries=data.CITY_CACHE_ENTRIES * len(LANGUAGES))
+def annual_figure(city_id: str, pollutant: str, lang: str) -> go.Figure:
+    """A city's annual means by WHO band: the one chart the City, dossier and summit pages show, kept for every
+    city in every language (the server warms it at start) apart from the Air page's larger per-year set."""
+    daily, annual = data.city_air(city_id, pollutant), data.city_annual(city_id, pollutant)
+    label = POLLUTANTS[pollutant].label
+    return charts.annual_bar_figure(annual, guideline(pollutant, "annual"), labels(
+        pollutant, daily, lang, x=translate("axis.year", lang),
+        title=translate("air.annual_title", lang, pollutant=label)))
 
 
 @st.cache_resource(max_entries=64)
@@ -90,8 +102,7 @@ def city_figures(city_id: str, pollutant: str, year: int, lang: str) -> dict[str
         "hourly": charts.profile_figure(hourly.assign(series=[tr(f"season.{s}") for s in hourly["season"]]), "hour",
                                         labels(pollutant, daily, lang, x=tr("axis.hour"), title=tr("air.hourly_title")))
         if len(hourly) else None,
-        "annual": charts.annual_bar_figure(annual, guideline(pollutant, "annual"), labels(
-            pollutant, daily, lang, x=tr("axis.year"), title=tr("air.annual_title", pollutant=label))),
+        "annual": annual_figure(city_id, pollutant, lang),
         "exceedance": charts.exceedance_figure(annual, labels(
             pollutant, daily, lang, x=tr("axis.year"), y=tr("axis.days"), allowed=tr("air.allowed_days"),
             title=tr("air.exceedance_title", pollutant=label))) if daily_levels else None,
@@ -117,7 +128,7 @@ def city_summary(city: City) -> None:
         return
     annual = data.city_annual(city.id, "pm25")
     if annual["mean"].notna().any():  # a series with no usable day draws no empty chart, only its warning
-        chart(city_figures(city.id, "pm25", int(annual["year"].max()), lang())["annual"],
+        chart(annual_figure(city.id, "pm25", lang()),
               f"{city.name(lang())}: PM2.5", f"atlas-pm25-annual-{city.id}", key="city_pm25_annual")
     series_notices(daily)
     st.page_link("pages/air.py", label=t("city.to_air_page"), icon=":material/air:")

@@ -61,7 +61,7 @@ def dossier_images(city_id: str, lang: str) -> list[DossierImage]:
     annual = data.city_annual(city_id, "pm25")
     if len(annual):
         title = translate("dossier.chart_environment", lang, city=name)
-        figure = air_views.city_figures(city_id, "pm25", int(annual["year"].max()), lang)["annual"]
+        figure = air_views.annual_figure(city_id, "pm25", lang)
         images.append(DossierImage("environment", title, chart_image(figure, "png", title, made_with, lang)))
     return images
 

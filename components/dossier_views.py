@@ -70,8 +70,7 @@ def section_pictures(city: City, section_id: str) -> None:
         show_map(build_map(territory_layers(city.id, lang()), tuple(data.city_layer(city.id, "boundary").total_bounds), base_url=base_url(),
                            lang=lang(), legend_title=t("map.legend")), t("dossier.map_territory", city=name), height=420)
     elif section_id == "environment" and len(data.city_annual(city.id, "pm25")):
-        latest = int(data.city_annual(city.id, "pm25")["year"].max())
-        st.plotly_chart(air_views.city_figures(city.id, "pm25", latest, lang())["annual"], width="stretch")
+        st.plotly_chart(air_views.annual_figure(city.id, "pm25", lang()), width="stretch")
     elif section_id == "healthcare_infrastructure":
         st.caption(t("dossier.map_services", city=name))
         show_map(data.city_map_html(city.id, lang(), base_url()), t("dossier.map_services", city=name), height=460)

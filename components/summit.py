@@ -60,8 +60,7 @@ def render_slide(kind: str, subject: str) -> None:
     elif kind == "pm25":
         city = get_city(subject)
         st.title(t("summit.pm25_title", city=city.name(lang())))
-        latest = int(data.city_annual(city.id, "pm25")["year"].max())
-        figure = air_views.city_figures(city.id, "pm25", latest, lang())["annual"]
+        figure = air_views.annual_figure(city.id, "pm25", lang())
         st.plotly_chart(large(figure), width="stretch")
     else:
         st.title(t("summit.compare_title", year=COMPARISON_YEAR))

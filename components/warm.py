@@ -28,8 +28,7 @@ def warm_caches() -> None:
         data.overview_table(lang)
         for city in cities:
             data.city_map_html(city.id, lang, root)
-            annual = data.city_annual(city.id, "pm25")
-            if len(annual):
-                air_views.city_figures(city.id, "pm25", int(annual["year"].max()), lang)
+            if len(data.city_annual(city.id, "pm25")):
+                air_views.annual_figure(city.id, "pm25", lang)
     LOG.info("caches warm: %d cities in %d languages in %.1f s", len(cities), len(LANGUAGES),
              time.perf_counter() - started)
