@@ -120,8 +120,8 @@ async def first_map(browser, url: str) -> tuple[float, int, tuple[int, int]]:
     page.on("requestfinished", lambda request: asyncio.ensure_future(finished(request)))
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
     start = time.perf_counter()
-    await page.goto(url)
-    deadline = time.perf_counter() + 300  # 20 sessions on 2 cores take long; a load that never draws is an error
+    deadline = start + 300  # 20 sessions on 2 cores take long; a load that never draws is an error
+    await page.goto(url, wait_until="commit", timeout=300_000)  # the map is awaited below, not the load event
     seconds = float("nan")
     while time.perf_counter() < deadline:
         found = False
