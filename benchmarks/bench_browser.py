@@ -10,7 +10,8 @@ load (cold browser cache), warm server:
    runs the load caused (full runs + fragment runs), median of 3 loads, for the minimal page and each Atlas
    page with a map;
 2. a load run: 1, 5, 10 and 20 sessions opening the City page (Bishkek) at once, with errors, the median
-   first map and the server's resident memory.
+   first map, the server's resident memory and the browsers' share of the CPU; the minimal page gets the same
+   run first, so its own 20-session ratio shows what the machine allows.
 The last line reads `worst_ratio=… city_ms=… baseline_ms=… p20_over_p1=…` (ratios against the minimal page
 and the single session measured in the same run), after the runs per load (full+fragment).
 """
@@ -171,7 +172,7 @@ async def run() -> None:
         minimal.write_text(MINIMAL_PAGE, encoding="utf-8")
         (Path(minimal_dir) / "static").symlink_to(ROOT / "static")  # Leaflet's files, served as the Atlas does
         with server(ROOT / "serve.py", atlas_dir) as (atlas, atlas_proc), \
-                server(minimal, minimal_dir) as (baseline, _):
+                server(minimal, minimal_dir) as (baseline, baseline_proc):
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 warm_s = wait_until_idle(atlas_proc)
@@ -191,21 +192,25 @@ async def run() -> None:
                 for name, (seconds, size, runs) in rows.items():
                     print(f"{name:<24} {seconds * 1000:>8.0f}ms {seconds / base_s:>10.2f} {size / 1e6:>8.2f}MB"
                           f" {str(runs):>22}")
-                load = {}
-                print(f"\n{'sessions':>8} {'median first map':>17} {'errors':>7} {'server RSS':>11}")
+                load, floor = {}, {}
+                print(f"\n{'sessions':>8} {'page':>8} {'median first map':>17} {'errors':>7} {'server RSS':>11}")
                 for count in SESSIONS:
-                    cpu_before, wall_before = browser_cpu_s(), time.perf_counter()
-                    results = await asyncio.gather(*(first_map(browser, atlas + PAGES["city_bishkek"])
-                                                     for _ in range(count)), return_exceptions=True)
-                    times = [r[0] for r in results if not isinstance(r, BaseException) and r[0] == r[0]]
-                    errors = count - len(times)
-                    load[count] = statistics.median(times) if times else float("nan")
-                    share = (browser_cpu_s() - cpu_before) / ((time.perf_counter() - wall_before) * os.cpu_count())
-                    print(f"{count:>8} {load[count] * 1000:>15.0f}ms {errors:>7} {rss_mib(atlas_proc):>9.0f}MiB"
-                          f"   browsers took {share:.0%} of the machine")
+                    for name, url, proc, store in (("minimal", baseline, baseline_proc, floor),
+                                                   ("city", atlas + PAGES["city_bishkek"], atlas_proc, load)):
+                        cpu_before, wall_before = browser_cpu_s(), time.perf_counter()
+                        results = await asyncio.gather(*(first_map(browser, url) for _ in range(count)),
+                                                       return_exceptions=True)
+                        times = [r[0] for r in results if not isinstance(r, BaseException) and r[0] == r[0]]
+                        errors = count - len(times)
+                        store[count] = statistics.median(times) if times else float("nan")
+                        share = (browser_cpu_s() - cpu_before) / ((time.perf_counter() - wall_before) * os.cpu_count())
+                        print(f"{count:>8} {name:>8} {store[count] * 1000:>15.0f}ms {errors:>7} {rss_mib(proc):>9.0f}MiB"
+                              f"   browsers took {share:.0%} of the machine")
                 await browser.close()
     worst = max(seconds / base_s for name, (seconds, _, _) in rows.items() if name != "minimal st_folium page")
     print(f"\nmachine: {os.cpu_count()} cores, shared with the browsers the benchmark drives")
+    print(f"the minimal page's own {SESSIONS[-1]}-session median is {floor[SESSIONS[-1]] / floor[1]:.2f}x its single "
+          "session: the floor this machine sets for p20_over_p1")
     print("runs_per_load=" + ",".join(f"{name}:{runs[0]}+{runs[1]}" for name, (_, _, runs) in rows.items()))
     print(f"worst_ratio={worst:.2f} city_ms={rows['city_bishkek'][0] * 1000:.0f} baseline_ms={base_s * 1000:.0f} "
           f"p20_over_p1={load[20] / load[1]:.2f}")
