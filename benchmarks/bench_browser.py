@@ -11,7 +11,7 @@ load (cold browser cache), warm server:
    page with a map;
 2. a load run: 1, 5, 10 and 20 sessions opening the City page (Bishkek) at once, with errors, the median
    first map, the server's resident memory and the browsers' share of the CPU; the minimal page gets the same
-   run first, so its own 20-session ratio shows what the machine allows.
+   run first, so its own 20-session ratio shows what this machine and harness allow.
 The last line reads `worst_ratio=… city_ms=… baseline_ms=… p20_over_p1=…` (ratios against the minimal page
 and the single session measured in the same run), after the runs per load (full+fragment).
 """
@@ -210,7 +210,7 @@ async def run() -> None:
     worst = max(seconds / base_s for name, (seconds, _, _) in rows.items() if name != "minimal st_folium page")
     print(f"\nmachine: {os.cpu_count()} cores, shared with the browsers the benchmark drives")
     print(f"the minimal page's own {SESSIONS[-1]}-session median is {floor[SESSIONS[-1]] / floor[1]:.2f}x its single "
-          "session: the floor this machine sets for p20_over_p1")
+          "session, measured the same way: the reference for p20_over_p1 on this machine and harness")
     print("runs_per_load=" + ",".join(f"{name}:{runs[0]}+{runs[1]}" for name, (_, _, runs) in rows.items()))
     print(f"worst_ratio={worst:.2f} city_ms={rows['city_bishkek'][0] * 1000:.0f} baseline_ms={base_s * 1000:.0f} "
           f"p20_over_p1={load[20] / load[1]:.2f}")
