@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from tests.streamlit_wire import FRAGMENT_RUN, script_finished  # noqa: E402
@@ -132,13 +133,14 @@ async def first_map(browser, url: str, measure: bool = True) -> tuple[float, int
         page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
     start = time.time()  # the browser stamps the drawn map with the same wall clock
     seconds = float("nan")
-    with contextlib.suppress(asyncio.TimeoutError):
-        # 20 sessions on 2 cores take long; a load that never draws within 300 s is an error
-        await page.goto(url, wait_until="commit", timeout=300_000)
-        seconds = await asyncio.wait_for(drawn, timeout=300 - (time.time() - start)) / 1000 - start
-    if measure:
-        await page.wait_for_timeout(2000)
-    await context.close()
+    try:  # a load that fails or never draws within 300 s is an error (NaN), and its context is still closed
+        with contextlib.suppress(asyncio.TimeoutError, PlaywrightTimeoutError):
+            await page.goto(url, wait_until="commit", timeout=300_000)  # 20 sessions on 2 cores take long
+            seconds = await asyncio.wait_for(drawn, timeout=300 - (time.time() - start)) / 1000 - start
+        if measure:
+            await page.wait_for_timeout(2000)
+    finally:
+        await context.close()
     return seconds, sum(received), script_runs(statuses)
 
 
