@@ -7,10 +7,10 @@ on loopback. Then, in headless Chromium with every non-local request refused and
 load (cold browser cache), warm server:
 0. the first visitor after a restart (once the start-up warming has finished: the server's CPU is idle);
 1. time from navigation to the first drawn map (a Leaflet path in a map frame), bytes received and the script
-   runs the load caused (full runs + fragment runs), median of 3 loads, for the minimal page and each Atlas
-   page with a map;
+   runs the load caused (full runs + fragment runs), median of 3 loads, and the server's CPU time per load, for
+   the minimal page and each Atlas page with a map;
 2. a load run: 1, 5, 10 and 20 sessions opening the City page (Bishkek) at once, with errors, the median
-   first map, the server's resident memory and the browsers' share of the CPU; the minimal page gets the same
+   first map, the server's resident memory and who used the machine's CPU (browsers, servers, harness, host); the minimal page gets the same
    run first, so its own 20-session ratio shows what this machine and harness allow.
 The last line reads `worst_ratio=… city_ms=… baseline_ms=… p20_over_p1=…` (ratios against the minimal page
 and the single session measured in the same run), after the runs per load (full+fragment).
@@ -148,6 +148,12 @@ def rss_mib(proc: subprocess.Popen) -> float:
     return psutil.Process(proc.pid).memory_info().rss / 2**20
 
 
+def process_cpu_s(proc: subprocess.Popen) -> float:
+    """CPU seconds a server has used so far: per page load, a figure the shared machine's noise barely moves."""
+    times = psutil.Process(proc.pid).cpu_times()
+    return times.user + times.system
+
+
 def wait_until_idle(proc: subprocess.Popen, timeout_s: float = 600) -> float:
     """Seconds until the server's CPU falls idle (the start-up cache warming has finished)."""
     server, start = psutil.Process(proc.pid), time.perf_counter()
@@ -158,15 +164,10 @@ def wait_until_idle(proc: subprocess.Popen, timeout_s: float = 600) -> float:
     return time.perf_counter() - start
 
 
-def browser_cpu_s() -> float:
-    """CPU seconds used so far by this machine's chromium processes (the browsers the benchmark drives)."""
-    total = 0.0
-    for proc in psutil.process_iter(["name"]):
-        with contextlib.suppress(psutil.Error):
-            if "chrom" in (proc.info["name"] or ""):
-                times = proc.cpu_times()
-                total += times.user + times.system
-    return total
+def machine_cpu_s() -> tuple[float, float]:
+    """(busy, stolen) CPU seconds of the whole machine so far: stolen is time the host gave to other machines."""
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq, getattr(times, "steal", 0.0)
 
 
 def harness_cpu_s() -> float:
@@ -195,33 +196,41 @@ async def run() -> None:
                       f"(start-up warming took {warm_s:.0f} s, server RSS {rss_mib(atlas_proc):.0f} MiB)\n")
                 for url in (baseline, *(atlas + path for path in PAGES.values())):  # warm both servers
                     await first_map(browser, url)
-                rows = {}
-                for name, url in (("minimal st_folium page", baseline),
-                                  *((name, atlas + path) for name, path in PAGES.items())):
+                rows, server_cpu = {}, {}
+                for name, url, proc in (("minimal st_folium page", baseline, baseline_proc),
+                                        *((name, atlas + path, atlas_proc) for name, path in PAGES.items())):
+                    cpu_before = process_cpu_s(proc)
                     loads = [await first_map(browser, url) for _ in range(LOADS)]
+                    server_cpu[name] = (process_cpu_s(proc) - cpu_before) / LOADS
                     rows[name] = (statistics.median(s for s, _, _ in loads), statistics.median(b for _, b, _ in loads),
                                   max(r for _, _, r in loads))
                 base_s = rows["minimal st_folium page"][0]
-                print(f"{'page':<24} {'first map':>10} {'/ minimal':>10} {'bytes':>10} {'runs (full, fragment)':>22}")
+                print(f"{'page':<24} {'first map':>10} {'/ minimal':>10} {'bytes':>10} {'runs (full, fragment)':>22}"
+                      f" {'server CPU':>11}")
                 for name, (seconds, size, runs) in rows.items():
                     print(f"{name:<24} {seconds * 1000:>8.0f}ms {seconds / base_s:>10.2f} {size / 1e6:>8.2f}MB"
-                          f" {str(runs):>22}")
+                          f" {str(runs):>22} {server_cpu[name] * 1000:>9.0f}ms")
                 load, floor = {}, {}
                 print(f"\n{'sessions':>8} {'page':>8} {'median first map':>17} {'errors':>7} {'server RSS':>11}")
                 for count in SESSIONS:
                     for name, url, proc, store in (("minimal", baseline, baseline_proc, floor),
                                                    ("city", atlas + PAGES["city_bishkek"], atlas_proc, load)):
-                        cpu_before, harness_before, wall_before = browser_cpu_s(), harness_cpu_s(), time.perf_counter()
+                        servers_before = process_cpu_s(atlas_proc) + process_cpu_s(baseline_proc)
+                        (busy_before, stolen_before), harness_before = machine_cpu_s(), harness_cpu_s()
+                        wall_before = time.perf_counter()
                         results = await asyncio.gather(*(first_map(browser, url, measure=False) for _ in range(count)),
                                                        return_exceptions=True)
                         times = [r[0] for r in results if not isinstance(r, BaseException) and r[0] == r[0]]
                         errors = count - len(times)
                         store[count] = statistics.median(times) if times else float("nan")
                         machine_s = (time.perf_counter() - wall_before) * os.cpu_count()
-                        share = (browser_cpu_s() - cpu_before) / machine_s
-                        harness = (harness_cpu_s() - harness_before) / machine_s
+                        busy, stolen = (now - before for now, before in zip(machine_cpu_s(), (busy_before, stolen_before)))
+                        servers = process_cpu_s(atlas_proc) + process_cpu_s(baseline_proc) - servers_before
+                        harness = harness_cpu_s() - harness_before
+                        browsers = busy - servers - harness  # and whatever else ran: the browsers' processes come and go
                         print(f"{count:>8} {name:>8} {store[count] * 1000:>15.0f}ms {errors:>7} {rss_mib(proc):>9.0f}MiB"
-                              f"   browsers took {share:.0%} of the machine, the harness {harness:.0%}")
+                              f"   of the machine: browsers {browsers / machine_s:.0%}, servers {servers / machine_s:.0%},"
+                              f" harness {harness / machine_s:.0%}, taken by the host {stolen / machine_s:.0%}")
                 await browser.close()
     worst = max(seconds / base_s for name, (seconds, _, _) in rows.items() if name != "minimal st_folium page")
     print(f"\nmachine: {os.cpu_count()} cores, shared with the browsers the benchmark drives")
