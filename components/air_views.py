@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import charts, data
 from components.map_view import base_url, show_map
-from components.maps import MapLayer, build_map
+from components.maps import MapLayer, build_map, map_html
 from components.state import lang, t
 from components.tables import format_value
 from components.widgets import chart
@@ -252,36 +252,52 @@ def comparison(pollutant: str, year: int) -> None:
         st.caption(left_out)
 
 
+@st.cache_resource(max_entries=64)
+def built_station_map(city_id: str, pollutant: str, year: int, language: str, base_url: str) -> str:
+    """The HTML of the station map of a city, pollutant and year, rendered once per language (see station_map)."""
+    city = get_city(city_id)
+    layers = list(data.boundary_layers(city_id, language))
+    stations = data.city_layer(city_id, "air_stations")
+    if len(stations):
+        chosen = station_year(pollutant, year)
+        shown = display_frame(stations, LAYERS["air_stations"], city.crs, lang=language).assign(
+            station_id=stations["station_id"])
+        layers.append(_band_layer("air_stations", shown, chosen.reindex(shown["station_id"]),
+                                  translate("layer.air_stations", language), language))
+    annual = data.city_annual(city_id, pollutant)
+    if len(annual):
+        row = annual[annual["year"] == year].reindex(columns=["mean", "band", "complete"])
+        shown = display_frame(data.city_layer(city_id, "city_centres"), LAYERS["city_centres"], city.crs, lang=language)
+        layers.append(_band_layer("city_centres", shown, row.reset_index(drop=True).reindex([0]),
+                                  translate("air.city_series", language), language))
+    swatches = [(c, translate(f"band.{b}", language)) for b, c in BAND_COLOURS.items()] + [
+        (NO_DATA_COLOUR, translate("common.no_data", language))]
+    built = build_map(layers, tuple(data.city_layer(city_id, "boundary").total_bounds), base_url=base_url,
+                      lang=language, legend_title=translate("map.legend", language), legend_swatches=swatches)
+    return map_html(built)
+
+
 def station_map(city: City, pollutant: str, year: int) -> None:
     """Every monitoring site of the city, coloured by its annual band of `pollutant` for `year` where the
     Atlas has its hourly series (grey: no value, or a site whose series the Atlas does not hold), and the
     city-wide series at the city centre."""
-    layers = list(data.boundary_layers(city.id, lang()))
-    stations = data.city_layer(city.id, "air_stations")
-    if len(stations):
-        years = data.table("air_station_years")
-        chosen = years[(years["year"] == year) & (years["pollutant"] == pollutant)].set_index("station_id")
-        shown = display_frame(stations, LAYERS["air_stations"], city.crs, lang=lang()).assign(station_id=stations["station_id"])
-        layers.append(_band_layer("air_stations", shown, chosen.reindex(shown["station_id"]), t("layer.air_stations")))
-    annual = data.city_annual(city.id, pollutant)
-    centre = data.city_layer(city.id, "city_centres")
-    if len(annual):
-        row = annual[annual["year"] == year].reindex(columns=["mean", "band", "complete"])
-        shown = display_frame(centre, LAYERS["city_centres"], city.crs, lang=lang())
-        layers.append(_band_layer("city_centres", shown, row.reset_index(drop=True).reindex([0]),
-                                  t("air.city_series")))
-    boundary = data.city_layer(city.id, "boundary")
-    swatches = [(c, t(f"band.{b}")) for b, c in BAND_COLOURS.items()] + [(NO_DATA_COLOUR, t("common.no_data"))]
-    show_map(build_map(layers, tuple(boundary.total_bounds), base_url=base_url(), lang=lang(), legend_title=t("map.legend"),
-                       legend_swatches=swatches), t("air.map_title", pollutant=POLLUTANTS[pollutant].label, year=year), height=460)
+    show_map(built_station_map(city.id, pollutant, year, lang(), base_url()),
+             t("air.map_title", pollutant=POLLUTANTS[pollutant].label, year=year), height=460)
     st.caption(t("air.map_note", pollutant=POLLUTANTS[pollutant].label, year=year))
+    stations = data.city_layer(city.id, "air_stations")
     if stations.empty:
         st.info(t("gap.air_stations"))
         return
     label = POLLUTANTS[pollutant].label
     with_series = stations["series"].fillna("").str.split(", ").map(lambda s: label in s)
     st.caption(t("air.sites_summary", sites=len(stations), with_series=int(with_series.sum()), pollutant=label))
-    station_table(stations, chosen)
+    station_table(stations, station_year(pollutant, year))
+
+
+def station_year(pollutant: str, year: int) -> pd.DataFrame:
+    """Each site's statistics of `pollutant` in `year` (annual mean, hours, band), indexed by station id."""
+    years = data.table("air_station_years")
+    return years[(years["year"] == year) & (years["pollutant"] == pollutant)].set_index("station_id")
 
 
 def station_table(stations: pd.DataFrame, years: pd.DataFrame) -> None:
@@ -301,17 +317,18 @@ def station_table(stations: pd.DataFrame, years: pd.DataFrame) -> None:
     st.caption(t("air.station_table_note", hours=MIN_VALID_HOURS_PER_YEAR))
 
 
-def _band_layer(layer_id: str, frame, stats: pd.DataFrame, title: str) -> MapLayer:
+def _band_layer(layer_id: str, frame, stats: pd.DataFrame, title: str, language: str) -> MapLayer:
     """A point layer whose colour is the WHO band of each feature's annual mean (grey: no value that year)."""
     means = stats["mean"].to_numpy()
     bands = stats["band"].to_numpy()
+    no_data = translate("common.no_data", language)
     frame = frame.assign(
-        annual_mean=[format_number(m, lang(), 1) for m in means],
-        who_band=[t(f"band.{b}") if isinstance(b, str) else t("common.no_data") for b in bands],
+        annual_mean=[format_number(m, language, 1) for m in means],
+        who_band=[translate(f"band.{b}", language) if isinstance(b, str) else no_data for b in bands],
         colour=[BAND_COLOURS[b] if isinstance(b, str) else NO_DATA_COLOUR for b in bands])
     spec = LAYERS[layer_id]
-    tooltip = tuple((c, t(f"column.{c}")) for c in spec.tooltip) + (
-        ("annual_mean", t("column.annual_mean")), ("who_band", t("column.who_band")))
+    tooltip = tuple((c, translate(f"column.{c}", language)) for c in spec.tooltip) + (
+        ("annual_mean", translate("column.annual_mean", language)), ("who_band", translate("column.who_band", language)))
     return MapLayer(spec, frame, title, tooltip, style={"radius": 8, "fillOpacity": 0.95}, colour_by="colour")
 
 
