@@ -6,12 +6,14 @@ and 540 health facilities, drawn by the Atlas's own map builder, so both serve L
 on loopback. Then, in headless Chromium with every non-local request refused and a fresh browser context per
 load (cold browser cache), warm server:
 0. the first visitor after a restart (once the start-up warming has finished: the server's CPU is idle);
-1. time from navigation to the first drawn map (a Leaflet path in a map frame), bytes received and the script
-   runs the load caused (full runs + fragment runs), median of 3 loads, and the server's CPU time per load, for
-   the minimal page and each Atlas page with a map;
-2. a load run: 1, 5, 10 and 20 sessions opening the City page (Bishkek) at once, with errors, the median
-   first map, the server's resident memory and who used the machine's CPU (browsers, servers, harness, host); the minimal page gets the same
-   run first, so its own 20-session ratio shows what this machine and harness allow.
+1. time from navigation to the first drawn map (a Leaflet path in a map frame), bytes received, the script
+   runs the load caused (full runs + fragment runs) and the server's CPU time per load, for the minimal page
+   and each Atlas page with a map, over 5 interleaved rounds (medians; the ratio is taken within each round);
+2. a load run: 1, 5, 10 and 20 sessions opening the City page (Bishkek) at once, with errors, the median first
+   map, the server's resident memory and who used the machine's CPU (browsers, servers, harness, the host);
+   the minimal page gets the same run first, so its own 20-session ratio shows what this machine allows;
+3. the servers alone: the same 1, 5, 10 and 20 sessions opened over the websocket without a browser, each
+   timed until the server has sent the map's element (what the server adds to a first map under load).
 The last line reads `worst_ratio=… city_ms=… baseline_ms=… p20_over_p1=…` (ratios against the minimal page
 and the single session measured in the same run), after the runs per load (full+fragment).
 """
@@ -36,14 +38,14 @@ import psutil  # noqa: E402
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
-from tests.streamlit_wire import FRAGMENT_RUN, script_finished  # noqa: E402
+from tests.streamlit_wire import FRAGMENT_RUN, script_finished, session_load  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {"overview": "/", "city_bishkek": "/city?city=bishkek", "city_almaty": "/city?city=almaty",
          "profile": "/profile?city=bishkek", "access": "/access?city=bishkek", "air_almaty": "/air?city=almaty"}
-LOADS = 3
+LOADS = 5  # rounds, each loading every page once
 # Offline inside the browser: every request but loopback goes to a closed port (no per-request round trip
 # through the harness, which twenty sessions would queue behind).
 OFFLINE = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1,localhost"}
@@ -196,20 +198,27 @@ async def run() -> None:
                       f"(start-up warming took {warm_s:.0f} s, server RSS {rss_mib(atlas_proc):.0f} MiB)\n")
                 for url in (baseline, *(atlas + path for path in PAGES.values())):  # warm both servers
                     await first_map(browser, url)
-                rows, server_cpu = {}, {}
-                for name, url, proc in (("minimal st_folium page", baseline, baseline_proc),
-                                        *((name, atlas + path, atlas_proc) for name, path in PAGES.items())):
-                    cpu_before = process_cpu_s(proc)
-                    loads = [await first_map(browser, url) for _ in range(LOADS)]
-                    server_cpu[name] = (process_cpu_s(proc) - cpu_before) / LOADS
-                    rows[name] = (statistics.median(s for s, _, _ in loads), statistics.median(b for _, b, _ in loads),
-                                  max(r for _, _, r in loads))
+                pages = {"minimal st_folium page": (baseline, baseline_proc),
+                         **{name: (atlas + path, atlas_proc) for name, path in PAGES.items()}}
+                loads, server_cpu = {name: [] for name in pages}, dict.fromkeys(pages, 0.0)
+                for _ in range(LOADS):  # interleaved: a slow spell of the shared machine hits every page alike
+                    for name, (url, proc) in pages.items():
+                        cpu_before = process_cpu_s(proc)
+                        loads[name].append(await first_map(browser, url))
+                        server_cpu[name] += (process_cpu_s(proc) - cpu_before) / LOADS
+                minimal = [s for s, _, _ in loads["minimal st_folium page"]]
+                rows = {name: (statistics.median(s for s, _, _ in runs),
+                               statistics.median(s / m for (s, _, _), m in zip(runs, minimal)),
+                               statistics.median(b for _, b, _ in runs), max(r for _, _, r in runs))
+                        for name, runs in loads.items()}
                 base_s = rows["minimal st_folium page"][0]
                 print(f"{'page':<24} {'first map':>10} {'/ minimal':>10} {'bytes':>10} {'runs (full, fragment)':>22}"
                       f" {'server CPU':>11}")
-                for name, (seconds, size, runs) in rows.items():
-                    print(f"{name:<24} {seconds * 1000:>8.0f}ms {seconds / base_s:>10.2f} {size / 1e6:>8.2f}MB"
+                for name, (seconds, ratio, size, runs) in rows.items():
+                    print(f"{name:<24} {seconds * 1000:>8.0f}ms {ratio:>10.2f} {size / 1e6:>8.2f}MB"
                           f" {str(runs):>22} {server_cpu[name] * 1000:>9.0f}ms")
+                print("(/ minimal: the median, over the rounds, of the page's time over the minimal page's in the same"
+                      " round)")
                 load, floor = {}, {}
                 print(f"\n{'sessions':>8} {'page':>8} {'median first map':>17} {'errors':>7} {'server RSS':>11}")
                 for count in SESSIONS:
@@ -232,11 +241,25 @@ async def run() -> None:
                               f"   of the machine: browsers {browsers / machine_s:.0%}, servers {servers / machine_s:.0%},"
                               f" harness {harness / machine_s:.0%}, taken by the host {stolen / machine_s:.0%}")
                 await browser.close()
-    worst = max(seconds / base_s for name, (seconds, _, _) in rows.items() if name != "minimal st_folium page")
+            wire = {}
+            print("\nthe servers alone (sessions opened without a browser): median time to the map's element sent")
+            sessions = (("minimal", baseline, "", ""), ("city", atlas, "city", "city=bishkek"))
+            for _, url, page_name, query in sessions:  # the first session over the wire sets up the connection path
+                await session_load(url, page_name, query)
+            for count in SESSIONS:
+                for name, url, page_name, query in sessions:
+                    results = await asyncio.gather(*(session_load(url, page_name, query) for _ in range(count)),
+                                                   return_exceptions=True)
+                    sent = [r[0] for r in results if not isinstance(r, BaseException) and r[0] == r[0]]
+                    wire[name, count] = statistics.median(sent) if sent else float("nan")
+                    print(f"{count:>8} {name:>8} {wire[name, count] * 1000:>15.0f}ms {count - len(sent):>7} errors")
+    worst = max(ratio for name, (_, ratio, _, _) in rows.items() if name != "minimal st_folium page")
     print(f"\nmachine: {os.cpu_count()} cores, shared with the browsers the benchmark drives")
     print(f"the minimal page's own {SESSIONS[-1]}-session median is {floor[SESSIONS[-1]] / floor[1]:.2f}x its single "
           "session, measured the same way: the reference for p20_over_p1 on this machine and harness")
-    print("runs_per_load=" + ",".join(f"{name}:{runs[0]}+{runs[1]}" for name, (_, _, runs) in rows.items()))
+    print(f"the servers alone: {SESSIONS[-1]} sessions' median map element {wire['city', SESSIONS[-1]] * 1000:.0f} ms "
+          f"(Atlas City) and {wire['minimal', SESSIONS[-1]] * 1000:.0f} ms (minimal page), of the first maps above")
+    print("runs_per_load=" + ",".join(f"{name}:{runs[0]}+{runs[1]}" for name, (_, _, _, runs) in rows.items()))
     print(f"worst_ratio={worst:.2f} city_ms={rows['city_bishkek'][0] * 1000:.0f} baseline_ms={base_s * 1000:.0f} "
           f"p20_over_p1={load[20] / load[1]:.2f}")
 

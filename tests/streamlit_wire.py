@@ -1,6 +1,11 @@
-"""Reading Streamlit's websocket from a browser test or benchmark: which script runs a page load caused."""
+"""Reading Streamlit's websocket from a browser test or benchmark: which script runs a page load caused, and a
+session opened without a browser (what the server alone takes)."""
 from __future__ import annotations
 
+import time
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 FULL_RUN = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
@@ -14,3 +19,28 @@ def script_finished(payload: bytes | str) -> int | None:
     message = ForwardMsg()
     message.ParseFromString(payload)
     return message.script_finished if message.WhichOneof("type") == "script_finished" else None
+
+
+MAP_ELEMENTS = ("iframe", "component_instance")  # the Atlas's map frame (st.iframe) and st_folium's component
+
+
+async def session_load(base_url: str, page_name: str, query_string: str) -> tuple[float, float]:
+    """Open one session on a running server the way the browser's first message does, without a browser: seconds
+    until the server has sent the page's first map element, and until its script run has finished."""
+    request = BackMsg()
+    request.rerun_script.query_string = query_string
+    request.rerun_script.page_name = page_name
+    start, map_sent = time.perf_counter(), float("nan")
+    async with websockets.connect(base_url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+                                  max_size=None) as socket:
+        await socket.send(request.SerializeToString())
+        async for payload in socket:
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            kind = message.WhichOneof("type")
+            if (kind == "delta" and map_sent != map_sent and message.delta.WhichOneof("type") == "new_element"
+                    and message.delta.new_element.WhichOneof("type") in MAP_ELEMENTS):
+                map_sent = time.perf_counter() - start
+            elif kind == "script_finished":
+                return map_sent, time.perf_counter() - start
+    raise ConnectionError(f"{base_url}: the session closed before its script run finished")
