@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import socket
 import statistics
@@ -146,6 +147,12 @@ async def first_map(browser, url: str, measure: bool = True) -> tuple[float, int
     return seconds, sum(received), script_runs(statuses)
 
 
+def median_and_errors(seconds: list) -> tuple[float, int]:
+    """The median of the sessions that gave a time, and how many did not (an exception, or NaN: never drawn)."""
+    times = [s for s in seconds if not isinstance(s, BaseException) and not math.isnan(s)]
+    return (statistics.median(times) if times else float("nan")), len(seconds) - len(times)
+
+
 def rss_mib(proc: subprocess.Popen) -> float:
     return psutil.Process(proc.pid).memory_info().rss / 2**20
 
@@ -229,9 +236,8 @@ async def run() -> None:
                         wall_before = time.perf_counter()
                         results = await asyncio.gather(*(first_map(browser, url, measure=False) for _ in range(count)),
                                                        return_exceptions=True)
-                        times = [r[0] for r in results if not isinstance(r, BaseException) and r[0] == r[0]]
-                        errors = count - len(times)
-                        store[count] = statistics.median(times) if times else float("nan")
+                        store[count], errors = median_and_errors([r if isinstance(r, BaseException) else r[0]
+                                                                  for r in results])
                         machine_s = (time.perf_counter() - wall_before) * os.cpu_count()
                         busy, stolen = (now - before for now, before in zip(machine_cpu_s(), (busy_before, stolen_before)))
                         servers = process_cpu_s(atlas_proc) + process_cpu_s(baseline_proc) - servers_before
@@ -250,15 +256,15 @@ async def run() -> None:
                 for name, url, page_name, query in sessions:
                     results = await asyncio.gather(*(session_load(url, page_name, query) for _ in range(count)),
                                                    return_exceptions=True)
-                    sent = [r[0] for r in results if not isinstance(r, BaseException) and r[0] == r[0]]
-                    wire[name, count] = statistics.median(sent) if sent else float("nan")
-                    print(f"{count:>8} {name:>8} {wire[name, count] * 1000:>15.0f}ms {count - len(sent):>7} errors")
+                    wire[name, count], errors = median_and_errors(results)
+                    print(f"{count:>8} {name:>8} {wire[name, count] * 1000:>15.0f}ms {errors:>7} errors")
     worst = max(ratio for name, (_, ratio, _, _) in rows.items() if name != "minimal st_folium page")
     print(f"\nmachine: {os.cpu_count()} cores, shared with the browsers the benchmark drives")
     print(f"the minimal page's own {SESSIONS[-1]}-session median is {floor[SESSIONS[-1]] / floor[1]:.2f}x its single "
           "session, measured the same way: the reference for p20_over_p1 on this machine and harness")
     print(f"the servers alone: {SESSIONS[-1]} sessions' median map element {wire['city', SESSIONS[-1]] * 1000:.0f} ms "
-          f"(Atlas City) and {wire['minimal', SESSIONS[-1]] * 1000:.0f} ms (minimal page), of the first maps above")
+          f"(Atlas City) and {wire['minimal', SESSIONS[-1]] * 1000:.0f} ms (minimal page): the servers' part of the "
+          "load run's first maps")
     print("runs_per_load=" + ",".join(f"{name}:{runs[0]}+{runs[1]}" for name, (_, _, _, runs) in rows.items()))
     print(f"worst_ratio={worst:.2f} city_ms={rows['city_bishkek'][0] * 1000:.0f} baseline_ms={base_s * 1000:.0f} "
           f"p20_over_p1={load[20] / load[1]:.2f}")

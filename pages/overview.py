@@ -18,7 +18,6 @@ show_map(data.overview_map_html(lang(), base_url()), t("nav.overview"))
 st.caption(t("overview.map_note"))
 
 
-
 def below_map() -> None:
     """The table, the network map and the coverage: below the fold, sent once the first map has drawn, so the
     table's grid and a second map never hold up the first."""

@@ -24,13 +24,13 @@ def script_finished(payload: bytes | str) -> int | None:
 MAP_ELEMENTS = ("iframe", "component_instance")  # the Atlas's map frame (st.iframe) and st_folium's component
 
 
-async def session_load(base_url: str, page_name: str, query_string: str) -> tuple[float, float]:
+async def session_load(base_url: str, page_name: str, query_string: str) -> float:
     """Open one session on a running server the way the browser's first message does, without a browser: seconds
-    until the server has sent the page's first map element, and until its script run has finished."""
+    until the server has sent the page's first map element (NaN if its script run finished without one)."""
     request = BackMsg()
     request.rerun_script.query_string = query_string
     request.rerun_script.page_name = page_name
-    start, map_sent = time.perf_counter(), float("nan")
+    start = time.perf_counter()
     async with websockets.connect(base_url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
                                   max_size=None) as socket:
         await socket.send(request.SerializeToString())
@@ -38,9 +38,9 @@ async def session_load(base_url: str, page_name: str, query_string: str) -> tupl
             message = ForwardMsg()
             message.ParseFromString(payload)
             kind = message.WhichOneof("type")
-            if (kind == "delta" and map_sent != map_sent and message.delta.WhichOneof("type") == "new_element"
+            if (kind == "delta" and message.delta.WhichOneof("type") == "new_element"
                     and message.delta.new_element.WhichOneof("type") in MAP_ELEMENTS):
-                map_sent = time.perf_counter() - start
-            elif kind == "script_finished":
-                return map_sent, time.perf_counter() - start
+                return time.perf_counter() - start
+            if kind == "script_finished":
+                return float("nan")
     raise ConnectionError(f"{base_url}: the session closed before its script run finished")
