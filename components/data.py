@@ -14,7 +14,7 @@ from components.maps import MapLayer, build_map, map_html
 from geo import indicators
 from geo.air import annual_stats
 from geo.batch import precomputed_values
-from geo.cities import get_city, member_cities
+from geo.cities import City, get_city, member_cities
 from geo.display import display_frame
 from geo.guidelines import POLLUTANTS
 from geo.i18n import LANGUAGES, translate, translate_text, translate_value
@@ -322,10 +322,17 @@ def overview_table(lang: str) -> pd.DataFrame:
         figures = city_figures_table(city.id).set_index("indicator_id")["value"]
         rows.append({
             "city": city.name(lang), "country": city.country, "population": city.population.value,
-            "population_source": f"{translate_text(city.population.source, lang)} {city.population.year}".strip(),
+            "population_source": population_source(city, lang),
             "boundary_quality": translate(f"quality.{city.boundary_quality}", lang),
             "boundary_area": figures["boundary_area"],
             "health_facilities_osm": figures["health_facilities_osm"],
             "pm25_annual_mean": figures["pm25_annual_mean"],
         })
     return pd.DataFrame(rows)
+
+
+def population_source(city: City, lang: str) -> str:
+    """The source of the city's population, with its reference year unless the source already names it."""
+    source, year = city.population.source, city.population.year
+    shown = translate_text(source, lang)
+    return shown if not year or year in source else f"{shown} {year}"

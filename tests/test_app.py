@@ -40,6 +40,11 @@ def test_overview_shows_map_and_key_figures():
     assert at.title[0].value == "Healthy Cities Atlas — overview"
     table = at.dataframe[0].value
     assert len(table) == 22 and "no data" in set(table["PM2.5 annual mean, µg/m³"])
+    # a population source names its reference year once, whether the source text already dates itself or not
+    from geo.cities import member_cities
+    sources = dict(zip(table["City"], table["Population source"]))
+    dated = [c for c in member_cities() if c.population.year]
+    assert dated and all(sources[c.name("en")].count(c.population.year) == 1 for c in dated), sources
 
 
 @pytest.mark.parametrize("city", CITIES)
