@@ -15,25 +15,27 @@ from geo.air import (
     AIRDATA_SOURCE,
     HEATING_SEASON,
     HOURLY_FLAGS,
+    MIN_CLUSTERS_FOR_MEDIAN,
     MIN_OTHER_STATIONS,
-    MIN_VALID_DAYS_PER_YEAR,
+    MIN_QUARTER_SHARE,
     MIN_VALID_HOURS_PER_DAY,
     MIN_VALID_HOURS_PER_YEAR,
     QC_FLAGS,
     SPIKE_FACTOR,
+    SPIKE_GUIDELINE_MULTIPLE,
     SPIKE_MAX_STATIONS,
-    SPIKE_MIN_UGM3,
     STATION_FACTOR,
-    STATION_MARGIN_UGM3,
     STUCK_RUN_DAYS,
     STUCK_RUN_HOURS,
     comparable_annual,
     exposure_by_country,
     monthly_profile,
+    spike_min_ugm3,
+    station_margin_ugm3,
 )
 from geo.cities import City, get_city, member_cities
 from geo.display import display_frame
-from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, guideline
+from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, defined_bands, guideline
 from geo.i18n import (
     LANGUAGES,
     format_number,
@@ -118,6 +120,8 @@ def series_notices(daily: pd.DataFrame) -> None:
     if (flags == "suspect_series").any() and not (flags == "ok").any():  # other days carry other flags
         median = daily.loc[flags == "suspect_series", "value"].median()
         st.warning(t("air.suspect_series", median=format_number(median, lang(), 1)))
+    if (daily["place"] == "outside_city").any():
+        st.warning(t("air.outside_city"))
 
 
 def city_summary(city: City) -> None:
@@ -151,8 +155,8 @@ def year_cards(row: pd.Series, pollutant: str) -> None:
         if note:
             column.caption(note)
     if not row["complete"]:
-        st.warning(t("air.incomplete_year", days=plural("count.days", row["valid_days"], lang()),
-                     minimum=MIN_VALID_DAYS_PER_YEAR))
+        st.warning(t("air.incomplete_year", share=format_percent(row["min_quarter_share"], lang()),
+                     minimum=format_percent(MIN_QUARTER_SHARE, lang())))
 
 
 def charts_section(city_id: str, pollutant: str, year: int) -> None:
@@ -189,19 +193,22 @@ def quality_control(city_id: str, daily: pd.DataFrame) -> None:
         st.dataframe(pivot, width="stretch")
     (start_month, start_day), (end_month, end_day) = HEATING_SEASON
     st.caption(t("air.qc_rules", hours=MIN_VALID_HOURS_PER_DAY, run_hours=STUCK_RUN_HOURS, run_days=STUCK_RUN_DAYS,
-                 days=MIN_VALID_DAYS_PER_YEAR, station_hours=MIN_VALID_HOURS_PER_YEAR,
+                 share=format_percent(MIN_QUARTER_SHARE, lang()), station_hours=MIN_VALID_HOURS_PER_YEAR,
                  heating=f"{start_day:02d}.{start_month:02d}–{end_day:02d}.{end_month:02d}"))
-    if (daily["pollutant"] == "pm25").all() and (daily["source"] == AIRDATA_SOURCE).all():
-        station_checks(city_id)
+    if (daily["source"] == AIRDATA_SOURCE).all():
+        station_checks(city_id, daily["pollutant"].iloc[0])
 
 
-def station_checks(city_id: str) -> None:
-    """What the cross-station check changed in the city's PM2.5 (geo.air.cross_station_check), day by day."""
+def station_checks(city_id: str, pollutant: str) -> None:
+    """What the cross-station check changed in the city's series of `pollutant` (geo.air.cross_station_check),
+    day by day."""
     st.markdown(f"**{t('air.station_checks_title')}**")
-    st.caption(t("air.station_rules", factor=STATION_FACTOR, others=MIN_OTHER_STATIONS, margin=STATION_MARGIN_UGM3,
-                 spike_factor=SPIKE_FACTOR, spike_min=SPIKE_MIN_UGM3, spike_stations=SPIKE_MAX_STATIONS))
+    st.caption(t("air.station_rules", factor=STATION_FACTOR, others=MIN_OTHER_STATIONS,
+                 margin=format_number(station_margin_ugm3(pollutant), lang(), 0), clusters=MIN_CLUSTERS_FOR_MEDIAN,
+                 spike_factor=SPIKE_FACTOR, spike_multiple=format_number(SPIKE_GUIDELINE_MULTIPLE, lang(), 0),
+                 spike_min=format_number(spike_min_ugm3(pollutant), lang(), 0), spike_stations=SPIKE_MAX_STATIONS))
     checks = data.table("air_station_checks")
-    checks = checks[checks["city_id"] == city_id]
+    checks = checks[(checks["city_id"] == city_id) & (checks["pollutant"] == pollutant)]
     if checks.empty:
         st.caption(t("air.no_station_checks"))
         return
@@ -231,14 +238,14 @@ def comparison_figure(pollutant: str, year: int, lang: str) -> tuple[go.Figure |
             title=translate("air.comparison_title", lang, pollutant=label, year=year),
             bands={band: translate(f"band.{band}", lang) for band in BANDS}))
     left_out = ", ".join(
-        f"{get_city(r.city_id).name(lang)} ({_exclusion_reason(r.reason, r.valid_days, lang)})"
+        f"{get_city(r.city_id).name(lang)} ({_exclusion_reason(r.reason, r.min_quarter_share, lang)})"
         for r in excluded.itertuples())
     return figure, translate("air.excluded", lang, cities=left_out) if left_out else ""
 
 
-def _exclusion_reason(reason: str, valid_days: int, lang: str) -> str:
-    key = f"air.reason_{reason}"
-    return plural(key, valid_days, lang) if reason == "incomplete_year" else translate(key, lang)
+def _exclusion_reason(reason: str, min_quarter_share: float, lang: str) -> str:
+    """Why a city's year is left out of the comparison, in words."""
+    return translate(f"air.reason_{reason}", lang, share=format_percent(min_quarter_share, lang))
 
 
 def comparison(pollutant: str, year: int) -> None:
@@ -266,12 +273,12 @@ def built_station_map(city_id: str, pollutant: str, year: int, language: str, ba
                                   translate("layer.air_stations", language), language))
     annual = data.city_annual(city_id, pollutant)
     if len(annual):
-        row = annual[annual["year"] == year].reindex(columns=["mean", "band", "complete"])
+        row = annual[annual["year"] == year].reindex(columns=["mean", "band", "complete", "min_quarter_share"])
         shown = display_frame(data.city_layer(city_id, "city_centres"), LAYERS["city_centres"], city.crs, lang=language)
         layers.append(_band_layer("city_centres", shown, row.reset_index(drop=True).reindex([0]),
                                   translate("air.city_series", language), language))
-    swatches = [(c, translate(f"band.{b}", language)) for b, c in BAND_COLOURS.items()] + [
-        (NO_DATA_COLOUR, translate("common.no_data", language))]
+    swatches = [(BAND_COLOURS[b], translate(f"band.{b}", language)) for b in defined_bands(pollutant)] + [
+        (NO_DATA_COLOUR, translate("air.no_band_legend", language))]
     built = build_map(layers, tuple(data.city_layer(city_id, "boundary").total_bounds), base_url=base_url,
                       lang=language, legend_title=translate("map.legend", language), legend_swatches=swatches)
     return map_html(built)
@@ -317,14 +324,26 @@ def station_table(stations: pd.DataFrame, years: pd.DataFrame) -> None:
     st.caption(t("air.station_table_note", hours=MIN_VALID_HOURS_PER_YEAR))
 
 
+def _band_text(band: object, mean: float, stats: pd.Series, language: str) -> str:
+    """A feature's WHO band in words, or why it has none: no value, too few hours, or an incomplete year."""
+    if isinstance(band, str):
+        return translate(f"band.{band}", language)
+    if pd.isna(mean):
+        return translate("common.no_data", language)
+    if pd.notna(stats.get("valid_hours")):
+        return translate("air.no_band_hours", language, hours=format_number(stats["valid_hours"], language, 0),
+                         minimum=format_number(MIN_VALID_HOURS_PER_YEAR, language, 0))
+    return translate("air.no_band_incomplete", language,
+                     share=format_percent(stats.get("min_quarter_share", 0.0), language))
+
+
 def _band_layer(layer_id: str, frame, stats: pd.DataFrame, title: str, language: str) -> MapLayer:
-    """A point layer whose colour is the WHO band of each feature's annual mean (grey: no value that year)."""
-    means = stats["mean"].to_numpy()
+    """A point layer whose colour is the WHO band of each feature's annual mean: grey where it has none (no value
+    that year, or too little of the year measured to judge it, said in its tooltip)."""
     bands = stats["band"].to_numpy()
-    no_data = translate("common.no_data", language)
     frame = frame.assign(
-        annual_mean=[format_number(m, language, 1) for m in means],
-        who_band=[translate(f"band.{b}", language) if isinstance(b, str) else no_data for b in bands],
+        annual_mean=[format_number(m, language, 1) for m in stats["mean"]],
+        who_band=[_band_text(b, m, row, language) for b, m, (_, row) in zip(bands, stats["mean"], stats.iterrows())],
         colour=[BAND_COLOURS[b] if isinstance(b, str) else NO_DATA_COLOUR for b in bands])
     spec = LAYERS[layer_id]
     tooltip = tuple((c, translate(f"column.{c}", language)) for c in spec.tooltip) + (
@@ -343,4 +362,4 @@ def exposure(pollutant: str, year: int) -> None:
         t("column.population_coverage"): [format_percent(p / 100, lang(), 0 if float(p).is_integer() else 1)
                                           for p in table["coverage_pct"]],
     }), hide_index=True, width="stretch")
-    st.caption(t("air.exposure_method", days=MIN_VALID_DAYS_PER_YEAR))
+    st.caption(t("air.exposure_method", share=format_percent(MIN_QUARTER_SHARE, lang())))

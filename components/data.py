@@ -99,7 +99,7 @@ def _uncached_city_values(city_id: str) -> pd.DataFrame:
     if stored is not None:
         return stored
     return indicators.city_values(get_city(city_id), lambda layer_id: city_layer(city_id, layer_id), annual_air(),
-                                  table("regional_stats"))
+                                  table("regional_stats"), table("official_air"))
 
 
 @st.cache_resource(max_entries=64)
@@ -164,7 +164,7 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
         shown["provenance"] = [texts[(c, s)] for c, s in zip(frame["city_id"], frame["source"])]
         tooltip += (("provenance", translate("column.provenance", lang)),)
     return MapLayer(spec=spec, frame=shown, title=translate(title_key or f"layer.{spec_id}", lang),
-                    tooltip=tooltip, style=style or {}, credit=credit)
+                    tooltip=tooltip, style=style or {}, credit=credit or drawn_licences(frame, lang))
 
 
 def osm_provenance(city_id: str, source: str, lang: str) -> str:
@@ -180,6 +180,15 @@ def osm_credit(frame: gpd.GeoDataFrame, lang: str) -> str:
         return ""
     pairs = frame[["city_id", "source"]].drop_duplicates().sort_values(["city_id", "source"])
     return "; ".join(text for text in (osm_provenance(c, s, lang) for c, s in pairs.itertuples(index=False)) if text)
+
+
+def drawn_licences(frame: gpd.GeoDataFrame, lang: str) -> str:
+    """The credit of the features drawn, from their own licence column (a map of Almaty credits OpenStreetMap
+    only, not the Kyrgyz ministries of the layer's other features); "" when they carry none (then the layer's
+    attribution stands)."""
+    if "licence" not in frame.columns or frame.empty:
+        return ""
+    return "; ".join(dict.fromkeys(translate_text(licence, lang) for licence in frame["licence"].dropna() if licence))
 
 
 def forget_layers() -> None:
@@ -335,4 +344,6 @@ def population_source(city: City, lang: str) -> str:
     """The source of the city's population, with its reference year unless the source already names it."""
     source, year = city.population.source, city.population.year
     shown = translate_text(source, lang)
-    return shown if not year or year in source else f"{shown} {year}"
+    if not year:
+        return f"{shown} ({translate('flag.undated', lang)})"
+    return shown if year in source else f"{shown} {year}"

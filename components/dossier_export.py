@@ -31,7 +31,7 @@ def city_entries(city_id: str) -> CityEntries:
 
 def city_dossier(city_id: str, lang: str, today: dt.date | None = None) -> Dossier:
     """The dossier the page shows and the exports print."""
-    return build_dossier(get_city(city_id), data.city_latest(city_id), data.all_latest(), city_entries(city_id),
+    return build_dossier(get_city(city_id), data.city_latest(city_id), data.all_values(), city_entries(city_id),
                          lang, today)
 
 

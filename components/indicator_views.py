@@ -12,7 +12,7 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.state import lang, t
 from components.tables import format_value
-from components.widgets import source_flags, source_help
+from components.widgets import source_flags, source_help, value_flags
 from geo.cities import City, get_city
 from geo.display import display_frame
 from geo.i18n import (
@@ -26,8 +26,9 @@ from geo.i18n import (
 from geo.indicators import (
     INDICATORS,
     KZ_SECTIONS,
+    compared_values,
     normalised_scores,
-    rank_cities,
+    peer_standing,
     shown_indicators,
 )
 from geo.layers import LAYERS
@@ -47,11 +48,10 @@ def indicator_name(indicator_id: str, language: str | None = None) -> str:
 
 
 def section_cards(city: City) -> None:
-    """Latest values grouped by the Kazakh application's sections, each against the other cities' median."""
-    latest = data.all_latest()
+    """Latest values grouped by the Kazakh application's sections, each against the network's median of the same
+    year and level (geo.indicators.peer_standing, the dossier's own)."""
+    network = data.all_values()
     mine = data.city_latest(city.id).set_index("indicator_id")
-    # Medians of the other network cities' values measured at the same level (not compared with regions).
-    others = latest[latest["city_id"] != city.id].groupby(["indicator_id", "level"])["value"].median()
     shown = shown_indicators(mine.reset_index())
     for section in KZ_SECTIONS:
         ids = [i for i in shown if INDICATORS[i].kz_section == section]
@@ -62,7 +62,9 @@ def section_cards(city: City) -> None:
         for start in range(0, len(ids), 4):
             for column, indicator_id in zip(st.columns(4), ids[start:start + 4]):
                 row = mine.loc[indicator_id]
-                _card(column, indicator_id, row, others.get((indicator_id, row["level"]), np.nan))
+                median = peer_standing(network, city.id, indicator_id, row["level"], row["year"]).median \
+                    if pd.notna(row["value"]) else np.nan
+                _card(column, indicator_id, row, median)
 
 
 def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
@@ -85,6 +87,7 @@ def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
                   delta_color=DELTA_COLOURS[spec.direction], help=" ".join(help_parts))
     if pd.notna(row["value"]):
         source_flags(column, row["city_id"], row["source"])
+        value_flags(column, row["flags"])
     if row["level"] == "region" and pd.notna(row["value"]):
         column.caption(t("profile.region_value", region=translate_value("region", row["area"], lang())))
 
@@ -194,13 +197,23 @@ def quantile_classes(values: pd.Series, unit: str, no_data: str = NO_DATA_COLOUR
     return colours, legend + ([(no_data, no_data_label)] if values.isna().any() else [])
 
 
-def ranking_table(city_ids: list[str], indicator_ids: list[str]) -> None:
-    """Value and rank (1 = best by the indicator's direction) per city; no data never ranks."""
-    latest = data.all_latest()
-    latest = latest[latest["city_id"].isin(city_ids)]
+def compared(city_ids: tuple[str, ...], indicator_ids: tuple[str, ...], year: int | None) -> pd.DataFrame:
+    """The cities' values on one year per indicator, ranked within it (geo.indicators.compared_values)."""
+    return compared_values(data.all_values(), list(city_ids), list(indicator_ids), year)
+
+
+def column_title(indicator_id: str, year: object) -> str:
+    """A comparison column's heading: the indicator, its unit and the year compared."""
+    title = f"{indicator_name(indicator_id)}, {t('unit.' + INDICATORS[indicator_id].unit)}"
+    return f"{title} ({int(year)})" if pd.notna(year) else title
+
+
+def ranking_table(table_values: pd.DataFrame, city_ids: list[str], indicator_ids: list[str]) -> None:
+    """Value and rank (1 = best by the indicator's direction) per city on the year compared, said in each column's
+    heading; no data never ranks, and a city without a value that year shows none."""
     table = pd.DataFrame(index=[get_city(c).name(lang()) for c in city_ids])
     for indicator_id in indicator_ids:
-        ranked = rank_cities(latest, indicator_id).set_index("city_id")
+        ranked = table_values[table_values["indicator_id"] == indicator_id].set_index("city_id")
         column = []
         for city_id in city_ids:
             row = ranked.loc[city_id]
@@ -209,17 +222,17 @@ def ranking_table(city_ids: list[str], indicator_ids: list[str]) -> None:
                 text += f" (#{int(row['rank'])})"
             if row["level"] == "region" and pd.notna(row["value"]):
                 text += " ᴿ"
+            if "imputed" in str(row["flags"]).split(";"):
+                text += " *"
             column.append(text)
-        table[f"{indicator_name(indicator_id)}, {t('unit.' + INDICATORS[indicator_id].unit)}"] = column
+        table[column_title(indicator_id, ranked["compared_year"].iloc[0])] = column
     st.dataframe(table, width="stretch")
     st.caption(t("compare.ranking_note"))
 
 
-def score_heatmap(city_ids: list[str], indicator_ids: list[str]) -> None:
-    """Min–max scores (0 worst … 1 best) as a heat map with the raw values written in the cells."""
-    latest = data.all_latest()
-    latest = latest[latest["city_id"].isin(city_ids) & latest["indicator_id"].isin(indicator_ids)]
-    scores = normalised_scores(latest)
+def score_heatmap(table_values: pd.DataFrame, city_ids: list[str]) -> None:
+    """Min–max scores (0 worst … 1 best) on the year compared, as a heat map with the raw values in the cells."""
+    scores = normalised_scores(table_values)
     if scores.empty:
         st.info(t("compare.no_scores"))
         return
@@ -227,7 +240,8 @@ def score_heatmap(city_ids: list[str], indicator_ids: list[str]) -> None:
     values = scores.pivot_table(index="city_id", columns="indicator_id", values="value", dropna=False)
     grid, values = grid.reindex(index=city_ids), values.reindex(index=city_ids, columns=grid.columns)
     text = values.map(lambda v: format_number(v, lang(), 1))
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[indicator_name(i) for i in grid.columns],
+    years = table_values.groupby("indicator_id")["compared_year"].first()
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[column_title(i, years.get(i)) for i in grid.columns],
                                y=[get_city(c).name(lang()) for c in grid.index], text=text.to_numpy(),
                                texttemplate="%{text}", colorscale="Viridis", zmin=0, zmax=1,
                                colorbar={"title": t("compare.score")}, hoverongaps=False))
@@ -236,18 +250,18 @@ def score_heatmap(city_ids: list[str], indicator_ids: list[str]) -> None:
     st.plotly_chart(source_note(fig, t("compare.normalisation"), lang()), width="stretch")
 
 
-def scatter(city_ids: list[str], x_id: str, y_id: str) -> None:
-    """Two indicators against each other, one labelled point per city with both values."""
-    latest = data.all_latest()
-    latest = latest[latest["city_id"].isin(city_ids)]
-    pivot = latest.pivot_table(index="city_id", columns="indicator_id", values="value").reindex(city_ids)
+def scatter(city_ids: list[str], x_id: str, y_id: str, year: int | None) -> None:
+    """Two indicators against each other, one labelled point per city with both values, each on its compared
+    year (said in the axis titles)."""
+    both_values = compared(tuple(city_ids), (x_id, y_id), year)
+    years = both_values.groupby("indicator_id")["compared_year"].first()
+    pivot = both_values.pivot_table(index="city_id", columns="indicator_id", values="value").reindex(city_ids)
     both = pivot[[x_id, y_id]].dropna() if {x_id, y_id} <= set(pivot.columns) else pd.DataFrame()
     fig = go.Figure(go.Scatter(x=both.get(x_id), y=both.get(y_id), mode="markers+text",
                                text=[get_city(c).name(lang()) for c in both.index], textposition="top center",
                                marker={"size": 11, "color": SERIES_COLOUR}))
     fig.update_layout(title=f"{indicator_name(y_id)} × {indicator_name(x_id)}", height=460,
-                      xaxis_title=f"{indicator_name(x_id)}, {t('unit.' + INDICATORS[x_id].unit)}",
-                      yaxis_title=f"{indicator_name(y_id)}, {t('unit.' + INDICATORS[y_id].unit)}",
+                      xaxis_title=column_title(x_id, years.get(x_id)), yaxis_title=column_title(y_id, years.get(y_id)),
                       separators=plotly_separators(lang()))
     st.plotly_chart(fig, width="stretch")
     left_out = [get_city(c).name(lang()) for c in city_ids if c not in both.index]

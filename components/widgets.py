@@ -44,6 +44,7 @@ def indicator_cards(figures: pd.DataFrame, per_row: int = CARDS_PER_ROW) -> None
             column.metric(label, format_value(row.value, "", lang()), help=" ".join(help_parts) or None)
             if pd.notna(row.value):
                 source_flags(column, row.city_id, row.source)
+                value_flags(column, row.flags)
 
 
 def source_help(city_id: str, source: str) -> str:
@@ -56,6 +57,16 @@ def source_flags(column, city_id: str, source: str) -> None:
     for osm in osm_sources_named(get_city(city_id), source):
         for flag in osm_flags(osm, lang()):
             column.caption(f"⚠ {flag}")
+
+
+SAID_ELSEWHERE = {"dated", "regional"}  # shown by source_flags and the region caption
+
+
+def value_flags(column, flags: str) -> None:
+    """Under a card: what the value's reader must know (geo.indicators.FLAGS), in words."""
+    for flag in str(flags or "").split(";"):
+        if flag and flag not in SAID_ELSEWHERE:
+            column.caption(f"⚠ {t(f'flag.{flag}')}")
 
 
 def dataset_card(title: str, facts: dict[str, object]) -> None:

@@ -16,7 +16,18 @@ from geo.cities import all_cities, get_city
 from geo.csvsafe import safe_csv
 from geo.errors import AtlasError
 
-CSV_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "area", "source"]
+CSV_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "area", "source", "licence", "flags", "note"]
+
+
+def indicator_csv(values) -> str:
+    """A values table as the command line writes it: CSV_COLUMNS, the note in English words, unknown values as
+    empty cells (never 0), 15 significant digits (a population of 1,354,435 is not rounded) without binary noise
+    such as 0.30000000000000004."""
+    from geo.i18n import translate_note
+
+    notes = [translate_note(key, params, "en") if key else "" for key, params in zip(values["note_key"],
+                                                                                  values["note_params"])]
+    return safe_csv(values.assign(note=notes)[CSV_COLUMNS], float_format="%.15g")
 
 
 def city_indicator_values(city_id: str, store=None):
@@ -78,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.year is not None:
         values = values[values["year"].isna() | (values["year"] == args.year)]
-    # Unknown values are written as empty cells, never as 0; 15 significant digits keep every value exact
-    # (a population of 1,354,435 is not rounded) without binary noise such as 0.30000000000000004.
-    sys.stdout.write(safe_csv(values[CSV_COLUMNS], float_format="%.15g"))
+    sys.stdout.write(indicator_csv(values))
     return 0
 
 

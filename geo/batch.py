@@ -24,14 +24,15 @@ from geo.store import read_table
 
 SCHEDULER_ENV = "ATLAS_DASK_SCHEDULER"  # the address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786
 WORKER_MEMORY = "1.5GiB"  # per worker of the local cluster: Dask pauses, then restarts, a worker above it
-RESULTS_FORMAT = "1"  # raise when the stored content changes shape: older results become stale
+RESULTS_FORMAT = "2"  # raise when the stored content changes shape: older results become stale
 
 
 def store_values(city: City, store: LayerStore) -> pd.DataFrame:
     """Every indicator value of a city from the layer store (imports included), by the pages' own path."""
     air = read_table("air_daily")
     return city_values(city, lambda layer_id: store.read_layer(layer_id, city.id),
-                       annual_stats(air[air["city_id"] == city.id]), read_table("regional_stats"))
+                       annual_stats(air[air["city_id"] == city.id]), read_table("regional_stats"),
+                       read_table("official_air"))
 
 
 def _file_digest(path: Path) -> str:
@@ -57,7 +58,7 @@ def values_from_json(content: str) -> pd.DataFrame:
     table["value"] = table["value"].astype(float)
     table["year"] = table["year"].astype("Int64")
     table["note_params"] = [p if isinstance(p, dict) else {} for p in table["note_params"]]
-    for column in ("indicator_id", "city_id", "unit", "level", "area", "source", "note_key"):
+    for column in ("indicator_id", "city_id", "unit", "level", "area", "source", "licence", "flags", "note_key"):
         table[column] = table[column].fillna("").astype(object)
     return table
 

@@ -23,12 +23,14 @@ from geo.air import (
     STATION_CHECK_COLUMNS,
     cross_station_check,
     daily_from_hourly,
+    flag_series_faults,
     flag_suspect_series,
     hourly_profile,
     read_airdata_daily,
     read_airdata_hourly,
     read_airdata_towns_daily,
     read_airnow_hourly,
+    read_official_annual,
     station_daily_means,
     station_years,
 )
@@ -53,6 +55,7 @@ from geo.regional import (
     read_life_expectancy,
     read_med_institutions,
     read_ranking_table,
+    read_kg_population,
     read_region_population,
     region_name,
 )
@@ -62,7 +65,8 @@ REGIONAL_FILES = {
     read_life_expectancy: "open_data_kz/average-life-expectancy/Life_Expc/data/llife.csv",
     read_emissions: "open_data_kz/city-air-pullution-index/data/air_poll.csv",
     read_med_institutions: "open_data_kz/city-hospitals-and-clinics/data/med_institution_rate.csv",
-    read_region_population: "open_data_kz/city-population/data/city_population.csv",
+    read_region_population: "official_stats/kz_population_by_region_2000_2023_kazpop.csv",
+    read_kg_population: "official_stats/kg_population_start_of_year_2021_2025.csv",
     read_ranking_table: "open_data_kz/city-ranking-main/data/cleaned_data.csv",
 }
 AIRNOW_STATION = "us_embassy_bishkek"
@@ -70,6 +74,13 @@ HOURLY_STATION_FILES = {  # hourly station files -> pollutant
     "airdata_kz/astana/pm25.csv.gz": "pm25", "airdata_kz/karaganda/pm25.csv.gz": "pm25",
     **{f"more_open_data/air/airdata_kz_almaty_hourly_{p}.csv.gz": p for p in ("pm10", "no2", "so2", "o3")},
 }
+# The hourly station files of each AirData.kz city folder: where its stations stand says what place the folder's
+# daily files measure (its "karaganda" folder holds stations in Temirtau and Zhezkazgan, none in Karaganda).
+AIRDATA_FOLDER_STATIONS = {
+    "astana": ("airdata_kz/astana/pm25.csv.gz",), "karaganda": ("airdata_kz/karaganda/pm25.csv.gz",),
+    "almaty": tuple(f"more_open_data/air/airdata_kz_almaty_hourly_{p}.csv.gz" for p in ("pm10", "no2", "so2", "o3")),
+}
+OFFICIAL_AIR = "sdg_platforms/kz/kz_sdg_health_by_region_long.csv"
 STATION_REGISTRY = "more_open_data/air/airdata_kz_stations_registry_06f3772f.csv"
 REFERENCE_MONITORS = "more_open_data/air/openaq_reference_monitors_central_asia.csv"
 SENSOR_COMMUNITY = "more_open_data/air/bishkek_sensor_community_pm_sensors.csv"
@@ -105,7 +116,9 @@ RAW_FILES = (
       for p in ("pm25", "pm10", "no2", "so2", "co", "o3")),
     "airdata_kz/rest_of_kz/daily/pm2_5.csv.gz",
     *REGIONAL_FILES.values(),
-    "open_data_kz/city-population/README.md",
+    "official_stats/README.md",
+    OFFICIAL_AIR,
+    "sdg_platforms/README.md",
     "open_data_kz/city-ranking-main/README.md",
     *HOURLY_STATION_FILES,
     STATION_REGISTRY,
@@ -225,7 +238,8 @@ def build_city_centres(cities: tuple[City, ...]) -> gpd.GeoDataFrame:
     return _finish(gpd.GeoDataFrame({
         "city_id": [c.id for c in cities], "name": [c.names["en"] for c in cities],
         "population": [c.population.value for c in cities],
-        "source": "GeoNames cities15000 via the city catalogue", "licence": "CC BY 4.0 (GeoNames)",
+        "source": [f"GeoNames cities15000 (location); population: {c.population.source}" for c in cities],
+        "licence": ["; ".join(dict.fromkeys(["CC BY 4.0 (GeoNames)", c.population.licence])) for c in cities],
     }, geometry=gpd.points_from_xy([c.centre_lon for c in cities], [c.centre_lat for c in cities]),
         crs=STORAGE_CRS), "city_centres", ["city_id"])
 
@@ -441,48 +455,59 @@ def read_airnow(city: City, raw_dir: Path) -> pd.DataFrame:
     return read_airnow_hourly([_raw(f"airnow_bishkek/{city.air_key}{y}.csv", raw_dir) for y in AIRNOW_YEARS])
 
 
+def series_place(city: City, stations: gpd.GeoDataFrame, hourly_files: dict[tuple[str, str], pd.DataFrame]) -> str:
+    """Where an AirData.kz city folder's series are measured (geo.air.PLACES): "outside_city" when the folder's
+    hourly station files name located stations and none of them stands inside the city, else "city"."""
+    files = AIRDATA_FOLDER_STATIONS.get(city.air_key, ())
+    named = {s for (rel, _), hourly in hourly_files.items() if rel in files for s in hourly["station_id"].unique()}
+    located = stations[stations["station_id"].isin(named)]
+    return "outside_city" if named and not (located["city_id"] == city.id).any() else "city"
+
+
 def build_air_daily(cities: tuple[City, ...], airnow: dict[str, pd.DataFrame], stations: gpd.GeoDataFrame,
                     hourly_files: dict[tuple[str, str], pd.DataFrame], raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Daily measurements of every city with a city-wide series (catalogue field `air`), flagged, and the
-    changes the cross-station check made to AirData.kz's PM2.5 city values (geo.air.cross_station_check).
+    """Daily measurements of every city with a city-wide series (catalogue field `air`), flagged, with the place
+    each series measures, and the changes the cross-station check made to AirData.kz's city values, every
+    pollutant (geo.air.cross_station_check).
 
     `airnow` holds the hourly AirNow frames of the cities whose series comes from there; `stations` the
-    monitoring stations inside each city, whose hourly files check its daily PM2.5."""
+    monitoring stations inside each city, whose hourly files check its daily series."""
     parts, towns = [], {}
     for city in cities:
         if city.air_source == "airnow":
             parts.append(daily_from_hourly(airnow[city.id], city.id))
         elif city.air_source == "airdata_city":
+            place = series_place(city, stations, hourly_files)
             parts += [read_airdata_daily(_raw(f"airdata_kz/{city.air_key}/daily/{p}.csv.gz", raw_dir), city.id, p)
-                      for p in AIRDATA_POLLUTANTS]
+                      .assign(place=place) for p in AIRDATA_POLLUTANTS]
         elif city.air_source == "airdata_towns":
             towns[city.air_key] = city.id
     parts.append(read_airdata_towns_daily(_raw("airdata_kz/rest_of_kz/daily/pm2_5.csv.gz", raw_dir), towns))
-    daily = pd.concat(parts, ignore_index=True)[MEASUREMENT_COLUMNS]
     station_days = _station_days(stations, hourly_files)
     checked, changes = [], []
-    for (city_id, pollutant), series in daily.groupby(["city_id", "pollutant"], sort=True):
-        if pollutant == "pm25" and (series["source"] == AIRDATA_SOURCE).all():
-            series, found = cross_station_check(series, station_days.get(city_id))
+    for (city_id, pollutant), series in pd.concat(parts, ignore_index=True).groupby(["city_id", "pollutant"], sort=True):
+        if (series["source"] == AIRDATA_SOURCE).all():
+            series, found = cross_station_check(series, station_days.get((city_id, pollutant)))
             changes.append(found)
-        checked.append(series)
-    daily = flag_suspect_series(pd.concat(checked, ignore_index=True))
+        checked.append(series[MEASUREMENT_COLUMNS])
+    daily = flag_suspect_series(flag_series_faults(pd.concat(checked, ignore_index=True)))
     changes = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(columns=STATION_CHECK_COLUMNS)
     return (daily.sort_values(["city_id", "pollutant", "date"]).reset_index(drop=True),
-            changes.sort_values(["city_id", "date", "rule", "station_id"]).reset_index(drop=True))
+            changes.sort_values(["city_id", "pollutant", "date", "rule", "station_id"]).reset_index(drop=True))
 
 
 def _station_days(stations: gpd.GeoDataFrame, hourly_files: dict[tuple[str, str], pd.DataFrame]
-                  ) -> dict[str, pd.DataFrame]:
-    """Complete daily PM2.5 means of the stations inside each city, from the hourly station files."""
+                  ) -> dict[tuple[str, str], pd.DataFrame]:
+    """Complete daily means of the stations inside each city, per pollutant, from the hourly station files; a
+    station-day its own series shows as faulty (geo.air.flag_series_faults) is left out."""
     station_city = stations.set_index("station_id")["city_id"]
-    days: dict[str, pd.DataFrame] = {}
+    days: dict[tuple[str, str], pd.DataFrame] = {}
     for (_, pollutant), hourly in hourly_files.items():
-        if pollutant != "pm25":
-            continue
         hourly = hourly[hourly["station_id"].isin(station_city.index)]
         for city_id, group in hourly.groupby(hourly["station_id"].map(station_city)):
-            days[city_id] = station_daily_means(group)
+            means = station_daily_means(group)
+            checked = flag_series_faults(means.assign(city_id=city_id, pollutant=pollutant, qc_flag="ok"))
+            days[(city_id, pollutant)] = means[checked["qc_flag"] == "ok"].reset_index(drop=True)
     return days
 
 
@@ -547,6 +572,9 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     for name, table in tables.items():
         table.to_parquet(out_dir / f"{name}.parquet", index=False)
         manifest[name] = {"rows": len(table), "per_city": table["city_id"].value_counts().sort_index().to_dict()}
+    official = read_official_annual(_raw(OFFICIAL_AIR, raw_dir), {c.kazhydromet: c.id for c in cities if c.kazhydromet})
+    official.to_parquet(out_dir / "official_air.parquet", index=False)
+    manifest["official_air"] = {"rows": len(official), "per_city": official["city_id"].value_counts().sort_index().to_dict()}
     regional = build_regional_stats(raw_dir)
     regional.to_parquet(out_dir / "regional_stats.parquet", index=False)
     manifest["regional_stats"] = {"rows": len(regional), "per_city": {}, "indicators": {

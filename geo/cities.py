@@ -25,7 +25,8 @@ COUNTRIES = {"KZ": "kk", "KG": "ky", "FI": "fi"}  # country code -> local langua
 class Population:
     value: int
     source: str
-    year: str  # "" when the source gives no reference year
+    year: str  # "" when the source gives no reference year: shown as undated
+    licence: str = ""
 
 
 DATED_AFTER_YEARS = 5  # data older than this many years is flagged as dated ("streets may have changed")
@@ -86,6 +87,19 @@ class City:
     boundary_note: str = ""  # "coarse": a real outline with few vertices, said on the City page
     osm_sources: tuple[OsmSource, ...] = ()
     districts: DistrictSource | None = None  # districts inside the city, where outlines exist
+    boundary_population: Population | None = None  # the population of the outline drawn, where it differs
+    kazhydromet: str = ""  # area code of the city in Kazhydromet's official annual means (SDG 11.6.2)
+
+    @property
+    def ratio_population(self) -> Population | None:
+        """The population of the territory the boundary draws, the one denominator of its densities and
+        per-resident figures: the catalogue's `boundary_population` where the outline is another territory than
+        the population's, none for an approximate outline without one, or for a city drawn as its region."""
+        if self.boundary_population is not None:
+            return self.boundary_population
+        if self.boundary_quality in ("approximate", "region_only"):
+            return None
+        return self.population
 
     def name(self, lang: str) -> str:
         """The city's name in `lang` (local language, then English, when `lang` has none), with its other
@@ -138,12 +152,14 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
     pop = raw.get("population")
     if pop is None and not raw.get("demo"):
         raise CatalogueError(f"{where}: missing field(s) population (only a demo extract may leave it unknown)")
-    if pop is not None and (not isinstance(pop.get("value"), int) or pop["value"] <= 0):
-        raise CatalogueError(f"{where}: population.value must be a positive whole number")
+    for key in ("population", "boundary_population"):
+        entry = raw.get(key)
+        if entry is not None and (not isinstance(entry.get("value"), int) or entry["value"] <= 0):
+            raise CatalogueError(f"{where}: {key}.value must be a positive whole number")
     return City(
         id=raw["id"], country=raw["country"], names=dict(names), region=raw["region"],
         centre_lat=float(lat), centre_lon=float(lon), crs=raw["crs"],
-        population=Population(pop["value"], pop.get("source", ""), str(pop.get("year", ""))) if pop else None,
+        population=_population(pop) if pop else None,
         boundary_quality=raw["boundary_quality"], boundary_source=raw["boundary_source"],
         boundary_match={k: str(v) for k, v in raw["boundary_match"].items()},
         timezone=raw["timezone"], air_source=air.get("source"), air_key=str(air.get("key", "")),
@@ -151,7 +167,13 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
         aliases=tuple(str(a) for a in raw.get("aliases", ())), boundary_note=str(raw.get("boundary_note", "")),
         osm_sources=tuple(_osm_source(entry, where) for entry in raw.get("osm", ())),
         districts=_district_source(raw["districts"], where) if "districts" in raw else None,
+        boundary_population=_population(raw["boundary_population"]) if "boundary_population" in raw else None,
+        kazhydromet=str(raw.get("kazhydromet", "")),
     )
+
+
+def _population(entry: dict) -> Population:
+    return Population(entry["value"], entry.get("source", ""), str(entry.get("year", "")), entry.get("licence", ""))
 
 
 def _osm_source(entry: dict, where: str) -> OsmSource:

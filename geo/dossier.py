@@ -26,7 +26,7 @@ from geo.i18n import (
     translate_value,
 )
 from geo.imports import EDITOR_LIMITS, Problem, text_problems
-from geo.indicators import INDICATORS, KZ_SECTIONS, rank_cities, shown_indicators
+from geo.indicators import INDICATORS, KZ_SECTIONS, peer_standing, shown_indicators
 from geo.provenance import described_source
 
 MAX_NARRATIVE_CHARS = 5000
@@ -172,6 +172,9 @@ class FigureRow:
     reference: str = ""
     verdict: str = ""
     supplied_by_city: bool = False
+    flags: str = ""  # geo.indicators.FLAGS, ";"-separated
+    licence: str = ""
+    citation: str = ""  # as the annex of sources lists it: the source with its licence
 
 
 @dataclass(frozen=True)
@@ -208,10 +211,11 @@ class Dossier:
         return next((f for s in self.sections for f in s.figures if f.indicator_id == indicator_id), None)
 
 
-def build_dossier(city: City, city_latest: pd.DataFrame, network_latest: pd.DataFrame, entries: CityEntries,
+def build_dossier(city: City, city_latest: pd.DataFrame, network_values: pd.DataFrame, entries: CityEntries,
                   lang: str, today: dt.date | None = None) -> Dossier:
     """The dossier of `city` in `lang` from its latest values (geo.indicators.latest_values of
-    geo.indicators.city_values), the member cities' latest values (for median and rank) and its entries."""
+    geo.indicators.city_values), the member cities' values of every year (for the median and rank of the same
+    year, geo.indicators.peer_standing) and its entries."""
     today = today or dt.date.today()
     mine = city_latest.set_index("indicator_id")
     listed = shown_indicators(city_latest)
@@ -225,9 +229,9 @@ def build_dossier(city: City, city_latest: pd.DataFrame, network_latest: pd.Data
                 if indicator_id not in supplied:
                     gaps.append(Gap(_name(indicator_id, lang), _gap_note(row, lang)))
                 continue
-            figure = _figure_row(indicator_id, row, network_latest, city.id, lang)
+            figure = _figure_row(indicator_id, row, network_values, city.id, lang)
             figures.append(figure)
-            sources.setdefault(figure.source, None)
+            sources.setdefault(figure.citation, None)
             if pd.notna(row["year"]):
                 years.append(int(row["year"]))
         gaps += [Gap(translate(key, lang), translate("dossier.to_be_provided", lang))
@@ -235,7 +239,7 @@ def build_dossier(city: City, city_latest: pd.DataFrame, network_latest: pd.Data
                  if not any(f.section == section and not f.indicator_id for f in entries.figures)]
         city_rows = tuple(_city_figure_row(f, lang) for f in entries.figures if f.section == section)
         for row in city_rows:
-            sources.setdefault(f"{row.source} ({translate('dossier.supplied', lang)})", None)
+            sources.setdefault(row.citation, None)
         sections.append(Section(section, translate(f"section.{section}", lang), tuple(figures), city_rows,
                                 tuple(gaps), entries.narratives.get(section, "")))
     kind = "profile" if city.country == "KG" else "application"
@@ -255,24 +259,29 @@ def _gap_note(row: pd.Series, lang: str) -> str:
     return f"{why} {translate('dossier.to_be_provided', lang)}".strip()
 
 
-def _figure_row(indicator_id: str, row: pd.Series, network_latest: pd.DataFrame, city_id: str,
+def _figure_row(indicator_id: str, row: pd.Series, network_values: pd.DataFrame, city_id: str,
                 lang: str) -> FigureRow:
     spec = INDICATORS[indicator_id]
-    peers = network_latest[(network_latest["indicator_id"] == indicator_id) & (network_latest["level"] == row["level"])]
-    known = peers["value"].dropna()
-    ranked = rank_cities(peers, indicator_id)
-    mine = ranked[ranked["city_id"] == city_id]
+    standing = peer_standing(network_values, city_id, indicator_id, row["level"], row["year"])
     rank = ""
-    if len(mine) and pd.notna(mine["rank"].iloc[0]):
-        rank = translate("dossier.rank", lang, rank=int(mine["rank"].iloc[0]), count=int(ranked["rank"].notna().sum()))
+    if pd.notna(standing.rank):
+        rank = translate("dossier.rank", lang, rank=int(standing.rank), count=standing.ranked)
     reference, verdict = _reference(indicator_id, float(row["value"]), lang)
     level = translate(f"level.{row['level']}", lang)
+    source = described_source(get_city(city_id), str(row["source"]), lang)
     if row["level"] == "region":
         level = f"{level}: {translate_value('region', row['area'], lang)}"
     return FigureRow(indicator_id, _name(indicator_id, lang), float(row["value"]), format_number(row["value"], lang),
                      translate(f"unit.{spec.unit}", lang), "" if pd.isna(row["year"]) else str(int(row["year"])),
-                     level, described_source(get_city(city_id), str(row["source"]), lang),
-                     format_number(known.median(), lang) if len(known) > 1 else "", rank, reference, verdict)
+                     level, source,
+                     format_number(standing.median, lang) if pd.notna(standing.median) else "", rank, reference,
+                     verdict, flags=str(row.get("flags", "") or ""), licence=str(row.get("licence", "") or ""),
+                     citation=_citation(source, str(row.get("licence", "") or ""), lang))
+
+
+def _citation(source: str, licence: str, lang: str) -> str:
+    """A source as the annex lists it, with its licence where known."""
+    return translate("dossier.source_licence", lang, source=source, licence=licence) if licence else source
 
 
 def _reference(indicator_id: str, value: float, lang: str) -> tuple[str, str]:
@@ -299,4 +308,5 @@ def _city_figure_row(figure: CityFigure, lang: str) -> FigureRow:
     return FigureRow(figure.indicator_id, name, figure.value,
                      "" if figure.value is None else format_number(figure.value, lang), unit,
                      "" if figure.year is None else str(figure.year), translate("dossier.supplied", lang),
-                     figure.source, supplied_by_city=True)
+                     figure.source, supplied_by_city=True,
+                     citation=f"{figure.source} ({translate('dossier.supplied', lang)})")

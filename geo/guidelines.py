@@ -44,7 +44,7 @@ class GuidelineLevels:
 
 POLLUTANTS: dict[str, Pollutant] = {p.id: p for p in (
     Pollutant("pm25", "PM2.5", 1000.0, (3.0, 100.0)),
-    Pollutant("pm10", "PM10", 2000.0),
+    Pollutant("pm10", "PM10", 2000.0, (5.0, 200.0)),
     Pollutant("no2", "NO2", 2000.0),
     Pollutant("so2", "SO2", 3000.0),
     Pollutant("co", "CO", 100_000.0),
@@ -74,6 +74,22 @@ BAND_COLOURS = {  # ColorBrewer YlOrRd: lightness falls monotonically, readable 
 
 def guideline(pollutant: str, averaging: str) -> GuidelineLevels | None:
     return AQG_2021.get((pollutant, averaging))
+
+
+def short_term_guideline_ugm3(pollutant: str) -> float:
+    """The pollutant's WHO short-term guideline in µg/m³: the 24-hour level, or O3's 8-hour one."""
+    levels = guideline(pollutant, "24h") or guideline(pollutant, "8h")
+    return levels.aqg_ugm3
+
+
+def defined_bands(pollutant: str) -> list[str]:
+    """The bands an annual mean of `pollutant` can fall in: the guideline and the interim targets WHO defines for
+    it (NO2 has no IT-4; a pollutant without an annual guideline has none), cleanest first."""
+    levels = guideline(pollutant, "annual")
+    if levels is None:
+        return []
+    interim = [f"meets_it{i + 1}" for i in (3, 2, 1, 0) if levels.interim[i] is not None]
+    return ["meets_aqg", *interim, "above_it1"]
 
 
 def who_band(value_ugm3: float, levels: GuidelineLevels) -> str:

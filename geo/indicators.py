@@ -16,19 +16,19 @@ from geo.access import (
     districts_inside,
     exact_population,
 )
-from geo.air import MIN_VALID_DAYS_PER_YEAR
+from geo.air import MIN_QUARTER_SHARE, OFFICIAL_SOURCE, official_differs
 from geo.cities import City
 from geo.guidelines import AQG_2021, POLLUTANTS, WHO_AQG_SOURCE
 from geo.mobility import drive_network_only, mobility_figures
+from geo.regional import BNS_SOURCE, RANKING_SOURCE
+
+REGION_POPULATION_SOURCE = "Bureau of National Statistics KZ (2000–2023); National Statistical Committee KG (2021–2025)"
 
 WHO_GROUPS = ("health_status", "health_services", "environment", "socio_economic")
 # Sections of the application to the national network "Healthy Cities (regions) of Kazakhstan".
 KZ_SECTIONS = ("territory", "demography", "socio_economic", "environment", "healthcare_infrastructure",
                "digitalization")
 OSM_SOURCE = "OpenStreetMap layers of the city (ODbL), via the Atlas's tag table"
-BNS_SOURCE = "Bureau of National Statistics of Kazakhstan via Open Data Kazakhstan (ODC PDDL 1.0)"
-RANKING_SOURCE = "Bureau of National Statistics of Kazakhstan, as assembled by the Open Data Kazakhstan " \
-                 "city-ranking project (2022; ODC PDDL 1.0), which filled some gaps by KNN imputation: approximate"
 KG_DISTRICT_SOURCE = "National Statistical Committee KG via WFP PRISM (population 2021, poverty 2020)"
 DISTRICT_SOURCE = "District outlines and populations of the districts layer (official statistics where given)"
 AIR_SOURCE = "U.S. Embassy Bishkek / AirNow (public domain); AirData.kz (CC BY-NC 4.0); see the Air quality page"
@@ -56,6 +56,8 @@ class IndicatorSpec:
     sdg: str = ""  # SDG indicator the value serves, e.g. "11.6.2"
 
     definition_params: tuple[tuple[str, object], ...] = ()  # numbers the definition states, e.g. the WHO level
+    licence: str = ""  # the licence of the values, where the rows do not carry their own
+    countries: tuple[str, ...] = ()  # a national bureau's statistic: only the cities of these countries list it
 
     @property
     def name(self) -> tuple[str, dict[str, str]]:
@@ -73,11 +75,13 @@ class IndicatorSpec:
 
 
 def _spec(id_: str, unit: str, direction: str, source: str, level: str, who: str, kz: str, **extra) -> IndicatorSpec:
+    if source in (BNS_SOURCE, RANKING_SOURCE):  # the Kazakh bureau's regional statistics: Kazakh cities only
+        extra = {"countries": ("KZ",), "licence": "ODC PDDL 1.0", **extra}
     return IndicatorSpec(id_, unit, direction, source, level=level, who_group=who, kz_section=kz, **extra)
 
 
 INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
-    _spec("population", "persons", "neutral", "city catalogue (GeoNames or Bureau of National Statistics KZ)", "city", "socio_economic", "demography"),
+    _spec("population", "persons", "neutral", "city catalogue: National Statistical Committee KG, Bureau of National Statistics KZ, else GeoNames (undated)", "city", "socio_economic", "demography"),
     _spec("boundary_area", "km²", "neutral", "boundary layer", "city", "environment", "territory"),
     _spec("population_density", "persons/km²", "neutral", "city catalogue and boundary layer", "city", "environment", "territory"),
     _spec("health_facilities_osm", "count", "higher_is_better", "OpenStreetMap (HOT export, ODbL)", "city", "health_services", "healthcare_infrastructure"),
@@ -87,7 +91,7 @@ INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
     _spec("cycle_street_share", "%", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure"),
     _spec("cycle_network_connected", "%", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure"),
     _spec("pedestrian_street_km", "km", "higher_is_better", OSM_SOURCE, "city", "environment", "healthcare_infrastructure"),
-    _spec("region_population", "persons", "neutral", BNS_SOURCE, "region", "socio_economic", "demography"),
+    _spec("region_population", "persons", "neutral", REGION_POPULATION_SOURCE, "region", "socio_economic", "demography"),
     _spec("life_expectancy", "years", "higher_is_better", BNS_SOURCE, "region", "health_status", "demography"),
     _spec("med_institutions_per_10k", "per 10,000 residents", "higher_is_better", BNS_SOURCE, "region", "health_services", "healthcare_infrastructure"),
     _spec("emissions_stationary", "thousand tonnes", "lower_is_better", BNS_SOURCE, "region", "environment", "environment"),
@@ -117,7 +121,7 @@ def _air_indicators() -> list[IndicatorSpec]:
         if annual:
             specs.append(IndicatorSpec(
                 f"{pollutant.id}_annual_mean", "µg/m³", "lower_is_better", AIR_SOURCE,
-                definition_params=(("days", MIN_VALID_DAYS_PER_YEAR),),
+                definition_params=(("share", round(MIN_QUARTER_SHARE * 100)),),
                 reference=Reference(annual.aqg_ugm3, "reference.who_annual", WHO_AQG_SOURCE),
                 name_key="indicator_kind.annual_mean", name_params=label, who_group="environment",
                 kz_section="environment", sdg="11.6.2" if pollutant.id in ("pm25", "pm10") else ""))
@@ -151,7 +155,17 @@ def _access_indicators() -> list[IndicatorSpec]:
             for target in ACCESS_TARGETS for metres in THRESHOLDS_M for people in (False, True)]
 
 
+def _official_air_indicators() -> list[IndicatorSpec]:
+    """Kazhydromet's official annual PM2.5 and PM10 means (SDG 11.6.2), shown beside the Atlas's own."""
+    return [IndicatorSpec(f"{p}_annual_mean_official", "µg/m³", "lower_is_better", OFFICIAL_SOURCE,
+                          reference=Reference(AQG_2021[(p, "annual")].aqg_ugm3, "reference.who_annual", WHO_AQG_SOURCE),
+                          name_key="indicator_kind.official_annual_mean", name_params=(("pollutant", POLLUTANTS[p].label),),
+                          who_group="environment", kz_section="environment", sdg="11.6.2", countries=("KZ",))
+            for p in ("pm25", "pm10")]
+
+
 INDICATORS.update({spec.id: spec for spec in _air_indicators()})
+INDICATORS.update({spec.id: spec for spec in _official_air_indicators()})
 INDICATORS.update({spec.id: spec for spec in _access_indicators()})
 ACCESS_INDICATORS = tuple(spec.id for spec in _access_indicators())
 MOBILITY_INDICATORS = ("cycleway_km_per_10k", "cycleway_km_per_km2", "cycle_street_share", "cycle_network_connected",
@@ -159,15 +173,20 @@ MOBILITY_INDICATORS = ("cycleway_km_per_10k", "cycleway_km_per_km2", "cycle_stre
 CITY_CARD_INDICATORS = ("population", "boundary_area", "population_density", "health_facilities_osm",
                         "health_facilities_per_10k", "pm25_annual_mean", "pm25_days_above_24h")
 
-VALUE_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "area", "source", "note_key",
-                 "note_params"]
+VALUE_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "area", "source", "licence", "flags",
+                 "note_key", "note_params"]
+# What a value's reader must know before using it (the `flags` column, ";"-separated; each shown in words):
+FLAGS = ("undated", "dated", "approximate", "lower_bound", "imputed", "regional", "territorial_change",
+         "official_differs", "suspect_sensor")
 AIR_STATISTICS = {"annual_mean": "mean", "days_above_24h": "days_above_24h_aqg", "p99_daily": "p99_daily"}
 
 
 def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
                      districts: gpd.GeoDataFrame, annual: pd.DataFrame, regional: pd.DataFrame,
                      mobility: dict[str, float] | None = None, mobility_source: str = "",
-                     mobility_note: str = "", access: dict[str, tuple[float, str]] | None = None) -> pd.DataFrame:
+                     mobility_note: str = "", access: dict[str, tuple[float, str]] | None = None,
+                     mobility_licence: str = "", mobility_flags: tuple[str, ...] = (),
+                     official: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every value of every registered indicator for `city`, all years (VALUE_COLUMNS).
 
     Inputs are the city's rows of the embedded layers, its yearly air statistics (geo.air.annual_stats)
@@ -180,54 +199,82 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
     nan = np.nan
     rows: list[dict] = []
 
-    def add(indicator_id, value, year, level="city", area="", source="", note_key="", note_params=None):
+    def add(indicator_id, value, year, level="city", area="", source="", note_key="", note_params=None, licence="",
+            flags=()):
         rows.append({"indicator_id": indicator_id, "city_id": city.id, "year": year, "value": value,
                      "level": level, "area": area or city.names["en"], "source": source or
-                     INDICATORS[indicator_id].source, "note_key": note_key, "note_params": note_params or {}})
+                     INDICATORS[indicator_id].source, "licence": licence or INDICATORS[indicator_id].licence,
+                     "flags": ";".join(dict.fromkeys(flags)), "note_key": note_key, "note_params": note_params or {}})
 
-    pop = city.population
-    year = int(pop.year) if pop and pop.year else None
+    pop, ratio = city.population, city.ratio_population
     region_only = city.boundary_quality == "region_only"
-    if pop:
-        add("population", pop.value, year, source=pop.source, note_key="note.population_source",
-            note_params={"source": pop.source})
+    republican = city.region.endswith(" city")
+    regional = regional[regional["area"] == city.region]
+    official_years = set(regional.loc[regional["indicator_id"] == "region_population", "year"]) if republican else set()
+    if pop and not (pop.year and int(pop.year) in official_years):
+        add("population", pop.value, int(pop.year) if pop.year else None, source=pop.source, licence=pop.licence,
+            flags=() if pop.year else ("undated",), note_key="note.population_source", note_params={"source": pop.source})
     if len(boundary):
         area = float(boundary["area_km2"].iloc[0])
+        outline = {"source": str(boundary["source"].iloc[0]), "licence": str(boundary["licence"].iloc[0])}
         add("boundary_area", area, None, level="region" if region_only else "city",
-            area=city.region if region_only else "", note_key="note.region_area" if region_only else "")
-        if pop and not region_only:
-            add("population_density", round(pop.value / area, 1), year)
+            area=city.region if region_only else "", note_key="note.region_area" if region_only else "", **outline)
+        if ratio and not region_only:  # undated like the outline and the features counted: the note dates it
+            add("population_density", round(ratio.value / area, 1), None,
+                source=f"{ratio.source}; {outline['source']}", licence=f"{ratio.licence}; {outline['licence']}",
+                flags=_ratio_flags(city), note_key="note.ratio_population", note_params=_ratio_params(city))
     if city.country == "KG" or len(facilities):
-        drawn = feature_sources(facilities)
-        add("health_facilities_osm", len(facilities), None, source=drawn, note_key="note.osm_coverage")
-        if pop:
-            add("health_facilities_per_10k", round(len(facilities) / pop.value * 10_000, 2), None, source=drawn,
-                note_key="note.osm_coverage")
+        drawn, licences = feature_sources(facilities), feature_licences(facilities)
+        flags = _osm_flags(city, facilities)
+        add("health_facilities_osm", len(facilities), None, source=drawn, licence=licences, flags=flags,
+            note_key="note.osm_coverage")
+        if ratio:
+            add("health_facilities_per_10k", round(len(facilities) / ratio.value * 10_000, 2), None,
+                source=f"{drawn}; {ratio.source}", licence=f"{licences}; {ratio.licence}",
+                flags=flags + _ratio_flags(city), note_key="note.ratio_population", note_params=_ratio_params(city))
     for indicator_id, value in (mobility or {}).items():
         if pd.notna(value):
-            add(indicator_id, value, None, source=mobility_source, note_key="note.osm_coverage")
+            add(indicator_id, value, None, source=mobility_source, note_key="note.osm_coverage",
+                licence=mobility_licence, flags=mobility_flags)
     for indicator_id, (value, note) in (access or {}).items():
         add(indicator_id, value, None, source=ACCESS_SOURCE, note_key=note)
-    complete = annual[annual["complete"]]
+    official = official if official is not None else pd.DataFrame(columns=["pollutant", "year", "value"])
+    official_means = {(r.pollutant, int(r.year)): r for r in official.itertuples()}
+    complete = annual[annual["complete"] & (annual["place"] == "city")]
     for row in complete.itertuples():
         for kind, column in AIR_STATISTICS.items():
             indicator_id = f"{row.pollutant}_{kind}"
             value = getattr(row, column)
             if indicator_id in INDICATORS and pd.notna(value):
-                add(indicator_id, float(value), int(row.year), source=row.source or "",
-                    note_key="note.air_days", note_params={"days": int(row.valid_days)})
-    republican = city.region.endswith(" city")
-    for row in regional[regional["area"] == city.region].itertuples():
-        add(row.indicator_id, float(row.value), int(row.year), level="city" if republican else "region",
-            area=city.region, note_key="" if republican else "note.region_value",
-            note_params={} if republican else {"region": city.region})
+                stated = official_means.get((row.pollutant, int(row.year))) if kind == "annual_mean" else None
+                differs = stated is not None and stated.plausible and official_differs(float(value), stated.value)
+                add(indicator_id, float(value), int(row.year), source=row.source or "", licence=row.licence or "",
+                    note_key="note.air_days_official" if differs else "note.air_days",
+                    note_params={"days": int(row.valid_days), **({"official": stated.value} if differs else {})},
+                    flags=("official_differs",) if differs else ())
+    for row in official.itertuples():
+        add(f"{row.pollutant}_annual_mean_official", float(row.value), int(row.year), source=row.source,
+            licence=row.licence, flags=() if row.plausible else ("suspect_sensor",),
+            note_key="" if row.plausible else "note.official_implausible")
+    for row in regional.itertuples():
+        indicator_id = "population" if republican and row.indicator_id == "region_population" else row.indicator_id
+        flags = tuple(f for f in str(row.flags).split(";") if f) + (() if republican else ("regional",))
+        add(indicator_id, float(row.value), int(row.year), level="city" if republican else "region",
+            area=city.region, source=row.source, licence=row.licence, flags=flags,
+            note_key="" if republican else "note.region_value", note_params={} if republican else {"region": city.region})
     if len(boundary) and len(districts):
         for row in district_rows(city, boundary, facilities, districts):
             add(**row)
     present = {r["indicator_id"] for r in rows}
+    if republican:  # the region is the city itself: its population is the city's, listed once
+        present.add("region_population")
     for indicator_id, spec in INDICATORS.items():
+        if indicator_id not in present and spec.countries and city.country not in spec.countries:
+            continue  # a statistic of another country's bureau: no row at all, not an empty one in its currency
         if indicator_id not in present:
             note = mobility_note if mobility_note and spec.id in MOBILITY_INDICATORS else _missing_note(city, spec, annual)
+            if note == "note.no_air" and spec.id.startswith("pm25") and (annual["place"] != "city").any():
+                note = "note.air_outside_city"
             add(indicator_id, nan, None, level=spec.level, note_key=note)
     table = pd.DataFrame(rows)
     table["value"] = table["value"].astype(float)
@@ -242,6 +289,31 @@ def feature_sources(*frames: gpd.GeoDataFrame) -> str:
     return "; ".join(sources)
 
 
+def feature_licences(*frames: gpd.GeoDataFrame) -> str:
+    """The distinct licences of the features a value counts, as one text."""
+    return "; ".join(sorted({s for frame in frames if "licence" in frame for s in frame["licence"].dropna()}))
+
+
+def _osm_flags(city: City, *frames: gpd.GeoDataFrame) -> tuple[str, ...]:
+    """("dated",) when any feature counted comes from a catalogued OSM source older than DATED_AFTER_YEARS."""
+    sources = {s for frame in frames if "source" in frame for s in frame["source"].dropna()}
+    return ("dated",) if any((osm := city.osm_source(s)) and osm.dated() for s in sources) else ()
+
+
+def _ratio_flags(city: City) -> tuple[str, ...]:
+    """What a density or per-resident figure of the city must carry: an undated denominator, a coarse outline."""
+    ratio = city.ratio_population
+    return (("undated",) if ratio and not ratio.year else ()) + (
+        ("approximate",) if city.boundary_note == "coarse" or not (ratio and ratio.year) else ())
+
+
+def _ratio_params(city: City) -> dict[str, str]:
+    """The denominator of a density or per-resident figure, named with its date (or as undated)."""
+    ratio = city.ratio_population
+    return {"source": f"{ratio.source}, {ratio.year}" if ratio.year and ratio.year not in ratio.source
+            else ratio.source if ratio.year else f"{ratio.source} (undated)"}
+
+
 def district_rows(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
                   districts: gpd.GeoDataFrame) -> list[dict]:
     """The district-level values of the districts inside the city (units drawn around it are not its districts):
@@ -254,7 +326,8 @@ def district_rows(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDat
               .groupby("index_right").size() if len(facilities) else pd.Series(dtype=int))
     rows = []
     for i, district in inside.iterrows():
-        common = {"level": "district", "area": district["name"], "source": district["source"]}
+        common = {"level": "district", "area": district["name"], "source": district["source"],
+                  "licence": district.get("licence", "")}
         year = int(str(district["population_year"])[:4]) if pd.notna(district.get("population_year")) and str(
             district.get("population_year")).strip() else None
         if pd.notna(district["population"]):
@@ -276,14 +349,21 @@ def district_rows(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.GeoDat
 
 def _missing_note(city: City, spec: IndicatorSpec, annual: pd.DataFrame) -> str:
     """Why an indicator has no value for the city, as a translation key."""
+    if spec.id.endswith("_official"):
+        return "note.no_official_air"
     if spec.name_key.startswith("indicator_kind."):  # a per-pollutant air indicator
         pollutant = dict(spec.name_params)["pollutant"]
         pollutant = next(p.id for p in POLLUTANTS.values() if p.label == pollutant)
         rows = annual[annual["pollutant"] == pollutant]
+        if len(rows) and (rows["place"] != "city").all():
+            return "note.air_outside_city"
         return "note.air_incomplete" if len(rows) else "note.no_air"
     if city.population is None and spec.id in ("population", "population_density", "health_facilities_per_10k",
                                                 "cycleway_km_per_10k"):
         return "note.population_unknown"
+    if city.ratio_population is None and city.boundary_quality == "approximate" and spec.id in (
+            "population_density", "health_facilities_per_10k", "cycleway_km_per_10k"):
+        return "note.no_ratio_approximate"
     if spec.id.startswith(("cycle", "pedestrian")):
         return "note.no_osm_network"
     if spec.id in ("health_facilities_osm", "health_facilities_per_10k"):
@@ -317,24 +397,64 @@ def shown_indicators(latest: pd.DataFrame) -> list[str]:
                 INDICATORS[i].name_key.startswith("indicator_kind.") and not i.startswith("pm25"))))]
 
 
+UNRANKED_FLAGS = {"imputed", "suspect_sensor"}  # shown, flagged, never ranked, scored or counted in a median
+
+
+def rankable(rows: pd.DataFrame) -> pd.Series:
+    """True for the values that may be ranked and counted in a median: known, not imputed upstream and not
+    from a suspect sensor."""
+    flags = rows["flags"] if "flags" in rows else pd.Series("", index=rows.index)
+    return rows["value"].notna() & ~flags.fillna("").str.split(";").map(lambda f: bool(UNRANKED_FLAGS & set(f)))
+
+
 def rank_cities(latest: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    """Cities ranked on one indicator by its direction (1 = best); no-data rows are not ranked (rank NaN),
-    and neutral indicators are ordered by value but not ranked."""
+    """Cities ranked on one indicator by its direction (1 = best); no-data and imputed values are not ranked
+    (rank NaN), and neutral indicators are ordered by value but not ranked. Give it values of one year
+    (values_in_year): a ranking across years is no comparison."""
     rows = latest[latest["indicator_id"] == indicator_id].copy()
     direction = INDICATORS[indicator_id].direction
     if direction == "neutral":
         rows["rank"] = np.nan
     else:
-        rows["rank"] = rows["value"].rank(ascending=direction == "lower_is_better", method="min")
+        rows["rank"] = rows["value"].where(rankable(rows)).rank(ascending=direction == "lower_is_better",
+                                                                 method="min")
     return rows.sort_values(["rank", "value"], na_position="last").reset_index(drop=True)
+
+
+PEER_RULE = ("the member cities' values of the same indicator, measured at the same level (city or region) in the "
+             "same year, this city included; imputed values neither counted nor ranked")
+
+
+@dataclass(frozen=True)
+class PeerStanding:
+    """Where a city's value stands among its peers (PEER_RULE): their median, its rank and how many were ranked."""
+    median: float
+    rank: float
+    ranked: int
+    peers: int
+
+
+def peer_standing(network_values: pd.DataFrame, city_id: str, indicator_id: str, level: str,
+                  year: int | None) -> PeerStanding:
+    """The one median and rank of a city's value among its peers (PEER_RULE), for the profile, the dossier and
+    every other place that compares a city with the network. `network_values` holds every member city's values,
+    all years (city_values of each)."""
+    peers = values_in_year(network_values[network_values["level"] == level], indicator_id,
+                           None if pd.isna(year) else int(year)).assign(indicator_id=indicator_id)
+    counted = peers[rankable(peers)]
+    ranked = rank_cities(peers, indicator_id)
+    mine = ranked.loc[ranked["city_id"] == city_id, "rank"]
+    return PeerStanding(float(counted["value"].median()) if len(counted) > 1 else np.nan,
+                        float(mine.iloc[0]) if len(mine) else np.nan, int(ranked["rank"].notna().sum()), len(counted))
 
 
 def normalised_scores(latest: pd.DataFrame) -> pd.DataFrame:
     """Min–max scores across the cities given, 0 = worst and 1 = best by each indicator's direction.
 
-    Neutral indicators and missing values get no score (NaN); an indicator equal for all cities scores 1.
+    Neutral indicators, missing and imputed values get no score (NaN); an indicator equal for all cities scores 1.
     """
     rows = latest[latest["indicator_id"].map(lambda i: INDICATORS[i].direction != "neutral")].copy()
+    rows["value"] = rows["value"].where(rankable(rows))
     scores = []
     for indicator_id, group in rows.groupby("indicator_id"):
         low, high = group["value"].min(), group["value"].max()
@@ -356,11 +476,13 @@ def city_figures(values: pd.DataFrame) -> pd.DataFrame:
 CITY_LAYERS = ("boundary", "health_facilities", "districts", "walking_network", "cycleways", "footways")
 
 
-def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataFrame) -> pd.DataFrame:
+def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataFrame,
+                official: pd.DataFrame) -> pd.DataFrame:
     """Every indicator value of `city`, all years: the one path the pages, the dossier and the CLI share.
 
     `city_layer(layer_id)` gives the city's current features of a layer (from the layer store, so imports
-    count); `annual` is geo.air.annual_stats of the city's air series; `regional` the regional statistics.
+    count); `annual` is geo.air.annual_stats of the city's air series; `regional` the regional statistics;
+    `official` Kazhydromet's official annual means (geo.air.read_official_annual).
     """
     layers = {layer_id: city_layer(layer_id) for layer_id in CITY_LAYERS}
     boundary = layers["boundary"]
@@ -372,7 +494,10 @@ def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataF
                             annual[annual["city_id"] == city.id], regional, mobility,
                             mobility_source=feature_sources(walking, layers["cycleways"], layers["footways"]),
                             mobility_note="note.drive_network_only" if drive_only else "",
-                            access=access_values(city, city_layer))
+                            access=access_values(city, city_layer),
+                            mobility_licence=feature_licences(walking, layers["cycleways"], layers["footways"]),
+                            mobility_flags=_osm_flags(city, walking, layers["cycleways"], layers["footways"]),
+                            official=official[official["city_id"] == city.id])
 
 
 def indicator_years(values: pd.DataFrame, indicator_id: str) -> list[int]:
@@ -382,16 +507,46 @@ def indicator_years(values: pd.DataFrame, indicator_id: str) -> list[int]:
 
 
 def values_in_year(values: pd.DataFrame, indicator_id: str, year: int | None) -> pd.DataFrame:
-    """One row per city with its value of the indicator in `year` (NaN where it has none); an indicator measured
-    without a year (a count of today's features) gives each city its value whatever the year."""
+    """One row per city with its value of the indicator in `year` (NaN where it has none), with its level, year
+    and flags; an indicator measured without a year (a count of today's features) gives each city its value
+    whatever the year."""
     rows = values[(values["indicator_id"] == indicator_id) & (values["level"] != "district")]
     known = rows[rows["value"].notna()]
     dated = known[known["year"].notna()]
     chosen = dated[dated["year"] == year] if year is not None and len(dated) else known[known["year"].isna()]
     chosen = chosen.drop_duplicates("city_id", keep="last").set_index("city_id")
     cities = pd.Index(rows["city_id"].unique(), name="city_id")
+    flags = chosen["flags"] if "flags" in chosen else pd.Series("", index=chosen.index)
     return pd.DataFrame({"value": chosen["value"].reindex(cities), "level": chosen["level"].reindex(cities),
-                         "year": chosen["year"].reindex(cities)}).reset_index()
+                         "year": chosen["year"].reindex(cities), "flags": flags.reindex(cities).fillna("")
+                         }).reset_index()
+
+
+def comparison_year(values: pd.DataFrame, indicator_id: str, city_ids: list[str]) -> int | None:
+    """The year the cities are compared on for one indicator: the latest year in which the most of them have a
+    value (all of them, where they share a year); None for an indicator measured without a year."""
+    rows = values[(values["indicator_id"] == indicator_id) & values["city_id"].isin(city_ids)
+                  & values["value"].notna() & values["year"].notna() & (values["level"] != "district")]
+    if rows.empty:
+        return None
+    counts = rows.groupby("year")["city_id"].nunique()
+    return int(counts[counts == counts.max()].index.max())
+
+
+def compared_values(values: pd.DataFrame, city_ids: list[str], indicator_ids: list[str],
+                    year: int | None = None) -> pd.DataFrame:
+    """The cities' values of each indicator on one year per indicator (`year` where given and measured, else
+    comparison_year), ranked within it: city_id, indicator_id, value, level, year, flags, rank. A city without
+    a value that year is missing (NaN), never ranked on another year's value."""
+    values = values[values["city_id"].isin(city_ids)]
+    parts = []
+    for indicator_id in indicator_ids:
+        dated = indicator_years(values, indicator_id)
+        chosen = year if year is not None and year in dated else comparison_year(values, indicator_id, city_ids)
+        rows = values_in_year(values, indicator_id, chosen).assign(indicator_id=indicator_id, compared_year=chosen)
+        rows = rows.set_index("city_id").reindex(city_ids).rename_axis("city_id").reset_index()
+        parts.append(rank_cities(rows.assign(indicator_id=indicator_id), indicator_id))
+    return pd.concat(parts, ignore_index=True)
 
 
 def section_coverage(latest: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,8 @@ def mobility_figures(city: City, area_km2: float, walking: gpd.GeoDataFrame, cyc
                      footways: gpd.GeoDataFrame) -> dict[str, float]:
     """Cycleway km per 10,000 residents and per km², share of street length with cycle infrastructure, share
     of the cycle network in its largest connected piece, pedestrian street km. Empty when the city has no
-    walking network (nothing measured: unknown, not zero); per-resident only with a known population."""
+    walking network (nothing measured: unknown, not zero); per-resident only with a known population of the outline
+    (City.ratio_population)."""
     if walking.empty:
         return {}
     cycle_km = _km(cycleways, city.crs)
@@ -41,6 +42,6 @@ def mobility_figures(city: City, area_km2: float, walking: gpd.GeoDataFrame, cyc
         if len(cycleways) else float("nan"),
         "pedestrian_street_km": round(_km(footways[footways["kind"].isin(PEDESTRIAN_KINDS)], city.crs), 2),
     }
-    if city.population:
-        figures["cycleway_km_per_10k"] = round(cycle_km / city.population.value * 10_000, 3)
+    if city.ratio_population:
+        figures["cycleway_km_per_10k"] = round(cycle_km / city.ratio_population.value * 10_000, 3)
     return figures

@@ -29,8 +29,7 @@ class DossierImage:
 def figure_cells(figure: FigureRow, columns: tuple[str, ...], sources: tuple[str, ...]) -> list[str]:
     """The cells of a figure's row, as the PDF and the DOCX print them: the source as its number in the
     annex of sources ("[3]"), so a long citation does not stretch the table."""
-    listed = f"{figure.source} ({figure.level})" if figure.supplied_by_city else figure.source  # as geo.dossier lists it
-    source = f"[{sources.index(listed) + 1}]" if listed in sources else figure.source
+    source = f"[{sources.index(figure.citation) + 1}]" if figure.citation in sources else figure.source
     by_column = {"indicator": figure.name, "value": figure.value_text, "unit": figure.unit, "year": figure.year,
                  "level": figure.level, "source": source, "network_median": figure.median,
                  "rank": figure.rank, "reference": figure.reference, "verdict": figure.verdict}

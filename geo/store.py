@@ -7,10 +7,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.air import MEASUREMENT_COLUMNS, STATION_CHECK_COLUMNS
+from geo.air import MEASUREMENT_COLUMNS, OFFICIAL_COLUMNS, STATION_CHECK_COLUMNS
 from geo.errors import DataMissingError, LayerValidationError
 from geo.layers import get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR
+from geo.regional import REGIONAL_COLUMNS
 
 
 def _path(name: str, embedded_dir: Path) -> Path:
@@ -34,7 +35,8 @@ TABLE_COLUMNS = {
     "air_hourly_profile": ["season", "hour", "mean", "n_hours", "city_id", "pollutant"],
     "air_hourly_qc": ["city_id", "station_id", "year", "flag", "hours"],
     "air_station_checks": STATION_CHECK_COLUMNS,
-    "regional_stats": ["indicator_id", "area", "year", "value"],
+    "regional_stats": REGIONAL_COLUMNS,
+    "official_air": OFFICIAL_COLUMNS,
 }
 
 

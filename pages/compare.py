@@ -1,9 +1,9 @@
 """Compare: cities side by side on chosen indicators — ranks, normalised scores, a scatter, a regional map."""
 import streamlit as st
 
-from components import indicator_views
+from components import data, indicator_views
 from components.state import lang, require_frame, t
-from components.widgets import url_list
+from components.widgets import url_choice, url_keep, url_list
 from geo.cities import get_city, member_cities
 from geo.indicators import INDICATORS
 
@@ -23,9 +23,18 @@ if not city_ids or not indicator_ids:
     st.info(t("compare.pick"))
     st.stop()
 
+years = sorted({y for i in indicator_ids for y in data.indicator_years(i)}, reverse=True)
+url_choice("compare_year", "compared_year", [None, *years], None)
+year = st.selectbox(t("compare.year"), [None, *years], key="compare_year",
+                    format_func=lambda y: t("compare.year_shared") if y is None else str(y))
+if year is None:  # the latest year the cities share, per indicator: nothing to keep in the link
+    st.query_params.pop("compared_year", None)
+else:
+    url_keep("compare_year", "compared_year")
+table_values = indicator_views.compared(tuple(city_ids), tuple(indicator_ids), year)
 st.subheader(t("compare.ranking_title"))
-indicator_views.ranking_table(city_ids, indicator_ids)
-indicator_views.score_heatmap(city_ids, indicator_ids)
+indicator_views.ranking_table(table_values, city_ids, indicator_ids)
+indicator_views.score_heatmap(table_values, city_ids)
 
 st.subheader(t("compare.scatter_title"))
 left, right = st.columns(2)
@@ -33,7 +42,7 @@ x_id = left.selectbox(t("compare.x"), comparable, index=comparable.index(indicat
                       format_func=indicator_views.indicator_name, key="compare_x")
 y_id = right.selectbox(t("compare.y"), comparable, index=comparable.index(indicator_ids[min(1, len(indicator_ids) - 1)]),
                        format_func=indicator_views.indicator_name, key="compare_y")
-indicator_views.scatter(city_ids, x_id, y_id)
+indicator_views.scatter(city_ids, x_id, y_id, year)
 
 st.subheader(t("compare.map_title"))
 regional = [i for i in comparable if INDICATORS[i].level == "region"]

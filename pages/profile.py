@@ -11,6 +11,7 @@ city = current_city()
 st.title(t("profile.title", city=city.name(lang())))
 st.caption(t("profile.intro"))
 indicator_views.section_cards(city)
+st.caption(t("peer.rule"))
 
 st.subheader(t("profile.districts_title"))
 district_map_shown = indicator_views.district_map(city)

@@ -60,8 +60,8 @@ st.dataframe(pd.DataFrame([{
     t("column.city"): c.name(lang()), t("column.boundary_quality"): t(f"quality.{c.boundary_quality}"),
     t("column.boundary_file"): c.boundary_source,
     t("column.population"): format_value(c.population.value if c.population else None, "", lang()),
-    t("column.population_source"): f"{translate_text(c.population.source, lang())} {c.population.year}".strip()
-    if c.population else "",
+    t("column.population_source"): data.population_source(c, lang()) if c.population else "",
+    t("column.licence"): c.population.licence if c.population else "",
 } for c in all_cities()]), hide_index=True, width="stretch")
 
 st.subheader(t("sources.osm_tags"))

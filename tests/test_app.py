@@ -72,7 +72,9 @@ def test_region_only_and_approximate_boundaries_are_warned_about():
     assert "No city boundary exists in the open data" in at.warning[0].value
     at = app("karaganda")
     at.switch_page("pages/city.py").run()
-    assert not at.warning and "The city outline is real but coarse" in at.info[0].value
+    assert "The city outline is real but coarse" in at.info[0].value
+    # the only warning: AirData.kz's "karaganda" files are measured outside the city
+    assert [w.value.startswith("Not this city's air") for w in at.warning] == [True]
     at = app("osh")
     at.switch_page("pages/city.py").run()
     assert "The boundary is approximate" in at.warning[0].value
@@ -146,7 +148,8 @@ def test_air_page_pollutant_and_year_switch():
     at.selectbox(key="air_year").set_value(2019).run()
     no_exception(at)
     assert at.metric[0].label == "Annual mean 2019"
-    assert at.metric[0].value == "47.7 µg/m³"
+    # 47.7 before the cluster check outvoted single clusters above 150 µg/m³ (geo.air.cross_station_check)
+    assert at.metric[0].value == "46.3 µg/m³"
     assert "CC BY-NC 4.0" in " ".join(c.value for c in at.caption)
 
 
@@ -176,8 +179,9 @@ def test_city_profile_groups_indicators_by_application_section(city):
                         "#### Social and economic conditions", "#### Environmental situation",
                         "#### Healthcare development and urban infrastructure", "#### Digitalization"]
     values = {m.label.split(",")[0]: m.value for m in at.metric}
-    if city == "bishkek":
-        assert values["Life expectancy at birth"] == "no data"  # no Kyrgyz regional statistics
+    if city == "bishkek":  # the Kazakh bureau's statistics are not listed for a Kyrgyz city, nor any tenge
+        assert "Life expectancy at birth" not in values and "Average monthly salary" not in values
+        assert not any("tenge" in m.label for m in at.metric)
     if city == "karaganda":
         assert values["Life expectancy at birth"] != "no data"
         assert any("value of the Karaganda Region" in c.value for c in at.caption)
@@ -200,13 +204,43 @@ def test_profile_compares_the_districts_inside_the_city_against_their_own_median
     assert any("No districts inside this city" in i.value for i in at.info)
 
 
-def test_compare_ranks_by_direction_and_keeps_choices_in_the_url():
+def _complete_means(year: int) -> dict[str, float]:
+    """Annual PM2.5 means of the cities whose `year` has valid days on 75 % of every quarter, recomputed from the
+    embedded daily values with the standard library's calendar (an independent path to geo.air.annual_stats)."""
+    import calendar
+
+    from geo.store import read_table
+    daily = read_table("air_daily")
+    days = daily[(daily["pollutant"] == "pm25") & (daily["qc_flag"] == "ok") & (daily["date"].dt.year == year)
+                 & (daily["place"] == "city")]
+    quarter_days = [sum(calendar.monthrange(year, m)[1] for m in range(q * 3 + 1, q * 3 + 4)) for q in range(4)]
+    means = {}
+    for city_id, group in days.groupby("city_id"):
+        counts = [sum(1 for d in group["date"] if (d.month - 1) // 3 == q) for q in range(4)]
+        if all(c >= 0.75 * n for c, n in zip(counts, quarter_days)):
+            means[city_id] = round(sum(group["value"]) / len(group), 1)
+    return means
+
+
+def test_compare_ranks_every_city_on_one_shown_year_and_keeps_choices_in_the_url():
     at = app()
     at.switch_page("pages/compare.py").run()
     no_exception(at)
     table = at.dataframe[0].value
-    pm25 = table["PM2.5 annual mean, µg/m³"]
-    assert pm25["Shymkent"].endswith("(#1)") and pm25["Osh"] == "no data"  # lowest PM2.5 ranks first
+    # The latest year most of the seven default cities share for PM2.5 (Bishkek's U.S. Embassy record ends in 2023)
+    pm25 = table["PM2.5 annual mean, µg/m³ (2022)"]
+    means = _complete_means(2022)
+    ranked = sorted((means[c], name) for c, name in (("almaty", "Almaty"), ("bishkek", "Bishkek"),
+                                                      ("astana", "Astana")))
+    for rank, (mean, name) in enumerate(ranked, start=1):
+        assert pm25[name] == f"{mean:,.1f} (#{rank})"  # lowest PM2.5 ranks first, on the same year
+    # Shymkent has no complete 2022 and Karaganda's files are measured outside it: missing, never ranked on
+    # another year's value
+    assert pm25["Shymkent"] == pm25["Karaganda"] == pm25["Osh"] == "no data"
+    at.selectbox(key="compare_year").set_value(2023).run()
+    assert at.query_params["compared_year"] == "2023"
+    pm25 = at.dataframe[0].value["PM2.5 annual mean, µg/m³ (2023)"]
+    assert pm25["Bishkek"] == "no data" and pm25["Almaty"] == f"{_complete_means(2023)['almaty']:,.1f} (#1)"
     assert at.query_params["cities"] == "bishkek,osh,jalal-abad,astana,almaty,shymkent,karaganda"
     at.multiselect(key="url_cities").set_value(["almaty", "astana"]).run()
     assert at.query_params["cities"] == "almaty,astana"
@@ -219,7 +253,7 @@ def test_compare_restores_cities_and_indicators_from_a_link():
     at.run()
     at.switch_page("pages/compare.py").run()
     assert at.multiselect(key="url_cities").value == ["karaganda", "pavlodar"]  # unknown ids dropped
-    assert list(at.dataframe[0].value.columns) == ["Life expectancy at birth, years"]
+    assert list(at.dataframe[0].value.columns) == ["Life expectancy at birth, years (2022)"]
 
 
 def test_summit_mode_steps_through_views_and_keeps_the_slide_in_the_url():

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from components import data
-from geo.__main__ import CSV_COLUMNS, main
+from geo.__main__ import indicator_csv, main
 from geo.cities import all_cities, get_city
-from geo.csvsafe import safe_csv
 from geo.imports import import_file
 from geo.indicators import ACCESS_INDICATORS, INDICATORS
 from geo.layerstore import LayerStore
@@ -27,7 +26,7 @@ def cli_rows(city_id: str, capsys) -> list[dict]:
 
 def page_rows(city_id: str) -> list[dict]:
     """What the City profile shows, written as the command line writes it."""
-    text = safe_csv(data.city_values(city_id)[CSV_COLUMNS], float_format="%.15g")
+    text = indicator_csv(data.city_values(city_id))
     return list(csv.DictReader(io.StringIO(text)))
 
 
