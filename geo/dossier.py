@@ -271,7 +271,10 @@ def _figure_row(indicator_id: str, row: pd.Series, network_values: pd.DataFrame,
     source = described_source(get_city(city_id), str(row["source"]), lang)
     if row["level"] == "region":
         level = f"{level}: {translate_value('region', row['area'], lang)}"
-    return FigureRow(indicator_id, _name(indicator_id, lang), float(row["value"]), format_number(row["value"], lang),
+    flags = [f for f in str(row.get("flags", "") or "").split(";") if f and f != "regional"]  # level says region
+    value_text = format_number(row["value"], lang) + (
+        f" ({', '.join(translate(f'flag.{f}', lang) for f in flags)})" if flags else "")
+    return FigureRow(indicator_id, _name(indicator_id, lang), float(row["value"]), value_text,
                      translate(f"unit.{spec.unit}", lang), "" if pd.isna(row["year"]) else str(int(row["year"])),
                      level, source,
                      format_number(standing.median, lang) if pd.notna(standing.median) else "", rank, reference,

@@ -113,7 +113,7 @@ def test_figures_are_the_ones_the_command_line_computes(exported, city_id):
             continue
         assert figure is not None and figure.value == pytest.approx(cli[indicator_id], rel=1e-5), indicator_id
         number = expected_number(cli[indicator_id], lang)
-        assert flat(figure.value_text) == number
+        assert flat(figure.value_text).startswith(number)  # then any flag in words: "(undated)"
         assert number in pdf_flat and number in docx_flat, (indicator_id, number)
         checked_any += 1
     assert checked_any >= 3
