@@ -1,6 +1,8 @@
 """Plotly figure factories: units on axes, WHO levels labelled, source under every chart, gaps kept as gaps."""
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -10,12 +12,14 @@ from geo.i18n import format_number, plotly_separators
 SERIES_COLOUR = "#0072B2"
 FLAG_COLOUR = "#D55E00"
 LEVEL_COLOUR = "#555555"
+NOTE_LINE_CHARS = 140  # a note under a chart wraps: one long line runs off the chart's right edge
 
 
 def source_note(fig: go.Figure, text: str, lang: str) -> go.Figure:
     """The source under the chart, and the language's decimal and thousands separators on ticks and hovers."""
     fig.update_layout(separators=plotly_separators(lang))
-    fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=-0.3, showarrow=False,
+    fig.add_annotation(text="<br>".join(textwrap.wrap(text, NOTE_LINE_CHARS)), xref="paper", yref="paper", x=0,
+                       y=-0.3, showarrow=False,
                        xanchor="left", font={"size": 11, "color": "#555"})
     fig.update_layout(margin={"l": 60, "r": 20, "t": 50, "b": 110})
     return fig

@@ -1,6 +1,8 @@
 """Sections of the City profile and Compare pages, built on the indicator registry and geo.indicators."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,6 +31,7 @@ from geo.indicators import (
     compared_values,
     normalised_scores,
     peer_standing,
+    rankable,
     shown_indicators,
 )
 from geo.layers import LAYERS
@@ -38,6 +41,8 @@ TRAFFIC = {"better": "#1a9641", "near": "#fdae61", "worse": "#d7191c", "neutral"
 # ColorBrewer Blues, 5 classes: "more", without the good/bad connotation of a red scale
 CLASS_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 NO_DATA_COLOUR = "#ffffff"
+AXIS_TITLE_CHARS = 45  # long indicator names with unit and year wrap on the scatter's axes
+HEATMAP_LABEL_CHARS = 18  # a column heading of the score heat map wraps, so no label runs into the next
 EQUITY_MARGIN = 0.10  # within ±10 % of the reference counts as "near"
 
 
@@ -63,7 +68,7 @@ def section_cards(city: City) -> None:
             for column, indicator_id in zip(st.columns(4), ids[start:start + 4]):
                 row = mine.loc[indicator_id]
                 median = peer_standing(network, city.id, indicator_id, row["level"], row["year"]).median \
-                    if pd.notna(row["value"]) else np.nan
+                    if rankable(row.to_frame().T).iloc[0] else np.nan  # imputed or suspect: not compared
                 _card(column, indicator_id, row, median)
 
 
@@ -112,7 +117,9 @@ def trend_chart(city: City) -> None:
         fig.add_hline(y=spec.reference.value, line_dash="dot", annotation_text=t(spec.reference.label_key),
                       annotation_position="top left")
     level = t(f"level.{rows['level'].iloc[0]}")
-    fig.update_layout(title=f"{indicator_name(chosen)} — {translate_value('region', rows['area'].iloc[0], lang())} ({level})", height=380,
+    place = city.name(lang()) if rows["area"].iloc[0] == city.names["en"] else translate_value(
+        "region", rows["area"].iloc[0], lang())
+    fig.update_layout(title=f"{indicator_name(chosen)} — {place} ({level})", height=380,
                       xaxis_title=t("axis.year"), yaxis_title=t(f"unit.{spec.unit}"), xaxis_dtick=1,
                       yaxis_rangemode="tozero")
     st.plotly_chart(source_note(fig, f"{t('common.source')}: {translate_text(rows['source'].iloc[0], lang())}", lang()),
@@ -241,13 +248,17 @@ def score_heatmap(table_values: pd.DataFrame, city_ids: list[str]) -> None:
     grid, values = grid.reindex(index=city_ids), values.reindex(index=city_ids, columns=grid.columns)
     text = values.map(lambda v: format_number(v, lang(), 1))
     years = table_values.groupby("indicator_id")["compared_year"].first()
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[column_title(i, years.get(i)) for i in grid.columns],
+    titles = ["<br>".join(textwrap.wrap(column_title(i, years.get(i)), HEATMAP_LABEL_CHARS)) for i in grid.columns]
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=titles,
                                y=[get_city(c).name(lang()) for c in grid.index], text=text.to_numpy(),
                                texttemplate="%{text}", colorscale="Viridis", zmin=0, zmax=1,
                                colorbar={"title": t("compare.score")}, hoverongaps=False))
-    fig.update_layout(title=t("compare.scores_title"), height=max(320, 45 * len(city_ids) + 160))
+    fig.update_layout(title=t("compare.scores_title"), height=max(360, 45 * len(city_ids) + 240))
+    fig.update_xaxes(tickangle=0, side="top")  # wrapped headings above the grid, clear of the note below it
     fig.update_yaxes(autorange="reversed")
-    st.plotly_chart(source_note(fig, t("compare.normalisation"), lang()), width="stretch")
+    fig = source_note(fig, t("compare.normalisation"), lang())
+    fig.update_layout(margin={"t": 150}, title={"y": 0.98, "yanchor": "top"})  # room for the headings above
+    st.plotly_chart(fig, width="stretch")
 
 
 def scatter(city_ids: list[str], x_id: str, y_id: str, year: int | None) -> None:
@@ -261,7 +272,8 @@ def scatter(city_ids: list[str], x_id: str, y_id: str, year: int | None) -> None
                                text=[get_city(c).name(lang()) for c in both.index], textposition="top center",
                                marker={"size": 11, "color": SERIES_COLOUR}))
     fig.update_layout(title=f"{indicator_name(y_id)} × {indicator_name(x_id)}", height=460,
-                      xaxis_title=column_title(x_id, years.get(x_id)), yaxis_title=column_title(y_id, years.get(y_id)),
+                      xaxis_title="<br>".join(textwrap.wrap(column_title(x_id, years.get(x_id)), AXIS_TITLE_CHARS)),
+                      yaxis_title="<br>".join(textwrap.wrap(column_title(y_id, years.get(y_id)), AXIS_TITLE_CHARS)),
                       separators=plotly_separators(lang()))
     st.plotly_chart(fig, width="stretch")
     left_out = [get_city(c).name(lang()) for c in city_ids if c not in both.index]

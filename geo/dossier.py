@@ -13,6 +13,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from geo.cities import City, get_city
@@ -26,7 +27,7 @@ from geo.i18n import (
     translate_value,
 )
 from geo.imports import EDITOR_LIMITS, Problem, text_problems
-from geo.indicators import INDICATORS, KZ_SECTIONS, peer_standing, shown_indicators
+from geo.indicators import INDICATORS, KZ_SECTIONS, PeerStanding, peer_standing, rankable, shown_indicators
 from geo.provenance import described_source
 
 MAX_NARRATIVE_CHARS = 5000
@@ -263,10 +264,14 @@ def _figure_row(indicator_id: str, row: pd.Series, network_values: pd.DataFrame,
                 lang: str) -> FigureRow:
     spec = INDICATORS[indicator_id]
     standing = peer_standing(network_values, city_id, indicator_id, row["level"], row["year"])
+    compared = bool(rankable(row.to_frame().T).iloc[0])  # imputed or suspect: shown, never compared or judged
+    if not compared:
+        standing = PeerStanding(np.nan, np.nan, 0, 0)
     rank = ""
     if pd.notna(standing.rank):
         rank = translate("dossier.rank", lang, rank=int(standing.rank), count=standing.ranked)
     reference, verdict = _reference(indicator_id, float(row["value"]), lang)
+    verdict = verdict if compared else ""
     level = translate(f"level.{row['level']}", lang)
     source = described_source(get_city(city_id), str(row["source"]), lang)
     if row["level"] == "region":

@@ -33,6 +33,8 @@ def described_source(city: City, source_text: str, lang: str) -> str:
     """A figure's source as the annex and the cards print it: translated, with its month and flags where it is
     the city's own OSM source."""
     described = translate_text(source_text, lang)
+    if described == source_text and "; " in source_text:  # a ratio's sources: each part in its own words
+        described = "; ".join(translate_text(part, lang) for part in source_text.split("; "))
     for osm in osm_sources_named(city, source_text):
         described += f" ({format_month(osm.date, lang)}; {osm.licence.split(',')[0]})"
         described += "".join(f" — {flag}" for flag in osm_flags(osm, lang))

@@ -24,10 +24,12 @@ if not city_ids or not indicator_ids:
     st.stop()
 
 years = sorted({y for i in indicator_ids for y in data.indicator_years(i)}, reverse=True)
-url_choice("compare_year", "compared_year", [None, *years], None)
-year = st.selectbox(t("compare.year"), [None, *years], key="compare_year",
-                    format_func=lambda y: t("compare.year_shared") if y is None else str(y))
-if year is None:  # the latest year the cities share, per indicator: nothing to keep in the link
+SHARED = "shared"  # the latest year the cities share, per indicator
+url_choice("compare_year", "compared_year", [SHARED, *years], SHARED)
+choice = st.selectbox(t("compare.year"), [SHARED, *years], key="compare_year",
+                      format_func=lambda y: t("compare.year_shared") if y == SHARED else str(y))
+year = None if choice == SHARED else int(choice)
+if year is None:  # nothing to keep in the link
     st.query_params.pop("compared_year", None)
 else:
     url_keep("compare_year", "compared_year")
