@@ -34,6 +34,8 @@ from geo.air import (
     station_margin_ugm3,
 )
 from geo.cities import City, get_city, member_cities
+from geo.health import CRF_SOURCE, METHOD_SOURCE
+from geo.indicators import city_airq
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, defined_bands, guideline
 from geo.i18n import (
@@ -363,3 +365,39 @@ def exposure(pollutant: str, year: int) -> None:
                                           for p in table["coverage_pct"]],
     }), hide_index=True, width="stretch")
     st.caption(t("air.exposure_method", share=format_percent(MIN_QUARTER_SHARE, lang())))
+
+
+def _bounds(deaths: tuple[float, float, float] | None) -> str:
+    """The lower and upper bound of an estimate of deaths, "412 – 853" ("" without a population)."""
+    return " – ".join(format_number(v, lang(), 0) for v in deaths[1:]) if deaths else ""
+
+
+def air_health(city: City, year: int) -> None:
+    """What the year's PM2.5 costs in deaths, by WHO AirQ+'s method (geo.health through geo.indicators.city_airq):
+    the estimate with its bounds, what lowering the mean would avoid, the method and its assumptions; or which
+    figures the city could supply where a baseline is missing."""
+    row = data.city_annual(city.id, "pm25").set_index("year").reindex([year]).iloc[0]
+    if pd.isna(row["mean"]) or not bool(row["complete"]) or row["place"] != "city":
+        st.info(t("airq.needs_complete_year", year=year))
+        return
+    result = city_airq(city, data.table("regional_stats"), float(row["mean"]), year)
+    if result is None:
+        st.info(t("note.airq_missing"))
+        return
+    estimate, scenarios = result
+    rows = [{t("airq.scenario"): t("airq.now", mean=format_number(row["mean"], lang(), 1)),
+             t("airq.deaths"): format_number(estimate.deaths[0], lang(), 0) if estimate.deaths else t("common.no_data"),
+             t("airq.range"): _bounds(estimate.deaths),
+             t("airq.per_100k"): format_number(estimate.per_100k[0], lang(), 1),
+             t("airq.share"): format_percent(estimate.share[0], lang(), 1)}]
+    for name, level, avoided in scenarios:
+        label = t("airq.half_gap", level=format_number(level, lang(), 1)) if name == "half_gap" else t(
+            "airq.reach", target=name, level=format_number(level, lang(), 1))
+        rows.append({t("airq.scenario"): label,
+                     t("airq.deaths"): format_number(avoided.deaths[0], lang(), 0) if avoided.deaths else "",
+                     t("airq.range"): _bounds(avoided.deaths),
+                     t("airq.per_100k"): format_number(avoided.per_100k[0], lang(), 1),
+                     t("airq.share"): format_percent(avoided.share[0], lang(), 1)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(t("airq.method", crf=CRF_SOURCE, method=METHOD_SOURCE,
+                 population=t("airq.population_missing") if estimate.deaths is None else ""))

@@ -18,6 +18,7 @@ from geo.csvsafe import csv_file_name
 from geo.display import display_frame
 from geo.guidelines import WATER_GUIDELINES, WHO_GDWQ_SOURCE
 from geo.i18n import (
+    format_month,
     format_number,
     plotly_separators,
     plural,
@@ -26,6 +27,10 @@ from geo.i18n import (
 )
 from geo.layers import LAYERS
 from geo.water import (
+    KZ_LIMITS_LICENCE,
+    KZ_LIMITS_SOURCE,
+    SURFACE_WATER_DATE,
+    SURFACE_WATER_SOURCE,
     WATER_COLUMNS,
     WaterDataError,
     judge_samples,
@@ -40,13 +45,43 @@ MAX_UPLOAD_MB = 20
 OUTSIDE_BUFFER_M = 20_000
 
 
-def guideline_table() -> None:
+def _limit_text(value: float, unit: str) -> str:
+    return f"{format_number(value, lang(), None if value >= 0.1 else 4)} {t(f'unit.{unit}')}"
+
+
+def guideline_table(kz_limits: pd.DataFrame) -> None:
+    """WHO's guideline values with Kazakhstan's own drinking-water limits (MPC) beside them, where it sets one."""
+    kz = kz_limits.set_index("parameter")["mpc_mgl"]
     st.dataframe(pd.DataFrame([{
         t("water.parameter"): t(f"water_parameter.{g.parameter}"),
-        t("water.guideline"): f"{format_number(g.value, lang(), None if g.value >= 0.1 else 3)} {g.unit}",
+        t("water.guideline"): _limit_text(g.value, g.unit),
+        t("water.kz_limit"): _limit_text(kz[g.parameter], "mg/L") if g.parameter in kz.index else "",
         t("water.note"): translate_text(g.note, lang()),
     } for g in WATER_GUIDELINES.values()]), hide_index=True, width="stretch")
-    st.caption(f"{t('common.source')}: {translate_text(WHO_GDWQ_SOURCE, lang())}")
+    st.caption(f"{t('common.source')}: {translate_text(WHO_GDWQ_SOURCE, lang())}; "
+               f"{translate_text(KZ_LIMITS_SOURCE, lang())} ({KZ_LIMITS_LICENCE})")
+
+
+def surface_water(city: City) -> None:
+    """The water bodies of the city's area in Kazhydromet's April 2006 survey: what exceeded its limit, by how many
+    times, the water pollution index and class; dated, and said so."""
+    rows = data.table("surface_water")
+    rows = rows[rows["city_id"] == city.id]
+    if rows.empty:
+        st.info(t("water.no_surface_water"))
+        return
+    st.warning(t("water.surface_water_dated", date=format_month(SURFACE_WATER_DATE, lang())))
+    st.dataframe(pd.DataFrame({
+        t("water.area"): rows["area"], t("water.water_body"): rows["water_body"],
+        t("water.pollutant"): rows["pollutant"],
+        t("water.concentration"): [_limit_text(v, "mg/L") for v in rows["concentration_mgl"]],
+        t("water.mpc_multiple"): [format_number(v, lang(), 1) for v in rows["mpc_multiple"]],
+        t("water.wpi"): [" / ".join(format_number(v, lang(), 2) for v in r) for r in
+                         rows[["wpi_april_2005", "wpi_march_2006", "wpi_april_2006"]].itertuples(index=False)],
+        t("water.class"): rows["water_class"], t("water.characteristic"): rows["characteristic"],
+    }), hide_index=True, width="stretch")
+    st.caption(f"{t('common.source')}: {translate_text(SURFACE_WATER_SOURCE, lang())} ({KZ_LIMITS_LICENCE}). "
+               + t("water.wpi_note"))
 
 
 def template_download() -> None:

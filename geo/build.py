@@ -49,14 +49,19 @@ from geo.osm import (
     read_points_table,
 )
 from geo.paths import EMBEDDED_DIR, RAW_DIR
+from geo.water import read_kz_limits, read_surface_water
 from geo.regional import (
     REGIONAL_COLUMNS,
     read_emissions,
     read_life_expectancy,
     read_med_institutions,
     read_ranking_table,
+    read_bus_passengers,
     read_kg_population,
+    read_kg_sdg,
+    read_kz_sdg,
     read_region_population,
+    read_un_habitat_transport,
     region_name,
 )
 
@@ -81,6 +86,11 @@ AIRDATA_FOLDER_STATIONS = {
     "almaty": tuple(f"more_open_data/air/airdata_kz_almaty_hourly_{p}.csv.gz" for p in ("pm10", "no2", "so2", "o3")),
 }
 OFFICIAL_AIR = "sdg_platforms/kz/kz_sdg_health_by_region_long.csv"
+KG_SDG = "sdg_platforms/kg/kg_sdg_health_by_region_long.csv"
+BUS_PASSENGERS = "official_stats/kz_bus_passengers_by_region_2003_2022.csv"
+UN_HABITAT_TRANSPORT = "city_indicators/sdg_11_2_1_public_transport_access_kz_kg_2020.csv"
+SURFACE_WATER = "water_quality_kz/seed_city_rivers_april_2006.csv"
+KZ_WATER_LIMITS = "water_quality_kz/water-regulations.csv"
 STATION_REGISTRY = "more_open_data/air/airdata_kz_stations_registry_06f3772f.csv"
 REFERENCE_MONITORS = "more_open_data/air/openaq_reference_monitors_central_asia.csv"
 SENSOR_COMMUNITY = "more_open_data/air/bishkek_sensor_community_pm_sensors.csv"
@@ -119,6 +129,15 @@ RAW_FILES = (
     "official_stats/README.md",
     OFFICIAL_AIR,
     "sdg_platforms/README.md",
+    KG_SDG,
+    "sdg_platforms/kg/sdmx_xml/3.4.1.xml",  # the same series as the NSC's SDMX: the tests' independent path
+    "sdg_platforms/kz/data/indicator_3-6-1.csv",  # the platform's own file: the tests' independent path
+    BUS_PASSENGERS,
+    UN_HABITAT_TRANSPORT,
+    "city_indicators/README.md",
+    SURFACE_WATER,
+    KZ_WATER_LIMITS,
+    "water_quality_kz/README.md",
     "open_data_kz/city-ranking-main/README.md",
     *HOURLY_STATION_FILES,
     STATION_REGISTRY,
@@ -537,9 +556,14 @@ def build_air_hourly_products(airnow: dict[str, pd.DataFrame], stations: gpd.Geo
     }
 
 
-def build_regional_stats(raw_dir: Path) -> pd.DataFrame:
-    """Kazakh regional statistics in one long table (indicator_id, area, year, value)."""
+def build_regional_stats(cities: tuple[City, ...], raw_dir: Path) -> pd.DataFrame:
+    """Regional and city statistics in one long table (geo.regional.REGIONAL_COLUMNS): the Kazakh bureau's
+    regional tables and populations, the Kyrgyz populations, both national SDG platforms, bus passengers per
+    resident and UN-Habitat's modelled transport access of the catalogued cities."""
     parts = [reader(_raw(rel, raw_dir)) for reader, rel in REGIONAL_FILES.items()]
+    parts += [read_kg_sdg(_raw(KG_SDG, raw_dir)), read_kz_sdg(_raw(OFFICIAL_AIR, raw_dir)),
+              read_bus_passengers(_raw(BUS_PASSENGERS, raw_dir), pd.concat(parts, ignore_index=True)),
+              read_un_habitat_transport(_raw(UN_HABITAT_TRANSPORT, raw_dir), {c.names["en"]: c.id for c in cities})]
     table = pd.concat(parts, ignore_index=True)[REGIONAL_COLUMNS]
     return table.sort_values(["indicator_id", "area", "year"]).reset_index(drop=True)
 
@@ -575,7 +599,13 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = EMBEDDED_DIR) -> dict[str, di
     official = read_official_annual(_raw(OFFICIAL_AIR, raw_dir), {c.kazhydromet: c.id for c in cities if c.kazhydromet})
     official.to_parquet(out_dir / "official_air.parquet", index=False)
     manifest["official_air"] = {"rows": len(official), "per_city": official["city_id"].value_counts().sort_index().to_dict()}
-    regional = build_regional_stats(raw_dir)
+    water = {"surface_water": read_surface_water(_raw(SURFACE_WATER, raw_dir), {
+        area: c.id for c in cities for area in c.surface_water}), "kz_water_limits": read_kz_limits(_raw(KZ_WATER_LIMITS, raw_dir))}
+    for name, table in water.items():
+        table.to_parquet(out_dir / f"{name}.parquet", index=False)
+        manifest[name] = {"rows": len(table), "per_city": table["city_id"].value_counts().sort_index().to_dict()
+                          if "city_id" in table else {}}
+    regional = build_regional_stats(cities, raw_dir)
     regional.to_parquet(out_dir / "regional_stats.parquet", index=False)
     manifest["regional_stats"] = {"rows": len(regional), "per_city": {}, "indicators": {
         i: {"areas": int(g["area"].nunique()), "years": [int(g["year"].min()), int(g["year"].max())]}

@@ -89,6 +89,7 @@ class City:
     districts: DistrictSource | None = None  # districts inside the city, where outlines exist
     boundary_population: Population | None = None  # the population of the outline drawn, where it differs
     kazhydromet: str = ""  # area code of the city in Kazhydromet's official annual means (SDG 11.6.2)
+    surface_water: tuple[str, ...] = ()  # the areas of the 2006 water-quality survey that concern the city
 
     @property
     def ratio_population(self) -> Population | None:
@@ -169,6 +170,7 @@ def _parse_city(raw: dict, index: int, path: Path) -> City:
         districts=_district_source(raw["districts"], where) if "districts" in raw else None,
         boundary_population=_population(raw["boundary_population"]) if "boundary_population" in raw else None,
         kazhydromet=str(raw.get("kazhydromet", "")),
+        surface_water=tuple(str(a) for a in raw.get("surface_water", ())),
     )
 
 

@@ -19,8 +19,21 @@ from geo.access import (
 from geo.air import MIN_QUARTER_SHARE, OFFICIAL_SOURCE, official_differs
 from geo.cities import City
 from geo.guidelines import AQG_2021, POLLUTANTS, WHO_AQG_SOURCE
+from geo.health import CAUSE_RISKS, Estimate, attributable_deaths, avoidable_deaths
 from geo.mobility import drive_network_only, mobility_figures
-from geo.regional import BNS_SOURCE, RANKING_SOURCE
+from geo.regional import (
+    BNS_SOURCE,
+    BUS_SOURCE,
+    CITY_AREA,
+    KG_SDG_SOURCE,
+    KZ_SDG_LICENCE,
+    KZ_SDG_SOURCE,
+    NSC_LICENCE,
+    PDDL,
+    RANKING_SOURCE,
+    UN_HABITAT_LICENCE,
+    UN_HABITAT_SOURCE,
+)
 
 REGION_POPULATION_SOURCE = "Bureau of National Statistics KZ (2000–2023); National Statistical Committee KG (2021–2025)"
 
@@ -110,6 +123,40 @@ INDICATORS: dict[str, IndicatorSpec] = {spec.id: spec for spec in (
     _spec("district_health_facilities_per_10k", "per 10,000 residents", "higher_is_better", DISTRICT_SOURCE, "district", "health_services", "healthcare_infrastructure"),
     _spec("district_poverty_rate", "%", "lower_is_better", KG_DISTRICT_SOURCE, "district", "socio_economic", "socio_economic"),
 )}
+# The national SDG platforms' health and city series (geo.regional): each country's own statistic, compared only
+# among its own cities (one statistical office, one definition), with the publisher's caveats as flags.
+SDG_BOTH_SOURCE = "national SDG platforms: NSC KG, BNS KZ"
+_KG = {"countries": ("KG",), "licence": NSC_LICENCE}
+_KZ = {"countries": ("KZ",), "licence": KZ_SDG_LICENCE}
+HEALTH_INDICATORS = (
+    _spec("deaths_circulatory_per_100k", "per 100,000 residents", "lower_is_better", KG_SDG_SOURCE, "region", "health_status", "healthcare_infrastructure", sdg="3.4.1", **_KG),
+    _spec("deaths_cancer_per_100k", "per 100,000 residents", "lower_is_better", KG_SDG_SOURCE, "region", "health_status", "healthcare_infrastructure", sdg="3.4.1", **_KG),
+    _spec("deaths_chronic_respiratory_per_100k", "per 100,000 residents", "lower_is_better", KG_SDG_SOURCE, "region", "health_status", "healthcare_infrastructure", sdg="3.4.1", **_KG),
+    _spec("deaths_diabetes_per_100k", "per 100,000 residents", "lower_is_better", KG_SDG_SOURCE, "region", "health_status", "healthcare_infrastructure", sdg="3.4.1", **_KG),
+    _spec("road_deaths_per_100k", "per 100,000 residents", "lower_is_better", SDG_BOTH_SOURCE, "region", "health_status", "healthcare_infrastructure", sdg="3.6.1"),
+    _spec("under5_mortality", "per 1,000 live births", "lower_is_better", SDG_BOTH_SOURCE, "region", "health_status", "demography", sdg="3.2.1"),
+    _spec("neonatal_mortality", "per 1,000 live births", "lower_is_better", SDG_BOTH_SOURCE, "region", "health_status", "demography", sdg="3.2.2"),
+    _spec("maternal_mortality", "per 100,000 live births", "lower_is_better", SDG_BOTH_SOURCE, "region", "health_status", "healthcare_infrastructure", sdg="3.1.1"),
+    _spec("doctors_per_10k", "per 10,000 residents", "higher_is_better", KG_SDG_SOURCE, "region", "health_services", "healthcare_infrastructure", sdg="3.c.1", **_KG),
+    _spec("improved_water_share", "%", "higher_is_better", KG_SDG_SOURCE, "region", "environment", "environment", sdg="6.1.1", **_KG),
+    _spec("sewerage_share", "%", "higher_is_better", KG_SDG_SOURCE, "region", "environment", "environment", sdg="6.2.1", **_KG),
+    _spec("transport_access_survey", "%", "higher_is_better", KG_SDG_SOURCE, "region", "environment", "healthcare_infrastructure", sdg="11.2.1", **_KG),
+    _spec("green_space_ha_per_1000", "ha per 1,000 residents", "higher_is_better", KG_SDG_SOURCE, "region", "environment", "environment", sdg="11.7.1", **_KG),
+    _spec("wastewater_treated_share", "%", "higher_is_better", KZ_SDG_SOURCE, "region", "environment", "environment", sdg="6.3.1", **_KZ),
+    _spec("solid_waste_managed_share", "%", "higher_is_better", KZ_SDG_SOURCE, "region", "environment", "environment", sdg="11.6.1", **_KZ),
+    _spec("bus_passengers_per_resident", "passengers per resident", "neutral", BUS_SOURCE, "region", "environment", "healthcare_infrastructure", countries=("KZ",), licence=PDDL),
+    _spec("transport_access_modelled", "%", "higher_is_better", UN_HABITAT_SOURCE, "city", "environment", "healthcare_infrastructure", sdg="11.2.1", licence=UN_HABITAT_LICENCE),
+)
+INDICATORS.update({spec.id: spec for spec in HEALTH_INDICATORS})
+AIRQ_SOURCE = "Computed by the Atlas with WHO AirQ+'s method (geo/health.py) from the city's PM2.5 annual mean, its " \
+              "cause-specific death rates and population (National Statistical Committee KG) and the WHO AQG 2021 " \
+              "review's relative risks (Chen & Hoek 2020)"
+AIRQ_INDICATORS = ("pm25_attributable_deaths", "pm25_attributable_deaths_per_100k", "pm25_attributable_share")
+INDICATORS.update({spec.id: spec for spec in (
+    _spec("pm25_attributable_deaths", "deaths", "lower_is_better", AIRQ_SOURCE, "city", "health_status", "environment", sdg="3.9.1"),
+    _spec("pm25_attributable_deaths_per_100k", "per 100,000 residents", "lower_is_better", AIRQ_SOURCE, "city", "health_status", "environment", sdg="3.9.1"),
+    _spec("pm25_attributable_share", "%", "lower_is_better", AIRQ_SOURCE, "city", "health_status", "environment", sdg="3.9.1"),
+)})
 
 
 def _air_indicators() -> list[IndicatorSpec]:
@@ -177,7 +224,8 @@ VALUE_COLUMNS = ["indicator_id", "city_id", "year", "value", "unit", "level", "a
                  "note_key", "note_params"]
 # What a value's reader must know before using it (the `flags` column, ";"-separated; each shown in words):
 FLAGS = ("undated", "dated", "approximate", "lower_bound", "imputed", "regional", "territorial_change",
-         "official_differs", "suspect_sensor")
+         "official_differs", "suspect_sensor", "covid_years", "counting_change", "series_break", "modelled",
+         "sources_differ")
 AIR_STATISTICS = {"annual_mean": "mean", "days_above_24h": "days_above_24h_aqg", "p99_daily": "p99_daily"}
 
 
@@ -209,6 +257,7 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
     pop, ratio = city.population, city.ratio_population
     region_only = city.boundary_quality == "region_only"
     republican = city.region.endswith(" city")
+    own_rows = regional[regional["area"] == CITY_AREA + city.id]
     regional = regional[regional["area"] == city.region]
     official_years = set(regional.loc[regional["indicator_id"] == "region_population", "year"]) if republican else set()
     if pop and not (pop.year and int(pop.year) in official_years):
@@ -256,12 +305,18 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
         add(f"{row.pollutant}_annual_mean_official", float(row.value), int(row.year), source=row.source,
             licence=row.licence, flags=() if row.plausible else ("suspect_sensor",),
             note_key="" if row.plausible else "note.official_implausible")
+    for row in own_rows.itertuples():  # values measured for the city itself (UN-Habitat's model)
+        add(row.indicator_id, float(row.value), int(row.year), source=row.source, licence=row.licence,
+            flags=tuple(f for f in str(row.flags).split(";") if f))
     for row in regional.itertuples():
         indicator_id = "population" if republican and row.indicator_id == "region_population" else row.indicator_id
         flags = tuple(f for f in str(row.flags).split(";") if f) + (() if republican else ("regional",))
         add(indicator_id, float(row.value), int(row.year), level="city" if republican else "region",
             area=city.region, source=row.source, licence=row.licence, flags=flags,
             note_key="" if republican else "note.region_value", note_params={} if republican else {"region": city.region})
+    for row in airq_rows(complete[complete["pollutant"] == "pm25"], regional, republican):
+        add(**row)
+    flag_disagreeing_sources(rows)
     if len(boundary) and len(districts):
         for row in district_rows(city, boundary, facilities, districts):
             add(**row)
@@ -281,6 +336,69 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
     table["year"] = table["year"].astype("Int64")
     table["unit"] = table["indicator_id"].map(lambda i: INDICATORS[i].unit)
     return table[VALUE_COLUMNS]
+
+
+# Two sources of one figure, for the same territory and year, and how far apart they may be before both are flagged
+CROSS_CHECKS = (("transport_access_survey", "transport_access_modelled", 10.0),)  # percentage points
+
+
+def flag_disagreeing_sources(rows: list[dict]) -> None:
+    """Flag "sources_differ" on both values where two sources of one figure (CROSS_CHECKS) for the city itself and
+    the same year are further apart than the tolerance (a household survey against UN-Habitat's model)."""
+    for first, second, tolerance in CROSS_CHECKS:
+        by_year = {}
+        for row in rows:
+            if row["indicator_id"] in (first, second) and row["level"] == "city" and pd.notna(row["value"]):
+                by_year.setdefault(row["year"], []).append(row)
+        for pair in by_year.values():
+            if len(pair) == 2 and abs(pair[0]["value"] - pair[1]["value"]) > tolerance:
+                for row in pair:
+                    row["flags"] = ";".join(f for f in (row["flags"], "sources_differ") if f)
+
+
+def airq_inputs(regional: pd.DataFrame, republican: bool, year: int) -> tuple[dict[str, float], float | None, bool]:
+    """The baselines of an AirQ+ estimate for one year from the city's rows of the regional table: the cause-specific
+    death rates (geo.health.CAUSE_RISKS), the population of the same territory and year (a city of republican
+    significance only: a region's population is not the city's), and whether the rates fall in COVID years."""
+    year_rows = regional[regional["year"] == year]
+    causes = year_rows[year_rows["indicator_id"].isin(list(CAUSE_RISKS))]
+    population = year_rows.loc[year_rows["indicator_id"] == "region_population", "value"]
+    covid = causes["flags"].fillna("").str.contains("covid_years").any()
+    return (dict(zip(causes["indicator_id"], causes["value"].astype(float))),
+            float(population.iloc[0]) if republican and len(population) else None, bool(covid))
+
+
+def city_airq(city: City, regional: pd.DataFrame, mean: float, year: int) -> tuple[Estimate, list] | None:
+    """The AirQ+ estimate of a city-year and what lowering the mean would avoid (geo.health), or None without the
+    baselines of that year: the Air quality page's figures, by the indicators' own inputs."""
+    rates, population, _ = airq_inputs(regional[regional["area"] == city.region], city.region.endswith(" city"), year)
+    if len(rates) < len(CAUSE_RISKS):
+        return None
+    return attributable_deaths(mean, rates, population), avoidable_deaths(mean, rates, population)
+
+
+def airq_rows(pm25: pd.DataFrame, regional: pd.DataFrame, republican: bool) -> list[dict]:
+    """Deaths attributable to PM2.5 above the WHO guideline (geo.health, AirQ+'s method) for each complete year of
+    the city's own PM2.5 with cause-specific death rates of the same year (and, for the number of deaths, the
+    population of the same territory and year): in all, per 100,000 and as a share of the causes' deaths, each
+    with its bounds in the note; a lower bound on deaths from all causes."""
+    rows = []
+    for air in pm25.itertuples():
+        year = int(air.year)
+        rates, population, covid = airq_inputs(regional, republican, year)
+        if len(rates) < len(CAUSE_RISKS):
+            continue
+        estimate = attributable_deaths(float(air.mean), rates, population)
+        common = {"year": year, "source": AIRQ_SOURCE, "licence": f"{air.licence}; {NSC_LICENCE}",
+                  "flags": ("lower_bound",) + (("covid_years",) if covid else ()), "note_key": "note.airq"}
+        for indicator_id, values, digits in (("pm25_attributable_deaths_per_100k", estimate.per_100k, 1),
+                                             ("pm25_attributable_share", tuple(100 * v for v in estimate.share), 1),
+                                             ("pm25_attributable_deaths", estimate.deaths, 0)):
+            if values is not None:
+                rows.append({"indicator_id": indicator_id, "value": round(values[0], digits), **common,
+                             "note_params": {"low": round(values[1], digits), "high": round(values[2], digits),
+                                             "mean": float(air.mean)}})
+    return rows
 
 
 def feature_sources(*frames: gpd.GeoDataFrame) -> str:
@@ -351,6 +469,8 @@ def _missing_note(city: City, spec: IndicatorSpec, annual: pd.DataFrame) -> str:
     """Why an indicator has no value for the city, as a translation key."""
     if spec.id.endswith("_official"):
         return "note.no_official_air"
+    if spec.id in AIRQ_INDICATORS:
+        return "note.airq_missing"
     if spec.name_key.startswith("indicator_kind."):  # a per-pollutant air indicator
         pollutant = dict(spec.name_params)["pollutant"]
         pollutant = next(p.id for p in POLLUTANTS.values() if p.label == pollutant)

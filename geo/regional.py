@@ -51,6 +51,8 @@ REGION_NAMES = {
     "East Kazakhstan Region": "East Kazakhstan Region", "Восточно-Казахстанская": "East Kazakhstan Region",
     "Astana city": "Astana city", "г. Астана": "Astana city", "Almaty city": "Almaty city",
     "г. Алматы": "Almaty city", "Shymkent city": "Shymkent city", "г. Шымкент": "Shymkent city",
+    "г.Астана": "Astana city", "г.Алматы": "Almaty city", "г.Шымкент": "Shymkent city", "Область Абай": "Abai Region",
+    "Область Жетісу": "Jetisu Region", "Область Ұлытау": "Ulytau Region",
     # OpenStreetMap (OSM-Boundaries) spellings
     "Abay Region": "Abai Region", "Aqtöbe region": "Aktobe Region", "Astana": "Astana city", "Almaty": "Almaty city",
     "Shymkent": "Shymkent city",
@@ -170,3 +172,94 @@ def read_ranking_table(path: Path) -> pd.DataFrame:
         parts.append(part[status != "ambiguous"])
     table = pd.concat(parts, ignore_index=True).dropna(subset=["area", "value"])
     return _with_provenance(table, RANKING_SOURCE, PDDL, table["flags"])
+
+
+# --- the national SDG platforms, bus ridership and UN-Habitat's modelled transport access ---------------------
+
+KG_SDG_SOURCE = "National Statistical Committee of the Kyrgyz Republic, national SDG reporting platform " \
+                "(sdg-kyrgyzstan/open-sdg-data-starter)"
+KZ_SDG_SOURCE = "Bureau of National Statistics of the Republic of Kazakhstan, national SDG platform (kazstat/sdg-data-kazstat)"
+KZ_SDG_LICENCE = "official statistics of the Republic of Kazakhstan (public), attribution to the BNS"
+BUS_SOURCE = "Bureau of National Statistics of Kazakhstan, bus passengers carried (incl. an estimate for individual " \
+             "entrepreneurs), via Open Data Kazakhstan; population: BNS table 6584"
+UN_HABITAT_SOURCE = "UN-Habitat, UN SDG Global Database, indicator 11.2.1 (modelled), via 360info"
+UN_HABITAT_LICENCE = "CC BY 4.0 (360info); UN SDG data, attribution"
+CITY_AREA = "city:"  # the area of a value measured for a catalogued city itself: "city:bishkek"
+# (indicator, series breakdown) of the Kyrgyz platform -> indicator id; every series is the total of both sexes
+KG_SDG_SERIES = {("3.4.1", "NCD_CARDIO"): "deaths_circulatory_per_100k", ("3.4.1", "NCD_CNCR"): "deaths_cancer_per_100k",
+                 ("3.4.1", "NCD_CRESPD"): "deaths_chronic_respiratory_per_100k",
+                 ("3.4.1", "NCD_DIABTS"): "deaths_diabetes_per_100k", ("3.6.1", "_T"): "road_deaths_per_100k",
+                 ("3.2.1", "_T"): "under5_mortality", ("3.2.2", "_T"): "neonatal_mortality",
+                 ("3.1.1", "_T"): "maternal_mortality", ("3.c.1", "ISCO08_221"): "doctors_per_10k",
+                 ("6.1.1", "_T"): "improved_water_share", ("6.2.1.1", "_T"): "sewerage_share",
+                 ("11.2.1", "_T"): "transport_access_survey", ("11.7.1.a", "_T"): "green_space_ha_per_1000"}
+KG_SDG_AREAS = {"KG11": "Bishkek city", "KG21": "Osh city", "KG03": "Jalal-Abad"}
+KZ_SDG_SERIES = {"3-6-1": "road_deaths_per_100k", "3-2-1": "under5_mortality", "3-2-2": "neonatal_mortality",
+                 "3-1-1": "maternal_mortality", "6-3-1": "wastewater_treated_share", "11-6-1": "solid_waste_managed_share"}
+KZ_SDG_AREAS = {"KZABY": "Abai Region", "KZAKM": "Akmola Region", "KZAKT": "Aktobe Region", "KZALA": "Almaty city",
+                "KZALM": "Almaty Region", "KZATY": "Atyrau Region", "KZKAR": "Karaganda Region",
+                "KZKUS": "Kostanay Region", "KZKZY": "Kyzylorda Region", "KZMAN": "Mangystau Region",
+                "KZNS": "Astana city", "KZPAV": "Pavlodar Region", "KZSEV": "North Kazakhstan Region",
+                "KZSHY": "Shymkent city", "KZVOS": "East Kazakhstan Region", "KZYUZ": "Turkistan Region",
+                "KZZAP": "West Kazakhstan Region", "KZZHA": "Jambyl Region", "KZZHT": "Jetisu Region",
+                "KZULT": "Ulytau Region"}
+# Caveats the publishers state, as flags: the 2023 change in where Kyrgyz child deaths are counted (referral
+# hospitals in Bishkek and Osh), COVID years in death rates.
+KG_CHILD_COUNTING_CHANGE = 2023
+COVID_YEARS = (2020, 2021)
+
+
+def read_kg_sdg(path: Path) -> pd.DataFrame:
+    """The Kyrgyz platform's series (KG_SDG_SERIES) for Bishkek, Osh and Jalal-Abad oblast, both sexes, all ages."""
+    table = pd.read_csv(path, dtype=str)
+    all_ages = table["age"].isin(["_T", "Y0T4", "M0"])  # under-5 and neonatal rates carry their age group
+    total = (table["sex"].isin(["_T"]) | (table["indicator"] == "3.1.1")) & all_ages & (
+        table["urbanisation"] == "_T") & (table["education"] == "_T") & (table["income_quintile"] == "_T")
+    rows = table[total & table["ref_area"].isin(KG_SDG_AREAS)]
+    ids = [KG_SDG_SERIES.get((i, b)) for i, b in zip(rows["indicator"], rows["breakdown"])]
+    long = pd.DataFrame({"indicator_id": ids, "area": rows["ref_area"].map(KG_SDG_AREAS),
+                         "year": rows["year"].astype(int), "value": rows["value"].astype(float)}).dropna()
+    flags = np.select([long["indicator_id"].isin(["under5_mortality", "neonatal_mortality"])
+                       & (long["year"] >= KG_CHILD_COUNTING_CHANGE) & long["area"].str.endswith(" city"),
+                       long["indicator_id"].str.startswith("deaths_") & long["year"].isin(COVID_YEARS)],
+                      ["counting_change", "covid_years"], "")
+    return _with_provenance(long.reset_index(drop=True), KG_SDG_SOURCE, NSC_LICENCE, pd.Series(flags))
+
+
+def read_kz_sdg(path: Path) -> pd.DataFrame:
+    """The Kazakh platform's regional series (KZ_SDG_SERIES), totals only (no sex or urban/rural breakdown)."""
+    table = pd.read_csv(path, dtype=str)
+    total = table["sex"].isna() | (table["sex"] == "_T")
+    rows = table[table["indicator"].isin(KZ_SDG_SERIES) & total & table["urbanisation"].isna()
+                 & table["ref_area"].isin(KZ_SDG_AREAS)]
+    long = pd.DataFrame({"indicator_id": rows["indicator"].map(KZ_SDG_SERIES),
+                         "area": rows["ref_area"].map(KZ_SDG_AREAS), "year": rows["year"].astype(int),
+                         "value": rows["value"].astype(float)}).dropna().drop_duplicates(
+        ["indicator_id", "area", "year"]).reset_index(drop=True)
+    return _with_provenance(long, KZ_SDG_SOURCE, KZ_SDG_LICENCE)
+
+
+def read_bus_passengers(path: Path, population: pd.DataFrame) -> pd.DataFrame:
+    """Bus passengers carried per resident and year, by region and city: BNS passengers (million) over the BNS
+    population of the same territory and year; confidential or not-applicable cells left out."""
+    table = pd.read_csv(path)
+    rows = table[(table["measure"] == "bus_passengers_carried") & table["flag"].isna()]
+    passengers = pd.DataFrame({"area": rows["region_ru"].map(region_name), "year": rows["year"].astype(int),
+                               "value": rows["value"].astype(float) * 1e6}).dropna()
+    residents = population[population["indicator_id"] == "region_population"][["area", "year", "value"]]
+    joined = passengers.merge(residents, on=["area", "year"], suffixes=("", "_population"))
+    long = joined.assign(indicator_id="bus_passengers_per_resident",
+                         value=(joined["value"] / joined["value_population"]).round(1))
+    # BNS: the 2020 drop is COVID and a new estimate together; compare 2020 onwards, or up to 2019, not across
+    return _with_provenance(long, BUS_SOURCE, PDDL, pd.Series(np.where(long["year"] < 2020, "series_break", ""),
+                                                               index=long.index))
+
+
+def read_un_habitat_transport(path: Path, city_ids: dict[str, str]) -> pd.DataFrame:
+    """UN-Habitat's modelled share of people within 500 m of a stop (SDG 11.2.1, 2020) of the catalogued cities,
+    by its English city name; the area names the city itself (CITY_AREA)."""
+    table = pd.read_csv(path)
+    rows = table[table["city_en"].isin(city_ids)]
+    long = pd.DataFrame({"indicator_id": "transport_access_modelled", "area": CITY_AREA + rows["city_en"].map(city_ids),
+                         "year": rows["year"].astype(int), "value": rows["pct_pt_access"].astype(float).round(1)})
+    return _with_provenance(long.reset_index(drop=True), UN_HABITAT_SOURCE, UN_HABITAT_LICENCE, "modelled")

@@ -12,6 +12,7 @@ from geo.errors import DataMissingError, LayerValidationError
 from geo.layers import get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR
 from geo.regional import REGIONAL_COLUMNS
+from geo.water import KZ_LIMIT_COLUMNS, SURFACE_WATER_COLUMNS
 
 
 def _path(name: str, embedded_dir: Path) -> Path:
@@ -37,6 +38,8 @@ TABLE_COLUMNS = {
     "air_station_checks": STATION_CHECK_COLUMNS,
     "regional_stats": REGIONAL_COLUMNS,
     "official_air": OFFICIAL_COLUMNS,
+    "surface_water": SURFACE_WATER_COLUMNS,
+    "kz_water_limits": KZ_LIMIT_COLUMNS,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -187,3 +188,50 @@ def sites_frame(judged: pd.DataFrame) -> gpd.GeoDataFrame:
     }).reset_index()
     return gpd.GeoDataFrame(sites.drop(columns=["lon", "lat"]),
                             geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs=STORAGE_CRS)
+
+
+# --- surface-water quality of 2006 and the Kazakh drinking-water limits --------------------------------------
+
+SURFACE_WATER_COLUMNS = ["city_id", "area", "water_body", "type", "pollutant", "concentration_mgl", "mpc_multiple",
+                         "wpi_april_2005", "wpi_march_2006", "wpi_april_2006", "water_class", "characteristic",
+                         "measured", "source", "licence"]
+SURFACE_WATER_SOURCE = ("Kazhydromet state hydrochemical monitoring, surface-water quality in April 2006, via the "
+                        "Bureau of National Statistics and Open Data Kazakhstan")
+SURFACE_WATER_DATE = "2006-04"
+KZ_LIMITS_SOURCE = "Hygienic standards for drinking water of the Republic of Kazakhstan (MPC), via Open Data Kazakhstan"
+KZ_LIMITS_LICENCE = "ODC PDDL 1.0"
+# WHO guideline parameter -> the substance's name in the Kazakh standard
+KZ_LIMIT_NAMES = {"arsenic": "Arsenic (As, total)", "lead": "Plumbum (Pb, total)", "cadmium": "Cadmium (Cd, total)",
+                  "mercury": "hydrargyrum (Hg, total)", "chromium": "Chromium (Cr6+)", "nickel": "Nickel (Ni, total)",
+                  "copper": "Copper (Cu, total)", "fluoride": "Fluorides (F-)",
+                  "nitrate": "Nitrates (according to NO3-)", "nitrite": "Nitrite - ion",
+                  "manganese": "Manganese (Mn, total)"}
+
+
+def read_surface_water(path: Path, context_to_city: dict[str, str]) -> pd.DataFrame:
+    """The April 2006 water-quality rows of the water bodies in each seed city's area: pollutant, concentration and
+    multiple of the limit, the water pollution index of April 2005, March and April 2006, the class; dated."""
+    table = pd.read_csv(path)
+    rows = table[table["seed_city_context"].isin(context_to_city)]
+    return pd.DataFrame({
+        "city_id": rows["seed_city_context"].map(context_to_city), "area": rows["seed_city_context"],
+        "water_body": rows["rivers"], "type": rows["type"], "pollutant": rows["ingredients_and_indicators"],
+        "concentration_mgl": rows["avg_concentration_mg/l"].astype(float),
+        "mpc_multiple": rows["multiplicity_of_exceeding_the_mpc"].astype(float),
+        "wpi_april_2005": rows["wpi_april_2005"], "wpi_march_2006": rows["wpi_march_2006"],
+        "wpi_april_2006": rows["wpi_april_2006"], "water_class": rows["classes"].str.replace(",", "").str.strip(),
+        "characteristic": rows["characteristic"], "measured": SURFACE_WATER_DATE, "source": SURFACE_WATER_SOURCE,
+        "licence": KZ_LIMITS_LICENCE})[SURFACE_WATER_COLUMNS].reset_index(drop=True)
+
+
+KZ_LIMIT_COLUMNS = ["parameter", "mpc_mgl", "substance", "source", "licence"]
+
+
+def read_kz_limits(path: Path) -> pd.DataFrame:
+    """The Kazakh drinking-water limit (MPC, mg/L) of each WHO guideline parameter the standard names."""
+    table = pd.read_csv(path)
+    limits = dict(zip(table["substance_name"], pd.to_numeric(table["standards_mpc_not_more_than_mg/l"],
+                                                              errors="coerce")))
+    rows = [{"parameter": parameter, "mpc_mgl": float(limits[name]), "substance": name, "source": KZ_LIMITS_SOURCE,
+             "licence": KZ_LIMITS_LICENCE} for parameter, name in KZ_LIMIT_NAMES.items() if pd.notna(limits.get(name))]
+    return pd.DataFrame(rows, columns=KZ_LIMIT_COLUMNS)

@@ -43,6 +43,9 @@ def charts() -> None:
     air_views.comparison(pollutant, year)
     st.subheader(t("air.exposure_title", pollutant=POLLUTANTS[pollutant].label, year=year))
     air_views.exposure(pollutant, year)
+    if pollutant == "pm25":
+        st.subheader(t("airq.title", city=city.name(lang()), year=year))
+        air_views.air_health(city, year)
 
 
 after_map(charts)

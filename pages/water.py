@@ -2,7 +2,7 @@
 or a file checked here (editors of the city can store it as a new version)."""
 import streamlit as st
 
-from components import water_views
+from components import data, water_views
 from components.state import current_city, lang, require_frame, t
 
 require_frame()
@@ -12,10 +12,11 @@ st.title(t("water.title", city=city.name(lang())))
 stored = water_views.stored_samples(city)
 if stored is None:
     st.info(t("water.no_data", city=city.name(lang())))
-st.caption(t("water.no_rivers"))
+st.subheader(t("water.surface_title"))
+water_views.surface_water(city)
 
 st.subheader(t("water.guidelines_title"))
-water_views.guideline_table()
+water_views.guideline_table(data.table("kz_water_limits"))
 
 if stored is not None:
     st.subheader(t("water.stored_title"))
