@@ -34,7 +34,7 @@ from geo.air import (
     station_margin_ugm3,
 )
 from geo.cities import City, get_city, member_cities
-from geo.health import CRF_SOURCE, METHOD_SOURCE
+from geo.health import CRF_SOURCE
 from geo.indicators import city_airq
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, defined_bands, guideline
@@ -399,5 +399,5 @@ def air_health(city: City, year: int) -> None:
                      t("airq.per_100k"): format_number(avoided.per_100k[0], lang(), 1),
                      t("airq.share"): format_percent(avoided.share[0], lang(), 1)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption(t("airq.method", crf=CRF_SOURCE, method=METHOD_SOURCE,
+    st.caption(t("airq.method", crf=CRF_SOURCE,
                  population=t("airq.population_missing") if estimate.deaths is None else ""))

@@ -268,7 +268,7 @@ def _figure_row(indicator_id: str, row: pd.Series, network_values: pd.DataFrame,
     if not compared:
         standing = PeerStanding(np.nan, np.nan, 0, 0)
     rank = ""
-    if pd.notna(standing.rank):
+    if pd.notna(standing.rank) and standing.ranked > 1:  # first of one is no rank
         rank = translate("dossier.rank", lang, rank=int(standing.rank), count=standing.ranked)
     reference, verdict = _reference(indicator_id, float(row["value"]), lang)
     verdict = verdict if compared else ""

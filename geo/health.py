@@ -19,7 +19,6 @@ from geo.guidelines import AQG_2021
 COUNTERFACTUAL_UGM3 = AQG_2021[("pm25", "annual")].aqg_ugm3  # 5 µg/m³
 CRF_SOURCE = ("Chen J, Hoek G. Long-term exposure to PM and all-cause and cause-specific mortality: a systematic review "
               "and meta-analysis. Environment International 143 (2020) 105974, the review behind the WHO AQG 2021")
-METHOD_SOURCE = "WHO AirQ+ (WHO Regional Office for Europe): log-linear function, attributable fraction (RR − 1) / RR"
 
 
 @dataclass(frozen=True)

@@ -569,14 +569,15 @@ def peer_standing(network_values: pd.DataFrame, city_id: str, indicator_id: str,
 
 
 def normalised_scores(latest: pd.DataFrame) -> pd.DataFrame:
-    """Min–max scores across the cities given, 0 = worst and 1 = best by each indicator's direction.
+    """Min–max scores across the cities given, among values of the same level, 0 = worst and 1 = best by each
+    indicator's direction.
 
     Neutral indicators, missing and imputed values get no score (NaN); an indicator equal for all cities scores 1.
     """
     rows = latest[latest["indicator_id"].map(lambda i: INDICATORS[i].direction != "neutral")].copy()
     rows["value"] = rows["value"].where(rankable(rows))
     scores = []
-    for indicator_id, group in rows.groupby("indicator_id"):
+    for (indicator_id, _), group in rows.groupby(["indicator_id", rows["level"].fillna("")]):  # like with like
         low, high = group["value"].min(), group["value"].max()
         span = high - low
         score = (group["value"] - low) / span if span else group["value"].notna().astype(float).where(
@@ -656,16 +657,20 @@ def comparison_year(values: pd.DataFrame, indicator_id: str, city_ids: list[str]
 def compared_values(values: pd.DataFrame, city_ids: list[str], indicator_ids: list[str],
                     year: int | None = None) -> pd.DataFrame:
     """The cities' values of each indicator on one year per indicator (`year` where given and measured, else
-    comparison_year), ranked within it: city_id, indicator_id, value, level, year, flags, rank. A city without
-    a value that year is missing (NaN), never ranked on another year's value."""
+    comparison_year), ranked within it and within their level (cities among cities, regions' values among
+    regions'): city_id, indicator_id, value, level, year, flags, rank. A city without a value that year is missing
+    (NaN), never ranked on another year's value."""
     values = values[values["city_id"].isin(city_ids)]
     parts = []
     for indicator_id in indicator_ids:
         dated = indicator_years(values, indicator_id)
         chosen = year if year is not None and year in dated else comparison_year(values, indicator_id, city_ids)
         rows = values_in_year(values, indicator_id, chosen).assign(indicator_id=indicator_id, compared_year=chosen)
-        rows = rows.set_index("city_id").reindex(city_ids).rename_axis("city_id").reset_index()
-        parts.append(rank_cities(rows.assign(indicator_id=indicator_id), indicator_id))
+        rows = rows.set_index("city_id").reindex(city_ids).rename_axis("city_id").reset_index().assign(
+            indicator_id=indicator_id)
+        # like with like: a city's own value ranks among cities' values, a region's among regions'
+        by_level = [rank_cities(group, indicator_id) for _, group in rows.groupby(rows["level"].fillna(""))]
+        parts.append(pd.concat(by_level, ignore_index=True) if by_level else rows.assign(rank=np.nan))
     return pd.concat(parts, ignore_index=True)
 
 

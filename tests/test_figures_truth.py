@@ -327,3 +327,14 @@ def test_the_licence_table_covers_every_raw_file_the_build_reads():
     data_files = [rel for rel in RAW_FILES if not rel.endswith((".md", "LICENSE"))]
     uncovered = [rel for rel in data_files if not any(fnmatch(rel, p) for p in patterns)]
     assert not uncovered
+
+
+def test_compare_ranks_like_with_like(network):
+    """A region's value (Karaganda's life expectancy is Karaganda Region's) never ranks among cities' own values."""
+    from geo.indicators import compared_values
+    table = compared_values(network, ["astana", "almaty", "karaganda"], ["life_expectancy"]).set_index("city_id")
+    assert table.loc["karaganda", "level"] == "region" and table.loc["karaganda", "rank"] == 1  # alone among regions
+    cities = table[table["level"] == "city"].sort_values("value", ascending=False)
+    assert list(cities["rank"]) == [1, 2] and (table["year"] == table["compared_year"]).all()
+    scores = normalised_scores(table.reset_index()).set_index("city_id")["score"]
+    assert scores["karaganda"] == 1  # min-max among its own level only
