@@ -577,7 +577,8 @@ def normalised_scores(latest: pd.DataFrame) -> pd.DataFrame:
     rows = latest[latest["indicator_id"].map(lambda i: INDICATORS[i].direction != "neutral")].copy()
     rows["value"] = rows["value"].where(rankable(rows))
     scores = []
-    for (indicator_id, _), group in rows.groupby(["indicator_id", rows["level"].fillna("")]):  # like with like
+    level = rows["level"].fillna("") if "level" in rows else pd.Series("", index=rows.index)
+    for (indicator_id, _), group in rows.groupby(["indicator_id", level]):  # like with like
         low, high = group["value"].min(), group["value"].max()
         span = high - low
         score = (group["value"] - low) / span if span else group["value"].notna().astype(float).where(
