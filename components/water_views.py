@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -46,7 +47,9 @@ OUTSIDE_BUFFER_M = 20_000
 
 
 def _limit_text(value: float, unit: str) -> str:
-    return f"{format_number(value, lang(), None if value >= 0.1 else 4)} {t(f'unit.{unit}')}"
+    """A limit or concentration with the decimals its first significant digit needs: 0.09, 0.0005, 174."""
+    digits = None if value >= 1 or value <= 0 else max(1, -math.floor(math.log10(value)))
+    return f"{format_number(value, lang(), digits)} {t(f'unit.{unit}')}"
 
 
 def guideline_table(kz_limits: pd.DataFrame) -> None:

@@ -167,7 +167,7 @@ def test_water_page_says_there_is_no_water_data():
     assert at.title[0].value == "Water quality — Almaty"
     assert "No water-quality data is loaded for Almaty" in at.info[0].value
     # the rivers of Almaty's area in April 2006, said to be dated, then the WHO guideline table with Kazakhstan's limits
-    assert len(at.dataframe[0].value) == 5 and any("Dated: measured in April 2006" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 5 and any("Dated: these measurements are of April 2006" in w.value for w in at.warning)
     guidelines = at.dataframe[1].value
     assert len(guidelines) == 13 and "Kazakhstan's limit (MPC)" in guidelines.columns
 
