@@ -25,5 +25,8 @@ navigation = st.navigation([
     st.Page("pages/overview.py", title=t("nav.overview"), url_path="overview", visibility="hidden"),
 ])
 sidebar()  # after st.navigation, which makes the entrypoint's the active script: the same widgets in every run
+# A card's value wraps rather than being cut: "деректер жоқ" (no data) must never read as "деректер ж…" (data).
+st.html("<style>[data-testid='stMetricValue'] div, [data-testid='stMetricValue'] p {white-space: normal !important; "
+        "overflow: visible !important; text-overflow: clip !important;}</style>")
 mark_frame_ran()
 run_guarded(navigation)

@@ -108,3 +108,23 @@ def test_the_browsers_sans_serif_font_has_every_kazakh_and_kyrgyz_letter():
     resolved = subprocess.run(["fc-match", f"sans-serif:charset={charset}", "family"], capture_output=True,
                               text=True, check=True).stdout.strip()
     assert resolved in covering
+
+
+@pytest.mark.parametrize("lang, city, no_data", [("kk", "karaganda", "деректер жоқ"), ("ky", "bishkek", "маалымат жок")])
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+def test_no_data_cards_show_the_whole_words(server, browser, lang, city, no_data, width, height):  # noqa: F811
+    """A card without a value says so in full: "деректер жоқ" cut to "деректер ж…" would read as "data"."""
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport=(width, height))
+    page.goto(f"{server}/profile?city={city}&lang={lang}")
+    values = page.locator("[data-testid='stMetricValue']")
+    values.first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    empty = [v for v in values.all() if v.inner_text().replace("\n", " ").strip() == no_data]
+    assert empty, f"no card reads {no_data!r}"
+    for value in empty:  # the text ends inside its box: nothing hidden behind an ellipsis
+        assert value.evaluate("e => [...e.querySelectorAll('*')].every(c => c.getBoundingClientRect().right "
+                              "<= e.getBoundingClientRect().right + 0.5 && c.scrollWidth <= c.clientWidth)")
+    page.screenshot(path=ARTIFACTS / f"profile-no-data-{lang}-{width}.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS
+    page.context.close()
