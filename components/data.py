@@ -122,6 +122,16 @@ def all_values() -> pd.DataFrame:
     return pd.concat([each(c.id) for c in members], ignore_index=True)
 
 
+@st.cache_resource(max_entries=64)
+def peer_medians(city_id: str) -> dict[str, float]:
+    """The network median beside each of the city's latest values (geo.indicators.peer_standing: same level and
+    year), computed once per city rather than on every rerun of its profile; none for an imputed or suspect value."""
+    latest = city_latest(city_id)
+    known = latest[indicators.rankable(latest)]
+    return {row.indicator_id: indicators.peer_standing(all_values(), city_id, row.indicator_id, row.level,
+                                                        row.year).median for row in known.itertuples()}
+
+
 @st.cache_resource(max_entries=1)
 def all_latest() -> pd.DataFrame:
     """The latest value of every indicator for every city (no-data rows included)."""

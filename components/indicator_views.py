@@ -30,8 +30,6 @@ from geo.indicators import (
     KZ_SECTIONS,
     compared_values,
     normalised_scores,
-    peer_standing,
-    rankable,
     shown_indicators,
 )
 from geo.layers import LAYERS
@@ -55,7 +53,7 @@ def indicator_name(indicator_id: str, language: str | None = None) -> str:
 def section_cards(city: City) -> None:
     """Latest values grouped by the Kazakh application's sections, each against the network's median of the same
     year and level (geo.indicators.peer_standing, the dossier's own)."""
-    network = data.all_values()
+    medians = data.peer_medians(city.id)
     mine = data.city_latest(city.id).set_index("indicator_id")
     shown = shown_indicators(mine.reset_index())
     for section in KZ_SECTIONS:
@@ -67,9 +65,7 @@ def section_cards(city: City) -> None:
         for start in range(0, len(ids), 4):
             for column, indicator_id in zip(st.columns(4), ids[start:start + 4]):
                 row = mine.loc[indicator_id]
-                median = peer_standing(network, city.id, indicator_id, row["level"], row["year"]).median \
-                    if rankable(row.to_frame().T).iloc[0] else np.nan  # imputed or suspect: not compared
-                _card(column, indicator_id, row, median)
+                _card(column, indicator_id, row, medians.get(indicator_id, np.nan))
 
 
 def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:

@@ -328,8 +328,6 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
             continue  # a statistic of another country's bureau: no row at all, not an empty one in its currency
         if indicator_id not in present:
             note = mobility_note if mobility_note and spec.id in MOBILITY_INDICATORS else _missing_note(city, spec, annual)
-            if note == "note.no_air" and spec.id.startswith("pm25") and (annual["place"] != "city").any():
-                note = "note.air_outside_city"
             add(indicator_id, nan, None, level=spec.level, note_key=note)
     table = pd.DataFrame(rows)
     table["value"] = table["value"].astype(float)
@@ -559,8 +557,8 @@ def peer_standing(network_values: pd.DataFrame, city_id: str, indicator_id: str,
     """The one median and rank of a city's value among its peers (PEER_RULE), for the profile, the dossier and
     every other place that compares a city with the network. `network_values` holds every member city's values,
     all years (city_values of each)."""
-    peers = values_in_year(network_values[network_values["level"] == level], indicator_id,
-                           None if pd.isna(year) else int(year)).assign(indicator_id=indicator_id)
+    same = network_values[(network_values["indicator_id"] == indicator_id) & (network_values["level"] == level)]
+    peers = values_in_year(same, indicator_id, None if pd.isna(year) else int(year)).assign(indicator_id=indicator_id)
     counted = peers[rankable(peers)]
     ranked = rank_cities(peers, indicator_id)
     mine = ranked.loc[ranked["city_id"] == city_id, "rank"]
