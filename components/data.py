@@ -262,12 +262,13 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
 
 
 @st.cache_resource(max_entries=4)
-def city_map(city_id: str, lang: str, base_url: str) -> folium.Map:
-    """The City page's map, shared by every session: read only (exports copy it first). Few are kept: the page
-    draws the cached HTML (city_map_html), only exports need the map itself."""
+def city_map(city_id: str, lang: str, base_url: str, for_print: bool = False) -> folium.Map:
+    """The City page's map (or its print variant), shared by every session: read only (exports copy it first).
+    Few are kept: the page draws the cached HTML (city_map_html), only exports need the map itself."""
     bounds = tuple(city_layer(city_id, "boundary").total_bounds)
     return build_map(city_map_layers(city_id, lang), bounds, base_url=base_url, lang=lang,
-                     legend_title=translate("map.legend", lang), group_labels=group_labels(lang), share_view=True)
+                     legend_title=translate("map.legend", lang), group_labels=group_labels(lang),
+                     share_view=not for_print, for_print=for_print)
 
 
 @st.cache_resource(max_entries=4)

@@ -55,7 +55,8 @@ def dossier_images(city_id: str, lang: str) -> list[DossierImage]:
                                  ("healthcare_infrastructure", data.city_map_layers(city_id, lang),
                                   "dossier.map_services")):
         title = translate(key, lang, city=name)
-        page = standalone_map_html(build_map(layers, bounds, lang=lang, legend_title=translate("map.legend", lang)),
+        page = standalone_map_html(build_map(layers, bounds, lang=lang, legend_title=translate("map.legend", lang),
+                                             for_print=True),
                                    layers, title, made_with, lang)
         images.append(DossierImage(section, title, html_to_png(page, MAP_SIZE_PX)))
     annual = data.city_annual(city_id, "pm25")

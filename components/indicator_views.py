@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import data
+from components import charts, data
 from components.charts import SERIES_COLOUR, source_note
 from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
@@ -298,3 +298,29 @@ def region_choropleth(indicator_id: str) -> None:
                        legend_swatches=legend), f"{t('compare.map_title')}: {indicator_name(indicator_id)}", height=480)
     st.caption(t("compare.choropleth_note", year=latest_year,
                  source=translate_text(INDICATORS[indicator_id].source, lang())))
+
+
+@st.cache_resource(max_entries=64)
+def comparison_figure(indicator_id: str, city_ids: tuple[str, ...], year: int | None, language: str) -> go.Figure:
+    """One indicator across cities on the year compared (geo.indicators.compared_values): the Summit slide and
+    the deck's chart, titled with the year and sourced with each value's source and licence. Shared: read only."""
+    spec = INDICATORS[indicator_id]
+    rows = compared_values(data.all_values(), list(city_ids), [indicator_id], year)
+    compared_year = rows["compared_year"].iloc[0] if len(rows) else None
+    name = f"{indicator_name(indicator_id, language)}, {translate('unit.' + spec.unit, language)}"
+    title = f"{name} ({int(compared_year)})" if pd.notna(compared_year) else name
+    shown = rows[rows["value"].notna()]
+    sources = "; ".join(dict.fromkeys(
+        translate_text(s, language) + (f" — {translate_text(lic, language)}" if lic else "")
+        for s, lic in zip(shown["source"], shown["licence"].fillna("")) if s))
+    notes = [f"{translate('common.source', language)}: {sources}"] if sources else []
+    if shown["level"].eq("region").any():
+        notes.append(f"ᴿ {translate('flag.regional', language)}")
+    if shown["flags"].fillna("").str.split(";").apply(lambda f: "imputed" in f).any():
+        notes.append(f"* {translate('flag.imputed', language)}")
+    reference = ((translate(spec.reference.label_key, language), spec.reference.value)
+                 if spec.reference else None)
+    return charts.indicator_comparison_figure(
+        rows.assign(city=[get_city(c).name(language) for c in rows["city_id"]]), reference,
+        {"title": title, "x": translate("unit." + spec.unit, language), "lang": language,
+         "no_data": translate("common.no_data", language), "source": " · ".join(notes)})

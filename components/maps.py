@@ -22,7 +22,21 @@ OSM_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright"
 AFTER_MAP_KEY = "atlas_after_map"  # the button that releases the charts below a map (components/widgets.after_map)
 CLUSTER_ABOVE = 200  # point layers with more features than this are clustered
 MAP_CSS = ("<style>.leaflet-container{background:#f2efe9}"  # shown where basemap tiles cannot load (offline)
-           ".leaflet-control-attribution{font-size:10px;max-width:70%}</style>")
+           # the credit is one line that opens on a click (_CREDIT_TOGGLE); the legend folds (_legend_html)
+           ".leaflet-control-attribution{font-size:11px;max-width:calc(100vw - 140px);white-space:nowrap;"
+           "overflow:hidden;text-overflow:ellipsis;cursor:pointer}"
+           ".leaflet-control-attribution.atlas-open{white-space:normal}"
+           ".atlas-legend{background:white;padding:4px 8px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+           "font:12px/1.45 sans-serif;max-height:45vh;overflow:auto}"
+           ".atlas-legend summary{font-weight:bold;cursor:pointer}</style>")
+PRINT_CSS = ("<style>.atlas-legend{font-size:17px;line-height:1.5;max-height:none;padding:8px 12px}"
+             ".atlas-legend summary{list-style:none}.atlas-legend summary::-webkit-details-marker{display:none}"
+             ".leaflet-control-attribution{font-size:13px;white-space:normal;max-width:70%}"
+             ".leaflet-control-scale-line{font-size:14px}</style>")
+_CREDIT_TOGGLE = ("var credit = map.attributionControl.getContainer(); credit.title = credit.textContent;"
+                  " credit.addEventListener('click', function (e) {"
+                  " if (e.target.tagName !== 'A') { credit.classList.toggle('atlas-open'); } });")
+_LEGEND_FOLD = 0.15  # a legend covering more than this share of the map starts folded (its title stays)
 
 
 class _RenderedText:
@@ -96,6 +110,7 @@ def js_literal(value: object) -> str:
 
 
 def _legend_html(layers: list[MapLayer], title: str, swatches: list[tuple[str, str]]) -> str:
+    """A legend that folds to its title (a <details>); each layer's row names its key, so it hides with the layer."""
     rows = []
     for key, layer in zip(layer_keys(layers), layers):
         style = layer.full_style
@@ -106,13 +121,11 @@ def _legend_html(layers: list[MapLayer], title: str, swatches: list[tuple[str, s
         else:
             border = "dashed" if style.get("dashArray") else "solid"
             swatch = f'<span style="display:inline-block;width:16px;height:10px;border:2px {border} {colour}"></span>'
-        rows.append(f"<div>{swatch} {html.escape(layer.title)} ({len(layer.frame)})</div>")
+        rows.append(f'<div data-layer="{html.escape(key)}">{swatch} {html.escape(layer.title)} ({len(layer.frame)})</div>')
     for colour, label in swatches:
         rows.append(f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:50%;'
                     f'border:1px solid #333;background:{html.escape(colour)}"></span> {html.escape(label)}</div>')
-    return (f'<div class="atlas-legend" style="background:white;padding:6px 8px;border-radius:4px;'
-            f'box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.5 sans-serif">'
-            f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
+    return f'<details class="atlas-legend" open><summary>{html.escape(title)}</summary>{"".join(rows)}</details>'
 
 
 def descendants(element):
@@ -157,9 +170,10 @@ def _style_function(style: dict, colour_by: str):
 
 
 class _ViewScript(MacroElement):
-    """Fits the map to its area (again on resize, until the user moves it). With `share`, the view and the
-    hidden layers live in the page URL (?view=lat,lng,zoom&hidden=layer,...): a link restores them, and the
-    user's moves update it in place, without rerunning the page."""
+    """Fits the map to its area (again on resize, until the user moves it); keeps the legend to the layers shown,
+    folded when it would cover more than `_LEGEND_FOLD` of the map. With `share`, the view and the hidden layers
+    live in the page URL (?view=lat,lng,zoom&hidden=layer,...): a link restores them, and every move (drag,
+    wheel, the zoom buttons, the layer switch) updates it in place, without rerunning the page."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -177,8 +191,21 @@ class _ViewScript(MacroElement):
           else { map.fitBounds(b, pad); }
           (params.get('hidden') || '').split(',').forEach(function (k) {
             if (groups[k]) { map.removeLayer(groups[k]); } });
-          ['mousedown', 'wheel', 'touchstart', 'keydown'].forEach(function (e) {
-            c.addEventListener(e, function () { touched = true; }, {passive: true}); });
+          var legend = c.querySelector('.atlas-legend');
+          var syncLegend = function () {  // the legend lists the layers on the map, not the hidden ones
+            if (!legend) { return; }
+            legend.querySelectorAll('[data-layer]').forEach(function (row) {
+              var g = groups[row.getAttribute('data-layer')];
+              row.style.display = (!g || map.hasLayer(g)) ? '' : 'none'; });
+          };
+          syncLegend();
+          if (legend && !{{ this.for_print|tojson }} &&
+              legend.offsetWidth * legend.offsetHeight > {{ this.fold }} * c.clientWidth * c.clientHeight) {
+            legend.open = false; }
+          // capture: Leaflet's own buttons (zoom, layers) stop their events before they reach the map
+          ['mousedown', 'wheel', 'touchstart', 'keydown', 'click'].forEach(function (e) {
+            c.addEventListener(e, function () { touched = true; }, {passive: true, capture: true}); });
+          map.on('overlayadd overlayremove', syncLegend);
           if (window.ResizeObserver) { new ResizeObserver(function () { map.invalidateSize();
             if (!touched) { map.fitBounds(b, pad); } }).observe(c); }
           try {  // the map has drawn: the charts waiting below it (components/widgets.after_map) may load now
@@ -203,13 +230,15 @@ class _ViewScript(MacroElement):
     """)
 
     def __init__(self, bounds: tuple[float, float, float, float], groups: list[tuple[str, folium.FeatureGroup]],
-                 share: bool):
+                 share: bool, for_print: bool):
         super().__init__()
         self._name = "ViewScript"
         minx, miny, maxx, maxy = bounds
         self.corners = [[miny, minx], [maxy, maxx]]
         self.groups = groups
         self.share = share
+        self.for_print = for_print
+        self.fold = _LEGEND_FOLD
         self.after_map = f".st-key-{AFTER_MAP_KEY} button"
 
 
@@ -232,18 +261,21 @@ def layer_keys(layers: list[MapLayer]) -> list[str]:
 def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float], *, base_url: str = "/",
               tiles: bool = True, legend_title: str = "",
               legend_swatches: list[tuple[str, str]] | None = None,
-              group_labels: dict[str, str] | None = None, share_view: bool = False, lang: str) -> folium.Map:
+              group_labels: dict[str, str] | None = None, share_view: bool = False, for_print: bool = False,
+              lang: str) -> folium.Map:
     """A folium map of `layers`, fitted to `bounds` (minx, miny, maxx, maxy in WGS84), drawable offline.
 
     Every layer's short attribution, in `lang`, is added to the map's attribution control; `legend_swatches`
     (colour, label) explain per-feature colours such as WHO bands; `group_labels` names the registry groups
     (boundaries, environment, services) in the layer control, so its entries read "Environment · Stations";
-    `share_view` keeps the view and the hidden layers in the page URL (see _ViewScript).
+    `share_view` keeps the view and the hidden layers in the page URL (see _ViewScript). `for_print` is the
+    variant for a page or a slide: no buttons, every point drawn (no cluster bubbles), legend and credits in
+    type that reads at A4 and 1920×1080.
     """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, tiles=None, control_scale=True,
-                   zoom_snap=0.25)
-    m.get_root().header.add_child(folium.Element(MAP_CSS))
+                   zoom_snap=0.25, zoom_control=not for_print)
+    m.get_root().header.add_child(folium.Element(MAP_CSS + (PRINT_CSS if for_print else "")))
     if tiles:
         folium.TileLayer(OSM_TILES, attr=translate_text(OSM_TILE_ATTRIBUTION, lang), name="OpenStreetMap", max_zoom=19).add_to(m)
     groups = []
@@ -258,20 +290,24 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         if layer.spec.geometry_types[0] == "Point":
             marker = folium.CircleMarker(radius=style.pop("radius"), fill=True, fill_color=style["color"])
         parent = group
-        if marker is not None and len(layer.frame) > CLUSTER_ABOVE:  # dense points: clustered until zoomed in
+        if marker is not None and len(layer.frame) > CLUSTER_ABOVE and not for_print:  # clustered until zoomed in
             parent = MarkerCluster(options={"disableClusteringAtZoom": 16, "maxClusterRadius": 40}).add_to(group)
         folium.GeoJson(_geojson(layer.frame), marker=marker, style_function=_style_function(style, layer.colour_by),
                        tooltip=tooltip, popup=popup, name=layer.title).add_to(parent)
         group.add_to(m)
         groups.append((key, group))
     if layers:
-        folium.LayerControl(collapsed=True).add_to(m)
+        if not for_print:
+            folium.LayerControl(collapsed=True).add_to(m)
         m.add_child(LeafletScript(
             "var legend = L.control({position: 'bottomleft'});"
             f"legend.onAdd = function () {{ var d = L.DomUtil.create('div');"
-            f" d.innerHTML = {js_literal(_legend_html(layers, legend_title, legend_swatches or []))}; return d; }};"
+            f" d.innerHTML = {js_literal(_legend_html(layers, legend_title, legend_swatches or []))};"
+            " L.DomEvent.disableScrollPropagation(d); return d; };"
             " legend.addTo(map);"))
         credits = "; ".join(dict.fromkeys(html.escape(layer.credit or translate_text(layer.spec.attribution, lang)) for layer in layers))
         m.add_child(LeafletScript(f"map.attributionControl.addAttribution({js_literal(credits)});"))
-    m.add_child(_ViewScript(bounds, groups, share_view))
+    if not for_print:
+        m.add_child(LeafletScript(_CREDIT_TOGGLE))
+    m.add_child(_ViewScript(bounds, groups, share_view, for_print))
     return localize_assets(m, base_url)

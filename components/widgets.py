@@ -89,15 +89,18 @@ def url_list(param: str, options: list[str], default: list[str], label: str, for
 
 def map_downloads(build, layers, title: str, file_stem: str, key: str) -> None:
     """Buttons for the map as one offline HTML file and as a PNG; files (and the `layers()` they credit) are made
-    only when clicked."""
-    made_with = t("export.made_with")
+    only when clicked, in the language of the session that shows the buttons (the download runs outside its
+    script run). `build(for_print)` makes the map: the PNG is the print variant (no buttons, no clusters)."""
+    made_with, language = t("export.made_with"), lang()
     left, right = st.columns(2)
-    left.download_button(t("export.map_html"), data=lambda: standalone_map_html(build(), layers(), title, made_with, lang()),
+    left.download_button(t("export.map_html"),
+                         data=lambda: standalone_map_html(build(False), layers(), title, made_with, language),
                          file_name=f"{file_stem}.html", mime="text/html", key=f"{key}_html",
                          icon=":material/download:")
     if browser_path():
         right.download_button(
-            t("export.map_png"), data=lambda: html_to_png(standalone_map_html(build(), layers(), title, made_with, lang())),
+            t("export.map_png"),
+            data=lambda: html_to_png(standalone_map_html(build(True), layers(), title, made_with, language)),
             file_name=f"{file_stem}.png", mime="image/png", key=f"{key}_png", icon=":material/image:")
     else:
         right.caption(t("export.no_browser"))
@@ -133,10 +136,10 @@ def chart(fig, title: str, file_stem: str, key: str, container=None) -> None:
     """A chart with buttons to take it away as PNG or SVG (titled, dated, with its sources)."""
     target = container or st
     target.plotly_chart(fig, width="stretch")
-    made_with = t("export.made_with")
+    made_with, language = t("export.made_with"), lang()  # read now: the download runs outside this script run
     left, right, _ = target.columns([1, 1, 3])
     for column, fmt, mime in ((left, "png", "image/png"), (right, "svg", "image/svg+xml")):
-        column.download_button(fmt.upper(), data=lambda fmt=fmt: chart_image(fig, fmt, title, made_with, lang()),
+        column.download_button(fmt.upper(), data=lambda fmt=fmt: chart_image(fig, fmt, title, made_with, language),
                                file_name=f"{file_stem}.{fmt}", mime=mime, key=f"{key}_{fmt}",
                                icon=":material/download:", help=t("export.chart_help"))
 

@@ -3,6 +3,8 @@
 the layer store ($ATLAS_DATABASE_URL, else data/user/atlas.sqlite);
 `python -m geo dossier --city CITY --lang kk|ky|ru|en --format pdf|docx > FILE` writes the city's application
 dossier (its WHO city health profile for the Kyrgyz cities), as the Application page exports it;
+`python -m geo deck --cities a,b [--indicators x,y] [--year YEAR] --lang ru --format pptx|html > FILE` writes a
+summit deck as Summit mode takes it away (each city's map and PM2.5 record, each indicator across the cities);
 `python -m geo batch [--cities all|a,b] [--workers N] [--scheduler ADDRESS]` computes and stores every
 indicator of the cities on Dask (a local cluster, or the scheduler named by --scheduler or $ATLAS_DASK_SCHEDULER);
 `python -m geo i18n status|export-po DIR|import-po DIR` lists untranslated or fuzzy strings per language, and
@@ -61,6 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     dossier.add_argument("--city", required=True, help="city id, e.g. astana (see data/cities.toml)")
     dossier.add_argument("--lang", default="en", help="kk, ky, ru or en")
     dossier.add_argument("--format", default="pdf", choices=("pdf", "docx"))
+    deck = commands.add_parser("deck", help="a summit deck of several cities as PowerPoint or offline HTML, to stdout")
+    deck.add_argument("--cities", required=True, help="city ids in slide order, e.g. astana,almaty")
+    deck.add_argument("--indicators", default="", help="indicator ids compared across the cities (default: "
+                      "PM2.5 annual mean, life expectancy, medical institutions per 10,000)")
+    deck.add_argument("--year", type=int, default=None, help="the year compared (default: each indicator's latest "
+                      "year the cities share)")
+    deck.add_argument("--lang", default="en", help="kk, ky, ru or en")
+    deck.add_argument("--format", default="pptx", choices=("pptx", "html"))
     batch = commands.add_parser("batch", help="compute and store every indicator of many cities on Dask")
     batch.add_argument("--cities", default="all", help="'all' (default) or comma-separated city ids")
     batch.add_argument("--workers", type=int, default=2, help="processes of the local Dask cluster (default 2)")
@@ -82,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         return dossier_command(args)
     if args.command == "batch":
         return batch_command(args)
+    if args.command == "deck":
+        return deck_command(args)
     try:
         values = city_indicator_values(args.city)
     except AtlasError as error:
@@ -142,6 +154,40 @@ def dossier_command(args) -> int:
     def progress(share: float, text: str) -> None:
         print(f"{share:4.0%} {text}", file=sys.stderr)
     sys.stdout.buffer.write(dossier_files(args.city, args.lang, (args.format,), progress)[args.format])
+    sys.stdout.flush()
+    return 0
+
+
+def deck_command(args) -> int:
+    """The summit deck exactly as Summit mode takes it away (components.summit draws its maps and charts)."""
+    import logging
+
+    from geo.i18n import LANGUAGES
+    from geo.indicators import INDICATORS
+
+    if args.lang not in LANGUAGES:
+        print(f"error: unknown language {args.lang!r}; known languages: {', '.join(LANGUAGES)}", file=sys.stderr)
+        return 2
+    try:
+        cities = tuple(dict.fromkeys(get_city(c.strip()).id for c in args.cities.split(",") if c.strip()))
+    except AtlasError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    indicators = tuple(dict.fromkeys(i.strip() for i in args.indicators.split(",") if i.strip()))
+    unknown = [i for i in indicators if i not in INDICATORS or INDICATORS[i].level == "district"]
+    if unknown or not cities:
+        print(f"error: unknown indicator {', '.join(unknown)}" if unknown else "error: name at least one city",
+              file=sys.stderr)
+        return 2
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
+    from components.exports import browser_path
+    from components.summit import SEED_INDICATORS, DeckChoice, deck_file
+
+    if browser_path() is None:
+        print("error: the deck's maps need Chromium (apt-get install chromium)", file=sys.stderr)
+        return 2
+    choice = DeckChoice(cities, indicators or SEED_INDICATORS, args.year)
+    sys.stdout.buffer.write(deck_file(choice, args.lang, args.format))
     sys.stdout.flush()
     return 0
 

@@ -627,8 +627,8 @@ def indicator_years(values: pd.DataFrame, indicator_id: str) -> list[int]:
 
 
 def values_in_year(values: pd.DataFrame, indicator_id: str, year: int | None) -> pd.DataFrame:
-    """One row per city with its value of the indicator in `year` (NaN where it has none), with its level, year
-    and flags; an indicator measured without a year (a count of today's features) gives each city its value
+    """One row per city with its value of the indicator in `year` (NaN where it has none), with its level, year,
+    flags, source and licence; an indicator measured without a year (a count of today's features) gives each city its value
     whatever the year."""
     rows = values[(values["indicator_id"] == indicator_id) & (values["level"] != "district")]
     known = rows[rows["value"].notna()]
@@ -636,10 +636,11 @@ def values_in_year(values: pd.DataFrame, indicator_id: str, year: int | None) ->
     chosen = dated[dated["year"] == year] if year is not None and len(dated) else known[known["year"].isna()]
     chosen = chosen.drop_duplicates("city_id", keep="last").set_index("city_id")
     cities = pd.Index(rows["city_id"].unique(), name="city_id")
-    flags = chosen["flags"] if "flags" in chosen else pd.Series("", index=chosen.index)
+    def column(name: str) -> pd.Series:  # hand-made tables may lack the provenance columns
+        return (chosen[name] if name in chosen else pd.Series("", index=chosen.index)).reindex(cities)
     return pd.DataFrame({"value": chosen["value"].reindex(cities), "level": chosen["level"].reindex(cities),
-                         "year": chosen["year"].reindex(cities), "flags": flags.reindex(cities).fillna("")
-                         }).reset_index()
+                         "year": chosen["year"].reindex(cities), "flags": column("flags").fillna(""),
+                         "source": column("source"), "licence": column("licence")}).reset_index()
 
 
 def comparison_year(values: pd.DataFrame, indicator_id: str, city_ids: list[str]) -> int | None:
@@ -664,9 +665,9 @@ def compared_values(values: pd.DataFrame, city_ids: list[str], indicator_ids: li
     for indicator_id in indicator_ids:
         dated = indicator_years(values, indicator_id)
         chosen = year if year is not None and year in dated else comparison_year(values, indicator_id, city_ids)
-        rows = values_in_year(values, indicator_id, chosen).assign(indicator_id=indicator_id, compared_year=chosen)
+        rows = values_in_year(values, indicator_id, chosen)
         rows = rows.set_index("city_id").reindex(city_ids).rename_axis("city_id").reset_index().assign(
-            indicator_id=indicator_id)
+            indicator_id=indicator_id, compared_year=chosen)  # every city's row says the year compared
         # like with like: a city's own value ranks among cities' values, a region's among regions'
         by_level = [rank_cities(group, indicator_id) for _, group in rows.groupby(rows["level"].fillna(""))]
         parts.append(pd.concat(by_level, ignore_index=True) if by_level else rows.assign(rank=np.nan))

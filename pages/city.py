@@ -29,7 +29,7 @@ with map_column:
 with figures_column:
     indicator_cards(data.city_figures_table(city.id), per_row=1)
 language = lang()  # read now: the export runs later, outside this script run
-map_downloads(lambda: data.city_map(city.id, language, "/"), lambda: data.city_map_layers(city.id, language),
+map_downloads(lambda for_print: data.city_map(city.id, language, "/", for_print), lambda: data.city_map_layers(city.id, language),
               t("export.city_map_title", city=city.name(language)), f"atlas-map-{city.id}", key="city_map_export")
 for osm in city.osm_sources:  # the city's own OSM data: what it is, its licence and date; warnings when dated
     line = f"{translate_text(osm.source, lang())} · {translate_text(osm.licence, lang())} · {format_month(osm.date, lang())}"

@@ -1,14 +1,15 @@
-"""Summit mode: the Atlas's key views full screen, in large type, stepped with buttons or the arrow keys."""
+"""Summit mode: the presenter's deck full screen, in large type, stepped with buttons or the arrow keys."""
 import streamlit as st
 
 from components import summit
-from components.state import require_frame, t
+from components.state import current_city, require_frame
 
 require_frame()
 
 st.markdown(summit.PRESENTATION_CSS, unsafe_allow_html=True)
-sequence = summit.slides()
-index = summit.current_index(len(sequence))
-summit.navigation(index, len(sequence))
-summit.render_slide(*sequence[index])
-st.page_link("pages/overview.py", label=t("summit.exit"), icon=":material/close_fullscreen:")
+choice = summit.deck_choice()
+sequence = summit.slides(choice)
+index = summit.current_index(sequence, current_city().id)
+summit.navigation(index, sequence, choice)
+summit.render_slide(*sequence[index], choice)
+summit.footer(index, len(sequence))

@@ -1,4 +1,6 @@
 """Every page runs for several cities and both languages; the sidebar's city and language persist across pages."""
+import html
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -259,24 +261,49 @@ def test_compare_restores_cities_and_indicators_from_a_link():
     assert list(at.dataframe[0].value.columns) == ["Life expectancy at birth, years (2022)"]
 
 
+def slide_title(at) -> str:
+    """The Summit slide's heading (an <h1 class="summit-title"> in a markdown element)."""
+    heading = next(m.value for m in at.markdown if m.value.startswith("<h1 class='summit-title'>"))
+    return html.unescape(heading.split(">", 1)[1].rsplit("</h1>", 1)[0])
+
+
 def test_summit_mode_steps_through_views_and_keeps_the_slide_in_the_url():
     at = app()
     at.switch_page("pages/summit.py").run()
     no_exception(at)
-    assert at.title[0].value == "Bishkek"
+    assert slide_title(at) == "Bishkek"
     at.button(key="summit_next").click().run()
-    assert at.title[0].value == "Bishkek: fine particles (PM2.5) against the WHO guideline"
-    assert at.query_params["slide"] == "1"
+    assert slide_title(at) == "Bishkek: fine particles (PM2.5) against the WHO guideline"
+    assert at.query_params["slide"] == "2"  # counted from 1, as the screen shows "2 / N"
     at.button(key="summit_previous").click().run()
-    assert at.title[0].value == "Bishkek" and at.query_params["slide"] == "0"
+    assert slide_title(at) == "Bishkek" and at.query_params["slide"] == "1"
 
 
 def test_summit_link_opens_the_same_slide():
     at = new_app()
-    at.query_params["slide"] = "99"  # past the end: the last slide, the city comparison
+    at.query_params.update({"slide": "99", "indicators": "life_expectancy"})  # past the end: the last slide
     at.run()
     at.switch_page("pages/summit.py").run()
-    assert at.title[0].value == "PM2.5 in the cities of the network, 2022"
+    assert slide_title(at) == "Life expectancy at birth, years (2022)"
+
+
+def test_summit_is_the_presenters_deck_and_starts_where_the_link_says():
+    """A link naming the cities, the indicators and the year is the deck: it starts at the city the link names
+    (not at Bishkek), has one map per city, a PM2.5 slide where the city has a record, one slide per indicator,
+    and compares on the year asked for."""
+    at = new_app()
+    at.query_params.update({"city": "almaty", "cities": "astana,almaty", "indicators": "life_expectancy,unemployment_rate",
+                            "year": "2021"})
+    at.run()
+    at.switch_page("pages/summit.py").run()
+    no_exception(at)
+    assert slide_title(at) == "Almaty"
+    place = next(m.value for m in at.markdown if " / " in m.value and "·" in m.value)
+    assert place.startswith("3 / 6 ")  # Astana map, Astana PM2.5, *Almaty map*, Almaty PM2.5, two indicators
+    at.query_params["slide"] = "5"
+    at.run()
+    assert slide_title(at) == "Life expectancy at birth, years (2021)"
+    assert at.multiselect(key="url_cities").value == ["astana", "almaty"]
 
 
 def test_air_page_pollutant_and_year_come_from_and_go_to_the_url():

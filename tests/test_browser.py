@@ -95,7 +95,7 @@ def offline_page(browser, outside: list[str], locale: str | None = None, viewpor
 
     def route(r):
         host = urlparse(r.request.url).hostname or ""
-        if host in LOCAL_HOSTS:
+        if host in LOCAL_HOSTS or r.request.url.startswith("file:"):  # this machine, or a file an export wrote
             return r.continue_()
         outside.append(host)
         return r.abort("internetdisconnected")
@@ -225,7 +225,7 @@ def test_summit_mode_hides_the_controls_and_steps_with_the_keyboard(server, brow
     outside: list[str] = []
     page = offline_page(browser, outside)
     page.set_viewport_size({"width": 1600, "height": 1000})
-    page.goto(f"{server}/summit?slide=0")
+    page.goto(f"{server}/summit?slide=1")
     map_frame(page)
     page.get_by_role("heading", name="Bishkek").wait_for()
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
@@ -234,7 +234,7 @@ def test_summit_mode_hides_the_controls_and_steps_with_the_keyboard(server, brow
     page.mouse.click(5, 500)  # focus the page, outside the map frame
     page.keyboard.press("ArrowRight")
     page.get_by_role("heading", name="Bishkek: fine particles (PM2.5) against the WHO guideline").wait_for()
-    assert "slide=1" in page.url
+    assert "slide=2" in page.url
     page.wait_for_timeout(1500)
     page.screenshot(path=ARTIFACTS / "summit-2-pm25.png")
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
@@ -432,3 +432,100 @@ def test_the_server_sends_streamlits_scripts_compressed(server):
     import streamlit
     original = (Path(streamlit.__file__).parent / "static" / script).read_bytes()
     assert gzip.decompress(packed) == original and len(packed) < 0.4 * len(original)
+
+
+COVERING_CONTROLS = ".leaflet-control"  # legend, credit line, zoom and layer buttons, scale
+
+
+def uncovered_share(frame) -> float:
+    """The share of the map's area that no control (legend, credits, buttons, scale) covers."""
+    return frame.evaluate(f"""() => {{ const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+        const covered = [...document.querySelectorAll('{COVERING_CONTROLS}')].map(e => e.getBoundingClientRect())
+            .reduce((sum, r) => sum + Math.max(0, Math.min(r.right, map.right) - Math.max(r.left, map.left))
+                                    * Math.max(0, Math.min(r.bottom, map.bottom) - Math.max(r.top, map.top)), 0);
+        return 1 - covered / (map.width * map.height); }}""")
+
+
+@pytest.mark.parametrize("width,height,lang", [(1366, 768, "kk"), (1920, 1080, "ky")])
+def test_city_map_fits_the_first_screen_and_its_controls_leave_the_map_visible(server, browser, width, height, lang):
+    """A presenter's screen: the whole City map on the first screen, at least 70 % of it free of legend, credits
+    and buttons; the credit is one line that opens on a click (and closes again)."""
+    page = offline_page(browser, [], viewport=(width, height))
+    page.goto(f"{server}/city?city=almaty&lang={lang}")
+    frame = map_frame(page)
+    page.wait_for_timeout(1000)
+    box = page.locator("iframe").first.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
+    assert uncovered_share(frame) >= 0.70, uncovered_share(frame)
+    credit = frame.locator(".leaflet-control-attribution")
+    one_line = credit.bounding_box()["height"]
+    assert one_line < 22
+    credit.click(position={"x": 60, "y": 5})
+    assert credit.bounding_box()["height"] > 1.5 * one_line  # opened: every credit readable
+    page.screenshot(path=ARTIFACTS / f"city-map-controls-{lang}-{width}x{height}.png")
+    page.context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_summit_slides_fit_the_screen_with_no_scrolling(server, browser, width, height):
+    """Every kind of slide (a map, a city's PM2.5 record, an indicator across the cities) shows whole on a
+    1366×768 projector and a 1920×1080 screen: no scrollbar, the way out visible, the map mostly uncovered."""
+    page = offline_page(browser, [], viewport=(width, height))
+    deck = "cities=astana,almaty&indicators=life_expectancy&lang=kk"
+    for slide in (1, 2, 5):
+        page.goto(f"{server}/summit?{deck}&slide={slide}")
+        if slide == 1:
+            frame = map_frame(page)
+        else:
+            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        scroll = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                               " return [m.scrollHeight, m.clientHeight, document.documentElement.scrollHeight]; }")
+        assert scroll[0] <= scroll[1] + 1 and scroll[2] <= height, (slide, scroll)
+        exit_link = page.get_by_role("link", name="Саммит режимінен шығу").bounding_box()
+        assert exit_link and exit_link["y"] + exit_link["height"] <= height, exit_link
+        content = page.locator(".st-key-summit_slide").bounding_box()
+        assert content["height"] > 0.6 * height  # the slide takes the screen, not a strip of it
+        if slide == 1:
+            assert uncovered_share(frame) >= 0.70
+        page.screenshot(path=ARTIFACTS / f"summit-kk-{slide}-{width}x{height}.png")
+    page.context.close()
+
+
+def test_zoom_buttons_and_layer_switch_update_the_shared_link(server, browser):
+    """+/− and the layer switch change ?view / &hidden like a drag does, and the legend drops a hidden layer."""
+    page = offline_page(browser, [])
+    page.goto(f"{server}/city?city=bishkek&lang=en")
+    frame = map_frame(page)
+    page.wait_for_timeout(1000)
+    assert "view=" not in page.url
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(1200)
+    view = [float(v) for v in dict(p.split("=") for p in urlparse(page.url).query.split("&"))["view"].split("%2C")]
+    before = frame.evaluate(f"() => {LEAFLET_MAP}.getZoom()")
+    assert view[2] == before
+    frame.locator(".leaflet-control-layers").hover()
+    frame.locator(".leaflet-control-layers-overlays label", has_text="Health facilities").locator("input").click()
+    page.wait_for_timeout(800)
+    assert "hidden=health_facilities" in page.url
+    legend = frame.locator(".atlas-legend [data-layer=health_facilities]")
+    assert not legend.is_visible()
+    page.context.close()
+
+
+def test_a_russian_sessions_map_export_is_dated_and_credited_in_russian(server, browser):
+    """The download runs outside the page's script run: it must still take the session's language."""
+    page = offline_page(browser, [])
+    page.goto(f"{server}/city?city=bishkek&lang=ru")
+    map_frame(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Карта в HTML (работает без интернета)").click()
+    exported = ARTIFACTS / "export-ru-map.html"
+    download.value.save_as(exported)
+    page.goto(exported.as_uri())  # opened as its reader opens it: from disk, offline
+    page.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    shown = page.locator("body").inner_text()
+    assert "участники OpenStreetMap" in shown and "contributors" not in shown
+    months = ("янв.", "февр.", "мар.", "апр.", "мая", "июн.", "июл.", "авг.", "сент.", "окт.", "нояб.", "дек.")
+    assert any(f"{m} 20" in shown for m in months), f"no Russian date in the export: {shown[:300]}"
+    page.context.close()
