@@ -28,7 +28,8 @@ sidebar()  # after st.navigation, which makes the entrypoint's the active script
 # A card's value and label wrap rather than being cut: "деректер жоқ" (no data) must never read as "деректер ж…"
 # (data), nor a Kazakh indicator name lose its unit. Less space above the title: the City map fits a 768 px screen.
 st.html("<style>[data-testid='stMetricValue'] div, [data-testid='stMetricValue'] p, [data-testid='stMetricLabel'] p,"
-        " [data-testid='stMetricLabel'] .stMarkdownEllipsis {white-space: normal !important;"
+        " [data-testid='stMetricLabel'] .stMarkdownEllipsis, [data-testid='stMetricDelta'] div,"
+        " [data-testid='stMetricDelta'] p {white-space: normal !important;"
         " overflow: visible !important; text-overflow: clip !important;}"
         " [data-testid='stMainBlockContainer'] {padding-top: 3rem;}</style>")
 mark_frame_ran()

@@ -12,6 +12,7 @@ from components import data, editing
 from components.map_view import base_url
 from components.maps import MapLayer, build_map
 from components.state import lang, t
+from components.widgets import file_uploader
 from components.tables import population_text
 from geo import access
 from geo.cities import City, get_city
@@ -213,6 +214,6 @@ def offer_osm(city: City) -> None:
             st.info(t("access.editors_only"))
             return
         editing.fetch_section(city, editor)
-        upload = st.file_uploader(t("access.import_extract"), type=["pbf", "osm"], key=f"osm_upload_{city.id}")
+        upload = file_uploader(t("access.import_extract"), ["pbf", "osm"], f"osm_upload_{city.id}")
         if upload is not None:
             editing.osm_import(city, editor, upload.name, upload.getvalue())

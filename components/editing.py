@@ -12,11 +12,12 @@ from components.map_view import base_url, show_map
 from components.maps import build_map
 from components.safe_text import inert
 from components.state import lang, t
+from components.widgets import file_uploader
 from geo.auth import ALL_CITIES, SignInThrottled
 from geo.cities import City, get_city
 from geo.csvsafe import csv_file_name, safe_csv
 from geo.errors import AtlasError
-from geo.i18n import plural
+from geo.i18n import format_timestamp, plural, translate_text
 from geo.imports import (
     ROW_NUMBERING,
     ImportRejected,
@@ -26,7 +27,7 @@ from geo.imports import (
     read_file,
 )
 from geo.layers import LAYERS
-from geo.layerstore import Editor, PermissionDenied
+from geo.layerstore import EMBEDDED_AUTHOR, Editor, PermissionDenied
 from geo.osm import city_layer, derive_layers, fetch_overpass, read_uploaded_extract
 
 EDITOR_KEY = "editor"
@@ -93,8 +94,7 @@ def layer_overview(city: City) -> None:
             continue
         latest = history[0]
         rows.append({t("column.layer"): t(f"layer.{layer_id}"), t("column.rows"): latest.rows,
-                     t("column.version"): latest.version, t("column.author"): latest.author,
-                     t("column.when"): latest.created_at, t("column.file"): latest.source_file})
+                     t("column.version"): latest.version, **version_facts(latest, layer_id)})
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     else:
@@ -104,7 +104,7 @@ def layer_overview(city: City) -> None:
 def import_section(city: City, editor: Editor) -> None:
     """Upload, map columns, declare the CRS if needed, preview with the problems listed, then commit."""
     layer_id = st.selectbox(t("data.layer"), IMPORTABLE, format_func=lambda i: t(f"layer.{i}"), key="import_layer")
-    upload = st.file_uploader(t("data.upload"), type=UPLOAD_TYPES, key="import_file")
+    upload = file_uploader(t("data.upload"), UPLOAD_TYPES, "import_file")
     if upload is None:
         st.caption(t("data.formats"))
         return
@@ -235,6 +235,16 @@ def fetch_section(city: City, editor: Editor) -> None:
         store_osm(city, editor, elements, t("access.fetched_source"), "Overpass API", progress)
 
 
+def version_facts(version, layer_id: str) -> dict[str, str]:
+    """When, by whom and from which file a version came, as a reader needs it: the embedded dataset's version by
+    the date of its data (not the server's start), in words; an import by its time in the language's format."""
+    if version.author == EMBEDDED_AUTHOR:
+        return {t("column.when"): t("data.embedded_when", date=translate_text(LAYERS[layer_id].date, lang())),
+                t("column.author"): t("data.embedded_author"), t("column.file"): t("data.embedded_file")}
+    return {t("column.when"): format_timestamp(version.created_at, lang()), t("column.author"): version.author,
+            t("column.file"): version.source_file}
+
+
 def history_section(city: City, editor: Editor | None) -> None:
     """Versions of one layer of the city; an editor of the city can make an earlier one current again."""
     layer_id = st.selectbox(t("data.history_layer"), IMPORTABLE, format_func=lambda i: t(f"layer.{i}"),
@@ -243,8 +253,7 @@ def history_section(city: City, editor: Editor | None) -> None:
     if not history:
         st.caption(t("data.no_versions"))
         return
-    st.dataframe(pd.DataFrame([{t("column.version"): v.version, t("column.when"): v.created_at,
-                                t("column.author"): v.author, t("column.file"): v.source_file,
+    st.dataframe(pd.DataFrame([{t("column.version"): v.version, **version_facts(v, layer_id),
                                 t("column.rows"): v.rows, t("column.added"): v.added,
                                 t("column.removed"): v.removed, t("column.note"): v.note} for v in history]),
                  hide_index=True, width="stretch")

@@ -34,7 +34,6 @@ from geo.indicators import (
 )
 from geo.layers import LAYERS
 
-DELTA_COLOURS = {"higher_is_better": "normal", "lower_is_better": "inverse", "neutral": "off"}
 TRAFFIC = {"better": "#1a9641", "near": "#fdae61", "worse": "#d7191c", "neutral": "#dddddd"}
 # ColorBrewer Blues, 5 classes: "more", without the good/bad connotation of a red scale
 CLASS_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
@@ -72,10 +71,12 @@ def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
     spec = INDICATORS[indicator_id]
     unit = t(f"unit.{spec.unit}")
     label = f"{indicator_name(indicator_id)}, {unit}" + (f" ({row['year']})" if pd.notna(row["year"]) else "")
-    delta = None
+    delta, arrow, colour = None, "off", "gray"
     if pd.notna(row["value"]) and pd.notna(median):
-        delta = t("profile.vs_median", diff=format_number(row["value"] - median, lang(), 1, sign=True),
+        diff = row["value"] - median
+        delta = t("profile.vs_median", diff=format_number(diff, lang(), 1, sign=True),
                   median=format_number(median, lang(), 1))
+        arrow, colour = delta_look(diff, spec.direction)
     definition = t(spec.definition[0], **spec.definition[1])
     help_parts = [definition[:1].upper() + definition[1:] + "."]
     if row["note_key"]:
@@ -84,13 +85,23 @@ def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
         help_parts.append(t("city.reference_line", label=t(spec.reference.label_key),
                             value=format_number(spec.reference.value, lang()), unit=unit))
     help_parts.append(source_help(row["city_id"], row["source"]))
-    column.metric(label, format_value(row["value"], "", lang()), delta=delta,
-                  delta_color=DELTA_COLOURS[spec.direction], help=" ".join(help_parts))
+    column.metric(label, format_value(row["value"], "", lang()), delta=delta, delta_arrow=arrow,
+                  delta_color=colour, help=" ".join(help_parts))
     if pd.notna(row["value"]):
         source_flags(column, row["city_id"], row["source"])
         value_flags(column, row["flags"])
     if row["level"] == "region" and pd.notna(row["value"]):
         column.caption(t("profile.region_value", region=translate_value("region", row["area"], lang())))
+
+
+def delta_look(diff: float, direction: str) -> tuple[str, str]:
+    """Arrow and colour of a card's comparison with the median, from the number itself: Streamlit reads them from
+    the text's first character, and Kazakh and Kyrgyz put the difference at the end of the sentence (a lower
+    mortality than the median was shown red, as worse)."""
+    arrow = "up" if diff > 0 else "down" if diff < 0 else "off"
+    if direction == "neutral" or diff == 0:
+        return arrow, "gray"
+    return arrow, "green" if (diff > 0) == (direction == "higher_is_better") else "red"
 
 
 def trend_chart(city: City) -> None:

@@ -14,6 +14,7 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.safe_text import inert
 from components.state import lang, t
+from components.widgets import file_uploader
 from geo.cities import City
 from geo.csvsafe import csv_file_name
 from geo.display import display_frame
@@ -95,8 +96,8 @@ def template_download() -> None:
 
 def imported_samples(city: City) -> pd.DataFrame | None:
     """The uploaded file, validated; problems are listed by row and column and nothing is kept."""
-    upload = st.file_uploader(t("water.upload"), type=["csv"], key=f"water_upload_{city.id}",
-                              max_upload_size=MAX_UPLOAD_MB, help=t("water.upload_help", columns=", ".join(WATER_COLUMNS)))
+    upload = file_uploader(t("water.upload"), ["csv"], f"water_upload_{city.id}", MAX_UPLOAD_MB,
+                           help=t("water.upload_help", columns=", ".join(WATER_COLUMNS)))
     if upload is None:
         return None
     try:

@@ -144,6 +144,26 @@ def chart(fig, title: str, file_stem: str, key: str, container=None) -> None:
                                icon=":material/download:", help=t("export.chart_help"))
 
 
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal that cannot end the string or the style element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def file_uploader(label: str, types: list[str], key: str, max_mb: int | None = None, help: str | None = None):
+    """st.file_uploader with its button and its size limit in the session's language (Streamlit writes them in
+    English only): the words are swapped by a style scoped to this uploader."""
+    limit_mb = max_mb or int(st.get_option("server.maxUploadSize"))
+    limit = t("upload.limit", size=format_number(limit_mb, lang()), types=", ".join(x.upper() for x in types))
+    st.html(f"<style>.st-key-{key} [data-testid='stFileUploaderDropzone'] button p,"
+            f" .st-key-{key} [data-testid='stFileUploaderDropzoneInstructions'] span {{font-size: 0;}}"
+            f" .st-key-{key} [data-testid='stFileUploaderDropzone'] button p::after"
+            f" {{content: {_css_string(t('upload.button'))}; font-size: 1rem;}}"
+            f" .st-key-{key} [data-testid='stFileUploaderDropzoneInstructions'] span::after"
+            f" {{content: {_css_string(limit)}; font-size: .875rem;}}</style>")
+    return st.file_uploader(label, type=types, key=key, max_upload_size=max_mb, help=help)
+
+
 def url_choice(key: str, param: str, options: list, default) -> None:
     """Seed a widget's state from the URL (?param=value) when valid, and keep it valid for the options shown.
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
+from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_skeleton
 from babel.dates import get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_plus_sign_symbol
@@ -160,6 +161,13 @@ def format_percent(share: float | None, lang: str, digits: int = 0) -> str:
 def format_date(day: dt.date, lang: str, width: str = "medium") -> str:
     """A date as the language writes it ("3 сент. 2025 г.", "Sep 3, 2025")."""
     return _babel_format_date(day, width, locale=lang)
+
+
+def format_timestamp(iso: str, lang: str) -> str:
+    """A stored UTC time ("2026-12-05T20:16:37+00:00") as the language writes it, said to be UTC."""
+    moment = dt.datetime.fromisoformat(iso)
+    moment = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+    return f"{_babel_format_datetime(moment, 'medium', tzinfo=dt.timezone.utc, locale=lang)} UTC"
 
 
 def format_month(year_month: str, lang: str) -> str:

@@ -9,7 +9,7 @@ require_frame()
 
 city = current_city()
 st.title(t("profile.title", city=city.name(lang())))
-st.caption(t("profile.intro"))
+st.caption(t("profile.intro_who" if city.country == "KG" else "profile.intro"))  # KG: the WHO network, not KZ's
 indicator_views.section_cards(city)
 st.caption(t("peer.rule"))
 

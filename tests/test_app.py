@@ -623,3 +623,24 @@ def test_charts_below_the_first_map_wait_for_it_then_every_page_draws_them_at_on
     assert len(at.get("plotly_chart")) >= 5 and not [b for b in at.button if b.key == AFTER_MAP_KEY]
     at.switch_page("pages/city.py").run()
     assert len(at.get("plotly_chart")) == 1 and not [b for b in at.button if b.key == AFTER_MAP_KEY]
+
+
+def test_profile_cards_say_better_or_worse_than_the_median_alike_in_every_language():
+    """The arrow and colour of a card's comparison with the median follow the number, not the sentence's word
+    order: Kazakh and Kyrgyz put the difference at the end, and a lower mortality was shown red (worse) there."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    def looks(lang: str) -> list[tuple[str, str]]:
+        at = app("bishkek", lang)
+        at.switch_page("pages/profile.py").run()
+        return [(Metric.MetricColor.Name(m.proto.color), Metric.MetricDirection.Name(m.proto.direction))
+                for m in at.metric if m.proto.delta]
+
+    english = looks("en")
+    assert english and looks("ky") == english and looks("kk") == english
+    at = app("bishkek", "en")  # English starts with the difference: its sign is the arrow
+    at.switch_page("pages/profile.py").run()
+    for metric in (m for m in at.metric if m.proto.delta):
+        diff = metric.proto.delta.split(" ")[0]
+        expected = "NONE" if diff.strip("+-0.") == "" else "DOWN" if diff.startswith("-") else "UP"
+        assert Metric.MetricDirection.Name(metric.proto.direction) == expected, metric.label
