@@ -36,6 +36,7 @@ def presentation_type(fig: go.Figure, size: int) -> go.Figure:
     the larger tick labels and axis title need, and the bottom margin grown to keep it inside the picture."""
     fig = go.Figure(fig).update_layout(font_size=size).update_annotations(font_size=size - 5)
     grow = size / 12
+    fig.update_layout(margin={"t": int((fig.layout.margin.t or 50) * grow)})  # a two-line title, larger
     for note in fig.layout.annotations:
         if note.yshift == NOTE_SHIFT_PX:
             lines = note.text.count("<br>") + 1

@@ -13,6 +13,7 @@ from components.exports import (
     html_to_png,
     standalone_map_html,
 )
+from components.charts import presentation_type
 from components.maps import build_map
 from geo.cities import get_city
 from geo.dossier import CityEntries, Dossier, build_dossier
@@ -20,6 +21,7 @@ from geo.i18n import translate
 from geo.reports import DossierImage, dossier_docx, dossier_pdf
 
 MAP_SIZE_PX = (1400, 900)
+PRINT_FONT_PX = 20  # chart type on a 1600 px picture printed ~23 cm wide: about 8 pt
 FORMATS = {"pdf": ("application/pdf", dossier_pdf),
            "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", dossier_docx)}
 
@@ -63,7 +65,8 @@ def dossier_images(city_id: str, lang: str) -> list[DossierImage]:
     if len(annual):
         title = translate("dossier.chart_environment", lang, city=name)
         figure = air_views.annual_figure(city_id, "pm25", lang)
-        images.append(DossierImage("environment", title, chart_image(figure, "png", title, made_with, lang)))
+        images.append(DossierImage("environment", title, chart_image(presentation_type(figure, PRINT_FONT_PX), "png",
+                                                                     title, made_with, lang)))
     return images
 
 

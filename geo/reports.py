@@ -13,6 +13,7 @@ from geo.dossier import Dossier, FigureRow, Section
 from geo.i18n import translate
 
 FONT_FAMILY = "'DejaVu Sans', 'Noto Sans', sans-serif"  # both cover ә ғ қ ң ө ұ ү һ і (fonts-dejavu-core)
+A4_MM = (210, 297)
 FIGURE_COLUMNS = ("indicator", "value", "unit", "year", "level", "source", "network_median", "rank", "reference",
                   "verdict")
 CITY_FIGURE_COLUMNS = ("indicator", "value", "unit", "year", "source")
@@ -53,8 +54,10 @@ body {{ font: 9.5pt/1.4 {FONT_FAMILY}; color: #111; }}
 .cover .meta {{ margin-top: 25mm; color: #333; }}
 h2 {{ font-size: 15pt; color: #0b4f8a; page-break-before: always; border-bottom: 1px solid #0b4f8a; }}
 h2.contents-title {{ page-break-before: avoid; }}
-h3 {{ font-size: 11pt; margin: 5mm 0 2mm; }}
+h3 {{ font-size: 11pt; margin: 5mm 0 2mm; page-break-after: avoid; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 7.5pt; }}
+thead {{ display: table-header-group; }}  /* the column titles again on every page a table runs onto */
+tr {{ page-break-inside: avoid; }}  /* a row's values never on one page and its name on the next */
 th, td {{ border: 0.5pt solid #999; padding: 1.2mm; vertical-align: top; text-align: left; }}
 th {{ background: #e8eef5; }}
 td.number {{ text-align: right; white-space: nowrap; }}
@@ -62,7 +65,7 @@ td.number {{ text-align: right; white-space: nowrap; }}
 .narrative {{ white-space: pre-wrap; border-left: 2pt solid #d9a400; padding-left: 3mm; }}
 .none {{ color: #555; font-style: italic; }}
 figure {{ margin: 4mm 0; page-break-inside: avoid; }}
-figure img {{ max-width: 100%; max-height: 112mm; border: 0.5pt solid #bbb; }}
+figure img {{ display: block; margin: 0 auto; max-width: 100%; max-height: 128mm; border: 0.5pt solid #bbb; }}
 figcaption {{ font-size: 8pt; color: #444; }}
 ul.contents a {{ color: #111; text-decoration: none; }}
 ul.contents a::after {{ content: leader('.') target-counter(attr(href), page); }}
@@ -145,12 +148,12 @@ def dossier_docx(dossier: Dossier, images: list[DossierImage], notes: tuple[str,
     """The same dossier as an editable Word file: headings, tables, pictures; every text a plain run."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Mm, Pt
 
     lang = dossier.lang
     document = Document()
-    page = document.sections[0]
-    page.orientation, page.page_width, page.page_height = WD_ORIENT.LANDSCAPE, page.page_height, page.page_width
+    page = document.sections[0]  # A4 landscape, as the PDF (python-docx starts on US Letter)
+    page.orientation, page.page_width, page.page_height = WD_ORIENT.LANDSCAPE, Mm(A4_MM[1]), Mm(A4_MM[0])
     for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(page, margin, Cm(1.5))
     document.styles["Normal"].font.name = "DejaVu Sans"
@@ -181,7 +184,7 @@ def dossier_docx(dossier: Dossier, images: list[DossierImage], notes: tuple[str,
             document.add_heading(translate("dossier.city_figures", lang), level=2)
             _docx_table(document, section.city_figures, CITY_FIGURE_COLUMNS, lang, dossier.sources)
         for image in (i for i in images if i.section == section.id):
-            document.add_picture(io.BytesIO(image.png), width=Cm(22))
+            document.add_picture(io.BytesIO(image.png), width=Cm(24))
             document.add_paragraph(image.caption)
         document.add_heading(translate("dossier.gaps", lang), level=2)
         for gap in section.gaps:
@@ -199,6 +202,8 @@ def dossier_docx(dossier: Dossier, images: list[DossierImage], notes: tuple[str,
 
 def _docx_table(document, figures: tuple[FigureRow, ...], columns: tuple[str, ...], lang: str,
                 sources: tuple[str, ...]) -> None:
+    from docx.oxml import OxmlElement
+
     table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     for cell, title in zip(table.rows[0].cells, column_titles(columns, lang)):
@@ -206,3 +211,8 @@ def _docx_table(document, figures: tuple[FigureRow, ...], columns: tuple[str, ..
     for figure in figures:
         for cell, value in zip(table.add_row().cells, figure_cells(figure, columns, sources)):
             cell.text = value
+    for number, row in enumerate(table.rows):  # as the PDF: no row split across pages, titles on every page
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if number == 0:
+            properties.append(OxmlElement("w:tblHeader"))

@@ -243,3 +243,32 @@ def test_the_command_line_writes_the_dossier_and_refuses_unknown_cities_and_lang
         refused = subprocess.run([sys.executable, "-m", "geo", "dossier", *args], cwd=ROOT, capture_output=True,
                                  text=True, timeout=120)
         assert refused.returncode == 2 and message in refused.stderr and refused.stdout == ""
+
+
+@pytest.mark.parametrize("city_id", ["astana", "bishkek"])
+def test_no_table_row_of_the_pdf_is_split_from_its_name(exported, city_id):
+    """Read back page by page (pdfplumber): every row of every table holds its indicator's name and its value on
+    the same page; a row cut at a page end would leave one of them empty on each side."""
+    import pdfplumber
+
+    _lang, dossier, pdf, _docx = exported[city_id]
+    rows_seen = 0
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages, start=1):
+            for table in page.extract_tables():
+                for row in table:
+                    assert row[0] and row[1], f"page {number}: {row}"
+                    rows_seen += 1
+    expected = sum(len(s.figures) + len(s.city_figures) for s in dossier.sections)
+    assert rows_seen >= expected  # every figure row was read (plus the headings of each table and page)
+
+
+def test_the_docx_is_on_a4_like_the_pdf_and_its_rows_do_not_split(exported):
+    from docx import Document
+
+    document = Document(io.BytesIO(exported["astana"][3]))
+    page = document.sections[0]
+    assert abs(page.page_width.mm - 297) < 0.5 and abs(page.page_height.mm - 210) < 0.5  # twips round a little
+    for table in document.tables:
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit") is not None for row in table.rows)
