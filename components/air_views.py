@@ -29,6 +29,7 @@ from geo.air import (
     STUCK_RUN_HOURS,
     comparable_annual,
     exposure_by_country,
+    latest_comparable_year,
     monthly_profile,
     spike_min_ugm3,
     station_margin_ugm3,
@@ -243,6 +244,11 @@ def comparison_figure(pollutant: str, year: int, lang: str) -> tuple[go.Figure |
         f"{get_city(r.city_id).name(lang)} ({_exclusion_reason(r.reason, r.min_quarter_share, lang)})"
         for r in excluded.itertuples())
     return figure, translate("air.excluded", lang, cities=left_out) if left_out else ""
+
+
+def latest_compared_year(pollutant: str) -> int | None:
+    """The latest year two or more cities can be compared on (geo.air.latest_comparable_year)."""
+    return latest_comparable_year(data.annual_air(), pollutant)
 
 
 def _exclusion_reason(reason: str, min_quarter_share: float, lang: str) -> str:

@@ -162,6 +162,8 @@ def _map_layer(spec_id: str, frame: gpd.GeoDataFrame, crs: str, tolerance_m: flo
         shown["facility_type"] = [translate_value("facility", f, lang) for f in shown["facility_type"]]
     if "region" in shown.columns:
         shown["region"] = [translate_value("region", r, lang) for r in shown["region"]]
+    if spec_id == "districts":  # "Түрксіб", not "Turksib", in a Kazakh tooltip
+        shown["name"] = [translate_value("district", n, lang) for n in shown["name"]]
     if "population_precision" in shown.columns:
         shown["population_precision"] = [translate_value("population_precision", p, lang) if p else ""
                                          for p in shown["population_precision"]]

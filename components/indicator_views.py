@@ -74,8 +74,8 @@ def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
     delta, arrow, colour = None, "off", "gray"
     if pd.notna(row["value"]) and pd.notna(median):
         diff = row["value"] - median
-        delta = t("profile.vs_median", diff=format_number(diff, lang(), 1, sign=True),
-                  median=format_number(median, lang(), 1))
+        delta = t("profile.vs_median", diff=format_number(diff, lang(), spec.digits, sign=True),
+                  median=format_number(median, lang(), spec.digits))
         arrow, colour = delta_look(diff, spec.direction)
     definition = t(spec.definition[0], **spec.definition[1])
     help_parts = [definition[:1].upper() + definition[1:] + "."]
@@ -161,7 +161,9 @@ def equity_matrix(city: City) -> None:
     for area, indicator_id in zip(lower["area"], lower["indicator_id"]):
         shown.loc[area, indicator_id] = t("population.at_least", value=format_value(matrix.loc[area, indicator_id],
                                                                                    "", lang()))
-    shown, status = shown.rename(columns=indicator_name), status.rename(columns=indicator_name)
+    named = {area: translate_value("district", area, lang()) for area in shown.index}  # each language's spelling
+    shown = shown.rename(columns=indicator_name, index=named)
+    status = status.rename(columns=indicator_name, index=named)
     styled = shown.style.apply(lambda col: [
         f"background-color: {TRAFFIC[s]}; color: {'white' if s in ('better', 'worse') else 'black'}"
         for s in status[col.name]], axis=0)
@@ -171,17 +173,28 @@ def equity_matrix(city: City) -> None:
         for i in matrix.columns)))
 
 
+DISTRICT_MAP_INDICATORS = ("district_poverty_rate", "district_population_density")  # the first the city has
+
+
 def district_map(city: City) -> bool:
-    """Choropleth of the districts' poverty rate (quantile classes), numbers in the tooltip; False when the
-    city has no district values to draw."""
-    layer = data.city_layer(city.id, "districts")
-    if layer["poverty_pct"].notna().sum() == 0:
+    """Choropleth of the districts inside the city (quantile classes) on the first of DISTRICT_MAP_INDICATORS
+    they have values for (poverty in the Kyrgyz cities; population density where official district populations
+    are given, as in Almaty, Astana and Shymkent), numbers in the tooltip; False when there is none to draw."""
+    values = data.city_values(city.id)
+    districts = values[(values["level"] == "district") & values["value"].notna()]
+    indicator_id = next((i for i in DISTRICT_MAP_INDICATORS if (districts["indicator_id"] == i).any()), None)
+    if indicator_id is None:
         return False
-    spec = LAYERS["districts"]
+    shown = districts[districts["indicator_id"] == indicator_id].drop_duplicates("area", keep="last")
+    shown = shown.set_index("area")["value"]
+    layer = data.city_layer(city.id, "districts")
+    layer = layer[layer["name"].isin(districts["area"])]  # the city's own districts, "no data" ones included
+    spec, indicator = LAYERS["districts"], INDICATORS[indicator_id]
     frame = display_frame(layer, spec, city.crs, 20, lang=lang())
-    classes, legend = quantile_classes(layer["poverty_pct"], t("unit.%"))
+    frame["name"] = [translate_value("district", name, lang()) for name in layer["name"]]
+    classes, legend = quantile_classes(layer["name"].map(shown).reset_index(drop=True), t(f"unit.{indicator.unit}"))
     frame = frame.assign(colour=classes)
-    map_layer = MapLayer(spec, frame, indicator_name("district_poverty_rate"),
+    map_layer = MapLayer(spec, frame, indicator_name(indicator_id),
                          tuple((c, t(f"column.{c}")) for c in spec.tooltip), style={"fillOpacity": 0.75},
                          colour_by="colour")
     show_map(build_map([map_layer, *data.boundary_layers(city.id, lang())], tuple(layer.total_bounds),
@@ -253,7 +266,8 @@ def score_heatmap(table_values: pd.DataFrame, city_ids: list[str]) -> None:
     grid = scores.pivot_table(index="city_id", columns="indicator_id", values="score", dropna=False)
     values = scores.pivot_table(index="city_id", columns="indicator_id", values="value", dropna=False)
     grid, values = grid.reindex(index=city_ids), values.reindex(index=city_ids, columns=grid.columns)
-    text = values.map(lambda v: format_number(v, lang(), 1))
+    text = values.apply(lambda column: pd.Series([format_number(v, lang(), INDICATORS[column.name].digits)
+                                                  for v in column], index=column.index))
     years = table_values.groupby("indicator_id")["compared_year"].first()
     titles = ["<br>".join(textwrap.wrap(column_title(i, years.get(i)), HEATMAP_LABEL_CHARS)) for i in grid.columns]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=titles,

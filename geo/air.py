@@ -469,6 +469,15 @@ def monthly_profile(daily: pd.DataFrame) -> pd.DataFrame:
     return profile
 
 
+def latest_comparable_year(annual: pd.DataFrame, pollutant: str) -> int | None:
+    """The latest year in which at least two cities have a complete record of `pollutant` measured in the city
+    (comparable_annual's rule), or None."""
+    rows = annual[(annual["pollutant"] == pollutant) & annual["complete"] & (annual["place"] == "city")]
+    counts = rows.groupby("year")["city_id"].nunique()
+    years = counts[counts >= 2].index
+    return int(max(years)) if len(years) else None
+
+
 def comparable_annual(annual: pd.DataFrame, pollutant: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cities whose `year` of `pollutant` is complete and measured in the city (included), and the others with the
     reason (excluded): a quarter with too few valid days (which includes series flagged as suspect as a whole:

@@ -54,6 +54,9 @@ class Reference:
     source: str
 
 
+COUNT_UNITS = {"persons", "count", "deaths", "days"}  # whole things: written without decimals
+
+
 @dataclass(frozen=True)
 class IndicatorSpec:
     id: str
@@ -71,6 +74,12 @@ class IndicatorSpec:
     definition_params: tuple[tuple[str, object], ...] = ()  # numbers the definition states, e.g. the WHO level
     licence: str = ""  # the licence of the values, where the rows do not carry their own
     countries: tuple[str, ...] = ()  # a national bureau's statistic: only the cities of these countries list it
+
+    @property
+    def digits(self) -> int:
+        """Decimals its values, medians and differences are written with: none for a count of people, deaths or
+        days ("897 700", not "897 700,0"), one otherwise."""
+        return 0 if self.unit in COUNT_UNITS else 1
 
     @property
     def name(self) -> tuple[str, dict[str, str]]:

@@ -11,8 +11,13 @@ require_frame()
 city = current_city()
 st.title(t("air.title", city=city.name(lang())))
 pollutants = data.city_pollutants(city.id)
-if not pollutants:
+if not pollutants:  # not a dead end: what the network measured, and how the city adds its own stations
     st.info(t("gap.pm25"))
+    st.page_link("pages/data.py", label=t("air.import_pointer"), icon=":material/upload_file:")
+    latest = air_views.latest_compared_year("pm25")
+    if latest is not None:
+        st.subheader(t("air.compare_title"))
+        air_views.comparison("pm25", latest)
     st.stop()
 
 url_choice("air_pollutant", "pollutant", pollutants, pollutants[0])
