@@ -22,7 +22,7 @@ from geo.dossier import (
 )
 from geo.errors import AtlasError
 from geo.indicators import INDICATORS
-from geo.layerstore import Editor
+from geo.layerstore import Editor, WriteConflict
 
 OTHER_ITEM = ""  # the indicator choice for a figure that is not in the registry
 
@@ -98,17 +98,39 @@ def editor_of(city: City) -> Editor | None:
     return editor if editor is not None and editor.can_edit(city.id) else None
 
 
-def store_entries(city: City, editor: Editor, before: CityEntries, after: CityEntries) -> None:
-    """Validate and store the entries as a new version; say what was refused, row by row, if anything."""
+def opened_entries(city: City) -> tuple[int, CityEntries]:
+    """The version of the city's entries this editor opened, and its entries: every save is based on it, so the
+    store applies only the sections this editor changed and refuses one another editor changed meanwhile."""
+    key = f"dossier_opened_{city.id}"
+    if key not in st.session_state:
+        versions = data.store().dossier_history(city.id)
+        version = versions[0].version if versions else 0
+        st.session_state[key] = (version, CityEntries.from_json(data.store().dossier_entries(city.id, version))
+                                 if version else CityEntries())
+    return st.session_state[key]
+
+
+def store_entries(city: City, editor: Editor, change) -> None:
+    """Validate and store `change(entries opened)` as a new version, based on the version opened; say what was
+    refused, row by row, or whose newer text stands in the way (shown, with who and when)."""
+    opened_version, before = opened_entries(city)
+    after = change(before)
     try:
-        version = data.store().save_dossier(city.id, after, editor, change_note(before, after))
+        version = data.store().save_dossier(city.id, after, editor, change_note(before, after), based_on=opened_version)
     except DossierRejected as rejected:
         st.error(t("dossier.refused"))
         st.markdown("\n".join(f"- {inert(editing.problem_text(p))}" for p in rejected.problems))
         return
-    except AtlasError as error:
-        st.error(t("data.refused", error=inert(error)))
+    except WriteConflict as conflict:
+        st.session_state.pop(f"dossier_opened_{city.id}", None)  # the next save is based on their version
+        st.error(editing.error_text(conflict))
+        if conflict.theirs:
+            st.text(conflict.theirs)  # their text, as text
         return
+    except AtlasError as error:
+        st.error(t("data.refused", error=inert(editing.error_text(error))))
+        return
+    st.session_state.pop(f"dossier_opened_{city.id}", None)
     st.session_state["dossier_saved"] = version.version
     st.rerun()
 
@@ -120,7 +142,7 @@ def edit_section(city: City, section: Section, editor: Editor) -> None:
         text = st.text_area(t("dossier.narrative_label", section=section.title), value=section.narrative,
                             height=180, key=f"narrative_{city.id}_{section.id}")
         if st.button(t("dossier.save_text"), key=f"save_narrative_{city.id}_{section.id}"):
-            store_entries(city, editor, entries, entries.with_narrative(section.id, text))
+            store_entries(city, editor, lambda opened: opened.with_narrative(section.id, text))
         options = [OTHER_ITEM] + [i for i, spec in INDICATORS.items() if spec.kz_section == section.id]
         with st.form(f"figure_{city.id}_{section.id}", clear_on_submit=True):
             st.markdown(f"**{t('dossier.add_figure')}**")
@@ -135,7 +157,7 @@ def edit_section(city: City, section: Section, editor: Editor) -> None:
             if st.form_submit_button(t("dossier.add")):
                 figure = CityFigure(section.id, indicator, label.strip(), value, unit.strip(),
                                     None if year is None else int(year), source.strip())
-                store_entries(city, editor, entries, entries.with_figure(figure))
+                store_entries(city, editor, lambda opened: opened.with_figure(figure))
         mine = [(i, f) for i, f in enumerate(entries.figures) if f.section == section.id]
         if mine:
             names = {i: f"{row.name}: {row.value_text} {row.unit} ({row.source})"
@@ -143,7 +165,9 @@ def edit_section(city: City, section: Section, editor: Editor) -> None:
             chosen = st.selectbox(t("dossier.remove_figure"), list(names), format_func=names.get,
                                   key=f"remove_choice_{city.id}_{section.id}")
             if st.button(t("dossier.remove"), key=f"remove_{city.id}_{section.id}"):
-                store_entries(city, editor, entries, entries.without_figure(chosen))
+                removed = entries.figures[chosen]
+                store_entries(city, editor, lambda opened: CityEntries(opened.narratives, tuple(
+                    f for f in opened.figures if f != removed)))
 
 
 def history(city: City, editor: Editor | None) -> None:
@@ -160,7 +184,12 @@ def history(city: City, editor: Editor | None) -> None:
         return
     version = st.selectbox(t("dossier.rollback"), [v.version for v in versions[1:]], key=f"dossier_rollback_{city.id}")
     if st.button(t("dossier.rollback_button"), key=f"dossier_rollback_button_{city.id}"):
-        new = data.store().rollback_dossier(city.id, version, editor)
+        try:
+            new = data.store().rollback_dossier(city.id, version, editor)
+        except AtlasError as error:
+            st.error(t("data.refused", error=inert(editing.error_text(error))))
+            return
+        st.session_state.pop(f"dossier_opened_{city.id}", None)
         st.success(t("dossier.rolled_back", version=version, new=new.version))
 
 

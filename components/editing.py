@@ -27,17 +27,22 @@ from geo.imports import (
     read_file,
 )
 from geo.layers import LAYERS
-from geo.layerstore import EMBEDDED_AUTHOR, Editor, PermissionDenied
+from geo.layerstore import (
+    EMBEDDED_AUTHOR,
+    Editor,
+    PermissionDenied,
+    SessionExpired,
+    StoreBusy,
+    StoreFull,
+    StoreUnavailable,
+    WriteConflict,
+)
 from geo.osm import city_layer, derive_layers, fetch_overpass, read_uploaded_extract
 
 EDITOR_KEY = "editor"
 IMPORTABLE = tuple(spec.id for spec in LAYERS.values() if "city_id" in spec.columns
                    and spec.id not in ("city_centres", "water_samples"))  # water: the Water page checks them
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "parquet", "geoparquet", "csv", "pbf", "osm"]
-
-
-def signed_in() -> Editor | None:
-    return st.session_state.get(EDITOR_KEY)
 
 
 def sign_in_box() -> Editor | None:
@@ -79,10 +84,32 @@ def problem_text(problem: Problem) -> str:
     return t(f"problem.{problem.code}", **params)
 
 
+STORE_FAILURES = ((SessionExpired, "error.session_expired"), (StoreBusy, "error.store_busy"),
+                  (StoreFull, "error.store_full"), (StoreUnavailable, "error.store_unavailable_write"),
+                  (PermissionDenied, "error.permission_denied"))
+
+
 def error_text(error: AtlasError) -> str:
-    """An error in the UI language when it says its problem (OpenStreetMap errors do), else as raised."""
+    """An error in the UI language: a store failure by its kind (busy, full, unavailable, a conflict with who and
+    when), a problem by its code (OpenStreetMap errors say theirs), else as raised."""
+    if isinstance(error, WriteConflict):
+        return t("error.write_conflict", author=error.author, time=format_timestamp(error.created_at, lang()))
+    for kind, key in STORE_FAILURES:
+        if isinstance(error, kind):
+            return t(key)
     problem = getattr(error, "problem", None)
     return problem_text(problem) if isinstance(problem, Problem) else str(error)
+
+
+def signed_in() -> Editor | None:
+    """The session's editor as the store knows it now: None once the sign-in lapsed or the account is gone; a
+    demoted or moved editor's controls follow the account's current role and cities."""
+    editor = data.store().current_editor(st.session_state.get(EDITOR_KEY))
+    if editor is None:
+        st.session_state.pop(EDITOR_KEY, None)
+    else:
+        st.session_state[EDITOR_KEY] = editor
+    return editor
 
 
 def layer_overview(city: City) -> None:
@@ -121,6 +148,7 @@ def import_section(city: City, editor: Editor) -> None:
         progress.empty()
         _show_problems(rejected.problems)
         return
+    seen_version(city, layer_id, upload.file_id)  # what the editor sees now is what the import replaces
     progress.progress(0.4, text=t("data.checking"))
     mapping = _mapping_widgets(raw, layer_id)
     boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
@@ -136,15 +164,28 @@ def import_section(city: City, editor: Editor) -> None:
     _preview_map(city, layer_id, prepared.frame)
     if st.button(t("data.commit"), disabled=bool(prepared.problems), type="primary", key="import_commit"):
         try:
-            version = data.store().commit(layer_id, city.id, prepared.frame, editor, upload.name)
-        except (PermissionDenied, AtlasError) as exc:
-            st.error(t("data.refused", error=inert(exc)))
+            version = data.store().commit(layer_id, city.id, prepared.frame, editor, upload.name,
+                                          based_on=seen_version(city, layer_id, upload.file_id))
+        except AtlasError as exc:
+            st.error(t("data.refused", error=inert(error_text(exc))))
             return
+        finally:
+            st.session_state.pop(f"seen_{city.id}_{layer_id}_{upload.file_id}", None)
         data.forget_layers()
         st.success(t("data.committed", version=version.version, added=version.added, removed=version.removed))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
+def seen_version(city: City, layer_id: str, upload_id: str) -> int:
+    """The layer's version when the editor first previewed this file over it: the import is based on it, and is
+    refused plainly if someone else's import or rollback came first."""
+    key = f"seen_{city.id}_{layer_id}_{upload_id}"
+    if key not in st.session_state:
+        history = data.store().history(layer_id, city.id)
+        st.session_state[key] = history[0].version if history else 0
+    return st.session_state[key]
+
+
 def _read_cached(name: str, content: bytes, declared: str) -> gpd.GeoDataFrame:
     return read_file(name, content, declared)
 
@@ -265,6 +306,10 @@ def history_section(city: City, editor: Editor | None) -> None:
     earlier = [v.version for v in history[1:]]
     version = st.selectbox(t("data.rollback_to"), earlier, key=f"rollback_{layer_id}")
     if st.button(t("data.rollback"), key=f"rollback_button_{layer_id}"):
-        made = data.store().rollback(layer_id, city.id, version, editor)
+        try:
+            made = data.store().rollback(layer_id, city.id, version, editor, based_on=history[0].version)
+        except AtlasError as exc:
+            st.error(t("data.refused", error=inert(error_text(exc))))
+            return
         data.forget_layers()
         st.success(t("data.rolled_back", version=version, new=made.version))

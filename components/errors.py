@@ -8,7 +8,7 @@ import secrets
 import streamlit as st
 
 from components.state import t
-from geo.layerstore import StoreUnavailable
+from geo.layerstore import StoreBusy, StoreFull, StoreUnavailable
 
 LOG = logging.getLogger("atlas.pages")
 
@@ -20,6 +20,9 @@ def run_guarded(page) -> None:
     except StoreUnavailable:
         LOG.exception("the layer store is unavailable")
         st.error(t("error.store_unavailable"))
+    except (StoreBusy, StoreFull) as failure:  # said by kind; the page works again once the cause is gone
+        LOG.warning("the layer store refused: %s", failure)
+        st.error(t("error.store_busy" if isinstance(failure, StoreBusy) else "error.store_full"))
     except Exception:  # anything else: logged in full, said by reference
         reference = secrets.token_hex(4)
         LOG.exception("unexpected error %s on page %s", reference, getattr(page, "url_path", "?"))

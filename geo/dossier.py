@@ -144,6 +144,29 @@ def checked(entries: CityEntries) -> CityEntries:
     return entries
 
 
+def _section_part(entries: CityEntries, section: str) -> tuple[str, tuple[CityFigure, ...]]:
+    return entries.narratives.get(section, ""), tuple(f for f in entries.figures if f.section == section)
+
+
+def merged_sections(base: CityEntries, mine: CityEntries, theirs: CityEntries
+                    ) -> tuple[CityEntries, tuple[str, str] | None]:
+    """Three-way merge by section: the sections `mine` changed from `base` applied to `theirs` (the current
+    version, saved by someone else meanwhile). Returns the merged entries and None, or (section, their narrative)
+    of the first section both changed differently: that save must be refused, not applied over their text."""
+    sections = sorted({*base.narratives, *mine.narratives, *theirs.narratives,
+                       *(f.section for f in (*base.figures, *mine.figures, *theirs.figures))})
+    narratives, figures = dict(theirs.narratives), list(theirs.figures)
+    for section in sections:
+        was, now, other = (_section_part(e, section) for e in (base, mine, theirs))
+        if now == was:
+            continue  # not changed by this save: theirs stands
+        if other != was and other != now:
+            return theirs, (section, other[0])
+        narratives[section] = now[0]
+        figures = [f for f in figures if f.section != section] + list(now[1])
+    return CityEntries({s: t for s, t in narratives.items() if t}, tuple(figures)), None
+
+
 def change_note(before: CityEntries, after: CityEntries) -> str:
     """What a new version changed, for the history: sections whose text changed, figures added or removed."""
     changed = [s for s in KZ_SECTIONS if before.narratives.get(s, "") != after.narratives.get(s, "")]

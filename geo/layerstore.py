@@ -7,6 +7,7 @@ statement is parameterised; no user-supplied text is ever put into SQL.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -14,6 +15,7 @@ import math
 import os
 import secrets
 import stat
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +39,36 @@ from geo.paths import EMBEDDED_DIR, USER_DIR
 
 EMBEDDED_AUTHOR = "embedded dataset (python -m geo.build)"
 LOG = logging.getLogger(__name__)
+BUSY_TIMEOUT_S = 15  # a writer waits this long for another (SQLite busy timeout, PostgreSQL lock timeout)
+STATEMENT_TIMEOUT_S = 120  # no statement runs longer (a 200,000-row import's inserts take a few seconds each)
+SESSION_IDLE_S = 30 * 60  # OWASP ASVS 3.3: an editor's sign-in lapses after 30 minutes without a write...
+SESSION_MAX_S = 12 * 3600  # ...and 12 hours after signing in, whatever happens
+# PostgreSQL: a database that stops answering (a partition) is noticed in seconds, not never: connect timeout,
+# TCP keepalives and a user timeout on unacknowledged data, statement, lock and idle-transaction timeouts, and a
+# ping before a pooled connection is reused.
+POSTGIS_OPTIONS = {"pool_pre_ping": True, "connect_args": {
+    "connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 3, "keepalives_count": 3,
+    "tcp_user_timeout": 20_000,
+    "options": f"-c statement_timeout={STATEMENT_TIMEOUT_S * 1000} -c lock_timeout={BUSY_TIMEOUT_S * 1000} "
+               "-c idle_in_transaction_session_timeout=60000"}}
+SQLITE_OPTIONS = {"connect_args": {"timeout": BUSY_TIMEOUT_S}}
+
+
+def _sqlite_connected(dbapi_connection, _record) -> None:
+    """WAL: readers never wait for a writer (nor a backup), and a writer waits BUSY_TIMEOUT_S for another."""
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")
+    dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+
+
+def _store_failure(exc: Exception) -> AtlasError:
+    """A database error as the failure a person can act on: busy (try again), full (free space), unavailable."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    if "database is locked" in text or "database table is locked" in text or code in ("55P03", "40P01", "40001"):
+        return StoreBusy("another writer is using the store; nothing was stored, try again in a moment")
+    if "disk is full" in text or "no space left" in text or "could not extend" in text or code.startswith("53"):
+        return StoreFull("the disk of the layer store is full; nothing was stored")
+    return StoreUnavailable("the layer store cannot be reached; nothing was stored, the server log has the details")
 
 
 class PermissionDenied(AtlasError):
@@ -44,8 +76,31 @@ class PermissionDenied(AtlasError):
 
 
 class StoreUnavailable(AtlasError):
-    """The store cannot be opened (database down, wrong password, folder not writable). The message says so
-    without hosts, users or paths; the server log has the details."""
+    """The store cannot be opened or reached (database down or silent, wrong password, folder not writable). The
+    message says so without hosts, users or paths; the server log has the details."""
+
+
+class StoreBusy(AtlasError):
+    """Another writer (an import, a backup, an admin shell) held the store longer than the busy timeout: nothing
+    was written; trying again in a moment works."""
+
+
+class StoreFull(AtlasError):
+    """The disk (or the database's tablespace) is full: nothing was written."""
+
+
+class SessionExpired(PermissionDenied):
+    """The sign-in lapsed (SESSION_IDLE_S without a write, or SESSION_MAX_S since signing in)."""
+
+
+class WriteConflict(AtlasError):
+    """Someone else's write came first: the version this write was based on is no longer the current one. Says
+    who changed it, when, and (for a dossier section) what they wrote, so nothing is overwritten unseen."""
+
+    def __init__(self, author: str, created_at: str, section: str = "", theirs: str = ""):
+        self.author, self.created_at, self.section, self.theirs = author, created_at, section, theirs
+        where = f" (section {section})" if section else ""
+        super().__init__(f"changed by {author} at {created_at}{where} since you opened it; nothing was stored")
 
 
 @dataclass(frozen=True)
@@ -91,11 +146,15 @@ class LayerStore:
         self.url = url or default_url()
         self.throttle = throttle or SignInThrottle()
         self._sessions: dict[str, Editor] = {}
+        self._session_times: dict[str, tuple[float, float]] = {}  # token -> (signed in, last write), monotonic
         try:
-            self.engine = sa.create_engine(self.url)
+            backend = sa.engine.make_url(self.url).get_backend_name()
+            self.engine = sa.create_engine(self.url, **(POSTGIS_OPTIONS if backend == "postgresql" else SQLITE_OPTIONS))
         except (sa.exc.ArgumentError, ValueError):
             raise StoreUnavailable("the layer store's URL (ATLAS_DATABASE_URL) is not a database URL") from None
         self.postgis = self.engine.dialect.name == "postgresql"
+        if not self.postgis:
+            sa.event.listen(self.engine, "connect", _sqlite_connected)
         sqlite_file = None if self.postgis else self.engine.url.database
         try:
             if sqlite_file and sqlite_file != ":memory:":
@@ -160,13 +219,13 @@ class LayerStore:
         query = (f"SELECT v.city_id, f.properties, {self._geom_out()} AS wkb FROM atlas_features f "
                  "JOIN atlas_versions v ON v.id = f.version_id WHERE v.layer_id = :layer AND v.is_current "
                  + ("AND v.city_id = :city " if city_id else "") + "ORDER BY v.city_id, f.position")
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             rows = conn.execute(sa.text(query), {"layer": layer_id, "city": city_id}).all()
         return validate_layer(_frame(spec.id, rows), spec)
 
     def history(self, layer_id: str, city_id: str) -> list[Version]:
         """Every version of a city's layer, newest first."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             rows = conn.execute(sa.text(
                 "SELECT layer_id, city_id, version, author, created_at, source_file, rows, added, removed, note "
                 "FROM atlas_versions WHERE layer_id = :layer AND city_id = :city ORDER BY version DESC"),
@@ -175,7 +234,7 @@ class LayerStore:
 
     def snapshot(self) -> tuple[tuple, ...]:
         """Every row of every table, in a fixed order: what "unchanged" means, row for row."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             versions = conn.execute(sa.text(
                 "SELECT id, layer_id, city_id, version, author, created_at, source_file, rows, added, removed, "
                 "note, is_current FROM atlas_versions ORDER BY id")).all()
@@ -187,29 +246,97 @@ class LayerStore:
         return (tuple(map(tuple, versions)), tuple((*r[:4], bytes(r[4])) for r in features), tuple(map(tuple, users)),
                 tuple(map(tuple, dossier)))
 
-    # -- writing --------------------------------------------------------------------------------------------
+    # -- reading and writing ----------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _reading(self):
+        """A connection for reading; a database that fails or stops answering is said as StoreUnavailable."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            LOG.exception("reading the layer store failed")
+            raise _store_failure(exc) from None
+
+    @contextlib.contextmanager
+    def _writing(self, *lock_keys: str):
+        """One write transaction, serialised with every other writer (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+        advisory lock per key, e.g. "layer/health_facilities/almaty"), so version numbers are allocated inside the
+        transaction that writes them; database failures said as StoreBusy, StoreFull or StoreUnavailable."""
+        try:
+            with self.engine.begin() as conn:
+                if self.postgis:
+                    for key in sorted(lock_keys):
+                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                                     {"key": key})
+                else:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            LOG.exception("writing the layer store failed")
+            raise _store_failure(exc) from None
+
     def require_editor(self, editor: Editor, city_id: str) -> None:
-        """PermissionDenied unless `editor` is one this store signed in, and may change `city_id`."""
+        """PermissionDenied unless `editor` is one this store signed in, whose sign-in has not lapsed, and whose
+        account, as stored now (not as it was at sign-in), may change `city_id`: a demoted or moved editor is
+        refused at the next write."""
         if self._sessions.get(editor.session) is not editor or not editor.session:
             raise PermissionDenied(f"{editor.username} is not signed in to this store")
-        if not editor.can_edit(city_id):
+        signed_in_at, last_write = self._session_times[editor.session]
+        now = time.monotonic()
+        if now - last_write > SESSION_IDLE_S or now - signed_in_at > SESSION_MAX_S:
+            self.sign_out(editor)
+            raise SessionExpired(f"the sign-in of {editor.username} has lapsed; sign in again")
+        account = self.load_user(editor.username)
+        current = Editor(editor.username, account[1], account[2]) if account else None
+        if current is None or not current.can_edit(city_id):
             raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
+        self._session_times[editor.session] = (signed_in_at, now)
+
+    def current_editor(self, editor: Editor | None) -> Editor | None:
+        """The editor as the store knows it now: None once the sign-in has lapsed or the account is gone; its
+        role and cities as stored now (the page shows the controls these allow)."""
+        if editor is None or self._sessions.get(editor.session) is not editor:
+            return None
+        signed_in_at, last_write = self._session_times[editor.session]
+        now = time.monotonic()
+        account = self.load_user(editor.username)
+        if account is None or now - last_write > SESSION_IDLE_S or now - signed_in_at > SESSION_MAX_S:
+            self.sign_out(editor)
+            return None
+        if (account[1], account[2]) == (editor.role, editor.cities):
+            return editor
+        refreshed = Editor(editor.username, account[1], account[2], session=editor.session)
+        self._sessions[editor.session] = refreshed
+        return refreshed
+
+    def _check_based_on(self, conn, layer_id: str, city_id: str, based_on: int | None) -> None:
+        """WriteConflict when the layer's current version is not the one the write was based on."""
+        if based_on is None:
+            return
+        current = conn.execute(sa.text(
+            "SELECT version, author, created_at FROM atlas_versions WHERE layer_id = :layer AND city_id = :city "
+            "AND is_current"), {"layer": layer_id, "city": city_id}).one_or_none()
+        if (current[0] if current else 0) != based_on:
+            raise WriteConflict(current[1], current[2])
 
     def commit(self, layer_id: str, city_id: str, frame: gpd.GeoDataFrame, editor: Editor, source_file: str,
-               note: str = "") -> Version:
-        """Make `frame` the city's layer, as a new version, in one transaction; the old versions stay."""
+               note: str = "", based_on: int | None = None) -> Version:
+        """Make `frame` the city's layer, as a new version, in one transaction; the old versions stay. With
+        `based_on` (the version the editor saw), WriteConflict when another write came first."""
         self.require_editor(editor, city_id)
         spec = get_layer_spec(layer_id)
         frame = validate_layer(frame, spec)
         if (frame["city_id"] != city_id).any():
             raise PermissionDenied(f"the import for {city_id} holds rows of another city")
         records = _records(frame, spec.id)
-        with self.engine.begin() as conn:
+        with self._writing(f"layer/{layer_id}/{city_id}") as conn:
+            self._check_based_on(conn, layer_id, city_id, based_on)
             return self._write(conn, layer_id, city_id, records, editor.username, source_file, note)
 
     def commit_many(self, city_id: str, frames: dict[str, gpd.GeoDataFrame], editor: Editor, source_file: str,
-                    note: str = "") -> list[Version]:
-        """Several layers of one city (an OSM extract's) as new versions, all in one transaction."""
+                    note: str = "", based_on: dict[str, int] | None = None) -> list[Version]:
+        """Several layers of one city (an OSM extract's) as new versions, all in one transaction; `based_on`:
+        the version of each layer the editor saw (WriteConflict when another write came first)."""
         self.require_editor(editor, city_id)
         ready = {}
         for layer_id, frame in frames.items():
@@ -218,14 +345,19 @@ class LayerStore:
             if (frame["city_id"] != city_id).any():
                 raise PermissionDenied(f"the import for {city_id} holds rows of another city")
             ready[layer_id] = _records(frame, layer_id)
-        with self.engine.begin() as conn:
+        with self._writing(*(f"layer/{layer_id}/{city_id}" for layer_id in ready)) as conn:
+            for layer_id, version in (based_on or {}).items():
+                self._check_based_on(conn, layer_id, city_id, version)
             return [self._write(conn, layer_id, city_id, records, editor.username, source_file, note)
                     for layer_id, records in ready.items()]
 
-    def rollback(self, layer_id: str, city_id: str, version: int, editor: Editor) -> Version:
-        """Make an earlier version current again, itself as a new version (nothing is ever deleted)."""
+    def rollback(self, layer_id: str, city_id: str, version: int, editor: Editor,
+                 based_on: int | None = None) -> Version:
+        """Make an earlier version current again, itself as a new version (nothing is ever deleted); with
+        `based_on`, WriteConflict when the current version is no longer the one the editor saw."""
         self.require_editor(editor, city_id)
-        with self.engine.begin() as conn:
+        with self._writing(f"layer/{layer_id}/{city_id}") as conn:
+            self._check_based_on(conn, layer_id, city_id, based_on)
             version_id = conn.execute(sa.text(
                 "SELECT id FROM atlas_versions WHERE layer_id = :layer AND city_id = :city AND version = :version"),
                 {"layer": layer_id, "city": city_id, "version": version}).scalar_one_or_none()
@@ -278,10 +410,10 @@ class LayerStore:
         from geo.store import read_manifest
 
         manifest = read_manifest(embedded_dir)
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             present = set(map(tuple, conn.execute(sa.text("SELECT DISTINCT layer_id, city_id FROM atlas_versions"))))
         count = 0
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             for spec in LAYERS.values():
                 if not spec.embedded or "city_id" not in spec.columns or (layer_ids and spec.id not in layer_ids):
                     continue
@@ -298,7 +430,7 @@ class LayerStore:
 
     def current_versions(self, city_id: str) -> dict[str, int]:
         """The current version number of each of the city's layers: what its figures are computed from."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             rows = conn.execute(sa.text("SELECT layer_id, version FROM atlas_versions WHERE city_id = :city "
                                         "AND is_current ORDER BY layer_id"), {"city": city_id}).all()
         return {layer_id: int(version) for layer_id, version in rows}
@@ -306,7 +438,7 @@ class LayerStore:
     # -- precomputed figures (geo.batch): each computation a new version, stamped with its inputs ----------------
     def save_results(self, city_id: str, stamp: str, content: str) -> int:
         """Store a city's computed values as its new current results version; returns the version number."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             number = conn.execute(sa.text("SELECT COALESCE(MAX(version), 0) + 1 FROM atlas_results "
                                           "WHERE city_id = :city"), {"city": city_id}).scalar_one()
             conn.execute(sa.text("UPDATE atlas_results SET is_current = FALSE WHERE city_id = :city"),
@@ -320,7 +452,7 @@ class LayerStore:
 
     def current_results(self, city_id: str) -> tuple[str, str] | None:
         """The city's current precomputed results: (stamp of their inputs, content), or None."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             row = conn.execute(sa.text("SELECT stamp, content FROM atlas_results WHERE city_id = :city "
                                        "AND is_current"), {"city": city_id}).one_or_none()
         return (row[0], row[1]) if row else None
@@ -330,29 +462,45 @@ class LayerStore:
         """The JSON of the city's current dossier entries (or of one version); None when it has none."""
         query = "SELECT content FROM atlas_dossier WHERE city_id = :city AND " + (
             "version = :version" if version else "is_current")
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             return conn.execute(sa.text(query), {"city": city_id, "version": version}).scalar_one_or_none()
 
     def dossier_history(self, city_id: str) -> list[Version]:
         """Every version of the city's dossier entries, newest first (rows = number of entries)."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             rows = conn.execute(sa.text(
                 "SELECT version, author, created_at, note, content FROM atlas_dossier WHERE city_id = :city "
                 "ORDER BY version DESC"), {"city": city_id}).all()
         return [Version("dossier", city_id, version, author, created, "", _entry_count(content), 0, 0, note)
                 for version, author, created, note, content in rows]
 
-    def save_dossier(self, city_id: str, entries, editor: Editor, note: str) -> Version:
+    def save_dossier(self, city_id: str, entries, editor: Editor, note: str, based_on: int | None = None) -> Version:
         """Store the city's entries (geo.dossier.CityEntries) as its new current version, the old ones kept;
-        DossierRejected, with nothing stored, unless every entry passes geo.dossier's checks."""
-        from geo.dossier import (
-            checked,  # geo.dossier builds on geo.imports, which builds on this module
+        DossierRejected, with nothing stored, unless every entry passes geo.dossier's checks. With `based_on`
+        (the version the editor opened), the sections this save changed are applied to the current version, and
+        WriteConflict names the author, time and text of a section another editor changed meanwhile."""
+        from geo.dossier import (  # geo.dossier builds on geo.imports, which builds on this module
+            CityEntries,
+            checked,
+            merged_sections,
         )
 
         self.require_editor(editor, city_id)
-        content = checked(entries).to_json()
-        with self.engine.begin() as conn:
-            return self._write_dossier(conn, city_id, content, editor.username, note)
+        entries = checked(entries)
+        with self._writing(f"dossier/{city_id}") as conn:
+            current = conn.execute(sa.text(
+                "SELECT version, author, created_at, content FROM atlas_dossier WHERE city_id = :city AND is_current"),
+                {"city": city_id}).one_or_none()
+            if based_on is not None and (current[0] if current else 0) != based_on:
+                base = conn.execute(sa.text("SELECT content FROM atlas_dossier WHERE city_id = :city AND "
+                                            "version = :version"), {"city": city_id, "version": based_on}
+                                    ).scalar_one_or_none()
+                merged, clash = merged_sections(CityEntries.from_json(base), entries,
+                                                CityEntries.from_json(current[3]))
+                if clash is not None:
+                    raise WriteConflict(current[1], current[2], clash[0], clash[1])
+                entries = merged
+            return self._write_dossier(conn, city_id, entries.to_json(), editor.username, note)
 
     def rollback_dossier(self, city_id: str, version: int, editor: Editor) -> Version:
         """Make an earlier version of the dossier entries current again, itself as a new version."""
@@ -360,7 +508,7 @@ class LayerStore:
         content = self.dossier_entries(city_id, version)
         if content is None:
             raise AtlasError(f"the dossier of {city_id} has no version {version}")
-        with self.engine.begin() as conn:
+        with self._writing(f"dossier/{city_id}") as conn:
             return self._write_dossier(conn, city_id, content, editor.username, f"rollback to version {version}")
 
     def _write_dossier(self, conn, city_id: str, content: str, author: str, note: str) -> Version:
@@ -380,7 +528,7 @@ class LayerStore:
                   replace: bool = False) -> bool:
         """Store an account (geo.auth.add_user checks it first); False when the name exists and `replace` is
         not set."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             exists = conn.execute(sa.text("SELECT 1 FROM atlas_users WHERE username = :name"),
                                   {"name": username}).first() is not None
             if exists and not replace:
@@ -392,12 +540,12 @@ class LayerStore:
         return True
 
     def usernames(self) -> list[str]:
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             return [r[0] for r in conn.execute(sa.text("SELECT username FROM atlas_users ORDER BY username"))]
 
     def load_user(self, username: str) -> tuple[str, str, tuple[str, ...]] | None:
         """(password hash, role, cities) of an account, or None."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             row = conn.execute(sa.text("SELECT password_hash, role, cities FROM atlas_users WHERE username = :name"),
                                {"name": username}).one_or_none()
         return None if row is None else (row[0], row[1], tuple(c for c in row[2].split(",") if c))
@@ -421,10 +569,12 @@ class LayerStore:
         self.throttle.succeeded(account_key)
         editor = Editor(name, row[1], row[2], session=secrets.token_urlsafe(24))
         self._sessions[editor.session] = editor
+        self._session_times[editor.session] = (time.monotonic(), time.monotonic())
         return editor
 
     def sign_out(self, editor: Editor) -> None:
         self._sessions.pop(editor.session, None)
+        self._session_times.pop(editor.session, None)
 
 
 def _entry_count(content: str) -> int:
