@@ -282,8 +282,9 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
     for key, layer in zip(layer_keys(layers), layers):
         style = layer.full_style
         label = (group_labels or {}).get(layer.spec.group)
-        group = folium.FeatureGroup(name=f"{label} · {layer.title}" if label else layer.title)
-        fields, aliases = [c for c, _ in layer.tooltip], [a for _, a in layer.tooltip]
+        # Leaflet puts layer names and tooltip labels into the page as HTML: a translation is text, so escaped
+        group = folium.FeatureGroup(name=html.escape(f"{label} · {layer.title}" if label else layer.title))
+        fields, aliases = [c for c, _ in layer.tooltip], [html.escape(a) for _, a in layer.tooltip]
         tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True)
         popup = folium.GeoJsonPopup(fields=fields, aliases=aliases)  # stays open: for touch screens and reading
         marker = None
@@ -293,7 +294,7 @@ def build_map(layers: list[MapLayer], bounds: tuple[float, float, float, float],
         if marker is not None and len(layer.frame) > CLUSTER_ABOVE and not for_print:  # clustered until zoomed in
             parent = MarkerCluster(options={"disableClusteringAtZoom": 16, "maxClusterRadius": 40}).add_to(group)
         folium.GeoJson(_geojson(layer.frame), marker=marker, style_function=_style_function(style, layer.colour_by),
-                       tooltip=tooltip, popup=popup, name=layer.title).add_to(parent)
+                       tooltip=tooltip, popup=popup, name=html.escape(layer.title)).add_to(parent)
         group.add_to(m)
         groups.append((key, group))
     if layers:

@@ -203,15 +203,44 @@ def translation_command(args) -> int:
         catalogue,
         catalogue_marks,
     )
-    from geo.translations import export_po, import_po, render_catalogue, status
+    import tomllib
+
+    from geo.translations import (
+        export_po,
+        import_po,
+        imported_problems,
+        render_catalogue,
+        status,
+        write_atomically,
+    )
 
     if args.action == "export-po":
         for path in export_po(catalogue(), catalogue_marks(), Path(args.folder)):
             print(path)
         return 0
     if args.action == "import-po":
-        tables, marks = import_po(Path(args.folder), list(catalogue()))
-        CATALOGUE_PATH.write_text(render_catalogue(tables, marks), encoding="utf-8")
+        try:
+            tables, marks = import_po(Path(args.folder), list(catalogue()))
+        except (OSError, ValueError) as error:
+            print(f"error: the .po files cannot be read: {error}", file=sys.stderr)
+            return 2
+        problems = imported_problems(tables)
+        if problems:
+            for problem in problems:
+                print(f"error: {problem}", file=sys.stderr)
+            print(f"{len(problems)} problem(s); {CATALOGUE_PATH} is unchanged", file=sys.stderr)
+            return 2
+        text = render_catalogue(tables, marks)
+
+        def same_catalogue(written: str) -> None:  # what reached the disk parses back to what was imported
+            parsed = tomllib.loads(written)
+            if {lang: parsed.get(lang) for lang in tables} != tables:
+                raise ValueError("the catalogue written does not read back as imported")
+        try:
+            write_atomically(CATALOGUE_PATH, text, same_catalogue)
+        except (OSError, ValueError) as error:
+            print(f"error: {CATALOGUE_PATH} not written ({error}); it is unchanged", file=sys.stderr)
+            return 1
         print(f"{CATALOGUE_PATH}: " + ", ".join(f"{lang} {len(strings)}" for lang, strings in tables.items()))
         return 0
     marks = catalogue_marks()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gettext
 import json
+import os
 import re
+import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -130,6 +132,96 @@ def import_po(folder: Path, languages: list[str]) -> tuple[dict[str, dict[str, E
                     marks[table].setdefault(lang, []).append(message.context)
         tables[lang] = strings
     return tables, marks
+
+
+MAX_TEXT_CHARS = 4000  # the longest English text is under 1,000 characters; a translation is at most this long
+# What no output can hold, or what a reader cannot see: C0 controls but tab and newline, DEL, C1 controls,
+# surrogates, non-characters; and the bidirectional overrides that reorder what is shown.
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                           "\u202a-\u202e\u2066-\u2069]")
+_MARKUP = re.compile(r"<[^>]*>|!?\[[^\]]*\]\([^)]*\)|&#?\w+;|javascript:", re.IGNORECASE)
+
+
+def _forms(text: Entry) -> list[str]:
+    return list(text.values()) if isinstance(text, dict) else [text]
+
+
+def _placeholder_problem(form: str, allowed: set[str]) -> str:
+    """Why a text's {placeholders} cannot be filled safely: a format specification or conversion ({city:>999},
+    {city!r}), attribute or index access ({city.__class__}), a name the English does not have; '' when fine."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(form)
+                  if name is not None]
+    except ValueError as exc:
+        return f"unbalanced braces ({exc})"
+    for name, spec, conversion in fields:
+        if spec or conversion:
+            return f"placeholder {{{name}}} has a format specification or conversion; write {{{name}}} only"
+        if not name.isidentifier():
+            return f"placeholder {{{name}}} is not a plain name"
+        if name not in allowed:
+            return f"placeholder {{{name}}} is not in the English text ({', '.join(sorted(allowed)) or 'none'})"
+    return ""
+
+
+def imported_problems(tables: dict[str, dict[str, Entry]]) -> list[str]:
+    """Every reason the imported catalogue cannot be used, as 'language key: reason': unknown keys, placeholders
+    other than the English's plain names, counts without every plural form of the language, characters that
+    TOML, XML or HTML cannot hold (or that reorder text), texts over MAX_TEXT_CHARS, and markup (HTML tags,
+    entities, Markdown links or images) that the English text does not have. Nothing is written while any
+    remains: a translation is data, never code."""
+    english = tables[DEFAULT_LANGUAGE]
+    problems = []
+    for lang, strings in tables.items():
+        for key, text in strings.items():
+            where = f"{lang} {key}"
+            if key not in english:
+                problems.append(f"{where}: not a key of the catalogue")
+                continue
+            source = english[key]
+            if isinstance(source, dict) != isinstance(text, dict):
+                problems.append(f"{where}: {'a count needs' if isinstance(source, dict) else 'not a count: give'} "
+                                "one text per plural form")
+                continue
+            if isinstance(text, dict):
+                missing = [tag for tag in plural_tags(lang) if not text.get(tag)]
+                if missing:
+                    problems.append(f"{where}: the plural forms {', '.join(missing)} are empty")
+            allowed = placeholders(source)
+            source_markup = sorted(m for form in _forms(source) for m in _MARKUP.findall(form))
+            for form in _forms(text):
+                if _UNSAFE_CHARS.search(form):
+                    code = ord(_UNSAFE_CHARS.search(form).group())
+                    problems.append(f"{where}: holds the control or direction character U+{code:04X}")
+                if len(form) > MAX_TEXT_CHARS:
+                    problems.append(f"{where}: {len(form)} characters, more than {MAX_TEXT_CHARS}")
+                if reason := _placeholder_problem(form, allowed):
+                    problems.append(f"{where}: {reason}")
+                extra = [m for m in _MARKUP.findall(form) if m not in source_markup]
+                if extra:
+                    problems.append(f"{where}: markup the English text does not have: {extra[0][:60]!r}")
+    return problems
+
+
+def write_atomically(path: Path, text: str, check) -> None:
+    """Replace `path` by `text` so that a reader, a full disk or an interrupt never meets a half-written file:
+    a temporary file beside it, written, flushed and synced, read back and passed to `check` (which raises on
+    anything wrong), then renamed over the old file; the folder synced."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        check(temporary.read_text(encoding="utf-8"))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 @dataclass

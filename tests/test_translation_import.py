@@ -1,0 +1,107 @@
+"""A translator's .po file is data: markup, control characters, format specifications and incomplete plural forms
+are refused with the key and the reason, the catalogue left byte for byte as it was; a good file is written
+atomically and reads back as imported. Translations reach the map's HTML escaped."""
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from geo.i18n import CATALOGUE_PATH
+from geo.translations import write_atomically
+
+ROOT = Path(__file__).resolve().parent.parent
+ATTACK = '<img src=x onerror="document.title=1">'
+
+
+def geo(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo", "i18n", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("po")
+    assert geo("export-po", str(folder)).returncode == 0
+    return folder
+
+
+def with_russian(exported: Path, tmp_path: Path, key: str, text) -> Path:
+    """A copy of the exported .po files with one Russian entry changed (a count: a list of forms)."""
+    folder = tmp_path / "po"
+    for path in exported.rglob("*.po"):
+        target = folder / path.relative_to(exported)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    path = folder / "ru" / "LC_MESSAGES" / "atlas.po"
+    with path.open("rb") as source:
+        catalog = read_po(source, locale="ru")
+    message = next(m for m in catalog if m.context == key)
+    message.string = tuple(text) if isinstance(text, list) else text
+    with path.open("wb") as out:
+        write_po(out, catalog, width=0)
+    return folder
+
+
+def digest() -> str:
+    return hashlib.sha256(CATALOGUE_PATH.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("key, text, reason", [
+    ("layer.health_facilities", f"Медицинские {ATTACK}", "markup the English text does not have"),
+    ("nav.city", "Город [нажмите](https://example.org)", "markup the English text does not have"),
+    ("nav.city", "Горо\x7fд", "control or direction character U+007F"),
+    ("nav.city", "Город\u202e", "control or direction character U+202E"),
+    ("summit.map_title", "{city:>99999999}", "format specification"),
+    ("summit.map_title", "{city.__class__}", "not a plain name"),
+    ("summit.map_title", "{town}", "not in the English text"),
+    ("count.features", ["{count} объект", "", ""], "plural forms few, many are empty"),
+    ("nav.city", "Г" * 5000, "more than 4000"),
+])
+def test_a_hostile_or_broken_translation_is_refused_and_the_catalogue_kept(exported, tmp_path, key, text, reason):
+    before = digest()
+    done = geo("import-po", str(with_russian(exported, tmp_path, key, text)))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"ru {key}" in done.stderr and reason in done.stderr and "Traceback" not in done.stderr
+    assert digest() == before
+
+
+def test_a_good_translation_is_written_and_reads_back(exported, tmp_path):
+    before = CATALOGUE_PATH.read_bytes()
+    try:
+        done = geo("import-po", str(with_russian(exported, tmp_path, "nav.city", "Город (проверка)")))
+        assert done.returncode == 0, done.stderr
+        assert '"nav.city" = "Город (проверка)"' in CATALOGUE_PATH.read_text(encoding="utf-8")
+    finally:
+        CATALOGUE_PATH.write_bytes(before)
+
+
+def test_an_atomic_write_that_fails_its_check_leaves_the_old_file(tmp_path):
+    target = tmp_path / "i18n.toml"
+    target.write_text("old", encoding="utf-8")
+
+    def refuse(_written: str) -> None:
+        raise ValueError("does not read back")
+
+    with pytest.raises(ValueError):
+        write_atomically(target, "new", refuse)
+    assert target.read_text(encoding="utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == ["i18n.toml"]
+    write_atomically(target, "new", lambda written: None)
+    assert target.read_text(encoding="utf-8") == "new"
+
+
+def test_a_translated_layer_name_and_tooltip_label_reach_the_map_as_text(two_points):
+    from components.maps import MapLayer, build_map
+    from geo.display import display_frame
+    from geo.layers import LAYERS
+
+    spec = LAYERS["health_facilities"]
+    frame = two_points
+    layer = MapLayer(spec, display_frame(frame, spec, "EPSG:32643", lang="en"), f"Clinics {ATTACK}",
+                     (("name", f"Name {ATTACK}"),))
+    page = build_map([layer], tuple(frame.total_bounds), legend_title="Legend", group_labels={
+        spec.group: f"Group {ATTACK}"}, lang="en").get_root().render()
+    assert "<img" not in page and "onerror=\\\"" not in page
+    assert "&lt;img src=x onerror=" in page
