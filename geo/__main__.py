@@ -268,7 +268,7 @@ def add_account(args) -> int:
         print(f"error: say which cities the editor may change: --cities bishkek,osh (or --cities {ALL_CITIES})",
               file=sys.stderr)
         return 2
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass(f"password for {args.name}: ")
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else getpass(f"password for {args.name}: ")
     try:
         name = add_user(LayerStore(), args.name, password, args.role, cities, replace=args.replace)
     except AtlasError as error:

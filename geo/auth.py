@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from geo.cities import get_city
 from geo.errors import AtlasError
@@ -23,7 +24,9 @@ from geo.errors import AtlasError
 if TYPE_CHECKING:
     from geo.layerstore import LayerStore
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12  # OWASP ASVS 4.0 2.1.1
+MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable" against an offline slow-hash attack
+CONTEXT_WORDS = ("atlas", "healthy", "cities", "who", "password", "admin")  # this service's own words
 MAX_PASSWORD_LENGTH = 1024  # Argon2 hashes anything; a megabyte "password" is only a way to spend server time
 MAX_USERNAME_LENGTH = 64
 ROLES = ("editor", "viewer")
@@ -77,6 +80,29 @@ def name_skeleton(name: str) -> str:
     return normalise_username(name).translate(_LOOK_ALIKES)
 
 
+def password_problem(password: str, username: str, cities: tuple[str, ...] = ()) -> str:
+    """Why a new password is refused (OWASP ASVS 2.1, NIST SP 800-63B 5.1.1.2), '' when it is fine: fewer than
+    MIN_PASSWORD_LENGTH characters, nothing but spaces, the account's name, its cities or this service's words
+    inside it, or guessable from lists of common passwords, words, names and keyboard patterns (zxcvbn)."""
+    if not password.strip():
+        return "the password cannot be only spaces"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"the password may have at most {MAX_PASSWORD_LENGTH} characters"
+    context = [username, *CONTEXT_WORDS]
+    for city_id in cities:
+        if city_id != ALL_CITIES:
+            context += [city_id, *get_city(city_id).names.values()]
+    folded = password.casefold()
+    word = next((w for w in context if len(w) >= 3 and w.casefold() in folded), None)
+    if word:
+        return f"the password contains '{word}', which anyone who knows the account can guess"
+    if zxcvbn(password[:72], user_inputs=context)["score"] < MIN_PASSWORD_SCORE:  # zxcvbn reads 72 at most
+        return "the password is too easy to guess (a common password, word or pattern); use a few unrelated words"
+    return ""
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
@@ -112,6 +138,9 @@ def add_user(store: LayerStore, username: str, password: str, role: str = "edito
             get_city(city_id)  # CatalogueError names the known cities
         if role == "editor" and not cities:
             raise AccountError(f"an editor needs the cities they may change (e.g. bishkek,osh), or '{ALL_CITIES}'")
+    problem = password_problem(password, name, cities)
+    if problem:
+        raise AccountError(problem)
     password_hash = hash_password(password)
     look_alike = next((other for other in store.usernames() if other != name
                        and name_skeleton(other) == name_skeleton(name)), None)

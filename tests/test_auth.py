@@ -55,7 +55,7 @@ def test_sign_in_checks_the_password_and_keeps_the_city_limit(store):
 
 
 def test_bad_accounts_are_refused_with_reasons(store):
-    with pytest.raises(AccountError, match="at least 10"):
+    with pytest.raises(AccountError, match="at least 12"):
         add_user(store, "aigul", "short", "editor", ("bishkek",))
     with pytest.raises(AccountError, match="user name"):
         add_user(store, "robert'); DROP TABLE atlas_users;--", PASSWORD, "editor", ("bishkek",))
@@ -88,9 +88,9 @@ def test_names_differing_by_case_width_or_look_alike_letters_are_one_name(store)
 
 def test_an_account_is_replaced_only_when_asked(store):
     add_user(store, "aigul", PASSWORD, "editor", ("bishkek",))
-    add_user(store, "aigul", "another long password", "editor", ("osh",), replace=True)
+    add_user(store, "aigul", "another long sentence", "editor", ("osh",), replace=True)
     assert store.load_user("aigul")[2] == ("osh",)
-    assert store.sign_in("aigul", PASSWORD) is None and store.sign_in("aigul", "another long password")
+    assert store.sign_in("aigul", PASSWORD) is None and store.sign_in("aigul", "another long sentence")
 
 
 def test_guessing_is_throttled_per_account_and_per_client(store, clock):
@@ -154,7 +154,7 @@ def test_the_first_editor_is_made_from_the_command_line(tmp_path):
     assert made.returncode == 0, made.stderr
     assert "editor aigul saved for bishkek" in made.stdout
     refused = _cli(env, "bob", "--cities", "osh", password="short")
-    assert refused.returncode == 2 and "at least 10 characters" in refused.stderr
+    assert refused.returncode == 2 and "at least 12 characters" in refused.stderr
     no_cities = _cli(env, "bob", "--cities", ",")
     assert no_cities.returncode == 2 and "say which cities" in no_cities.stderr
     again = _cli(env, "AIGUL", "--cities", "osh")
@@ -182,3 +182,27 @@ def test_a_store_that_cannot_open_says_so_without_host_user_or_path(tmp_path):
         for secret in ("atlas_admin", "s3cret", "127.0.0.1", "5432", str(tmp_path), "Traceback"):
             assert secret not in text
 
+
+
+@pytest.mark.parametrize("password, reason", [
+    (" " * 14, "only spaces"),
+    ("password1234", "contains 'password'"),
+    ("aigul-is-the-best", "contains 'aigul'"),
+    ("Bishkek2026!!", "contains 'bishkek'"),
+    ("qwertyuiop12", "too easy to guess"),
+    ("1234567890123", "too easy to guess"),
+])
+def test_guessable_passwords_are_refused_as_owasp_asks(store, password, reason):
+    """ASVS 2.1: at least 12 characters, not only spaces, no account name, city or service word inside, and not
+    guessable from lists of common passwords and patterns (zxcvbn)."""
+    with pytest.raises(AccountError, match=reason):
+        add_user(store, "aigul", password, "editor", ("bishkek",))
+    assert "aigul" not in store.usernames()
+
+
+def test_a_password_piped_from_any_platform_loses_its_line_ending(tmp_path):
+    env = {"ATLAS_USER_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    made = _cli(env, "aigul", "--cities", "bishkek", password=PASSWORD + "\r")  # Windows line ending
+    assert made.returncode == 0, made.stderr
+    store = LayerStore(f"sqlite:///{tmp_path / 'atlas.sqlite'}")
+    assert store.sign_in("aigul", PASSWORD) is not None
