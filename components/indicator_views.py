@@ -288,7 +288,8 @@ def scatter(city_ids: list[str], x_id: str, y_id: str, year: int | None) -> None
     both_values = compared(tuple(city_ids), (x_id, y_id), year)
     years = both_values.groupby("indicator_id")["compared_year"].first()
     pivot = both_values.pivot_table(index="city_id", columns="indicator_id", values="value").reindex(city_ids)
-    both = pivot[[x_id, y_id]].dropna() if {x_id, y_id} <= set(pivot.columns) else pd.DataFrame()
+    pair = list(dict.fromkeys([x_id, y_id]))  # one indicator against itself (a single one chosen): one column
+    both = pivot[pair].dropna() if set(pair) <= set(pivot.columns) else pd.DataFrame()
     fig = go.Figure(go.Scatter(x=both.get(x_id), y=both.get(y_id), mode="markers+text",
                                text=[get_city(c).name(lang()) for c in both.index], textposition="top center",
                                marker={"size": 11, "color": SERIES_COLOUR}))

@@ -187,7 +187,9 @@ class _ViewScript(MacroElement):
             try { page = window.parent; params = new URLSearchParams(page.location.search); } catch (e) { page = null; }
           }
           var view = (params.get('view') || '').split(',').map(Number);
-          if (view.length === 3 && view.every(isFinite)) { map.setView([view[0], view[1]], view[2]); touched = true; }
+          // a link's view only when it is a place on Earth at a zoom Leaflet draws (?view=1e308,… is ignored)
+          if (view.length === 3 && view.every(isFinite) && Math.abs(view[0]) <= 90 && Math.abs(view[1]) <= 180
+              && view[2] >= 0 && view[2] <= 19) { map.setView([view[0], view[1]], view[2]); touched = true; }
           else { map.fitBounds(b, pad); }
           (params.get('hidden') || '').split(',').forEach(function (k) {
             if (groups[k]) { map.removeLayer(groups[k]); } });

@@ -80,7 +80,7 @@ def url_list(param: str, options: list[str], default: list[str], label: str, for
     """A multiselect whose choice lives in the URL (?param=a,b), so a comparison survives reloads and links."""
     key = f"url_{param}"
     if key not in st.session_state:
-        wanted = [v for v in st.query_params.get(param, "").split(",") if v in options]
+        wanted = list(dict.fromkeys(v for v in st.query_params.get(param, "").split(",") if v in options))  # once each
         st.session_state[key] = wanted or [v for v in default if v in options]
     chosen = st.multiselect(label, options, key=key, format_func=format_func)
     st.query_params[param] = ",".join(chosen)

@@ -12,6 +12,8 @@ moves the translation catalogue (data/i18n.toml) to gettext .po files for Poedit
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 
 from geo.cities import all_cities, get_city
@@ -46,6 +48,32 @@ def city_indicator_values(city_id: str, store=None):
     return store_values(city, store)
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1, said in one line otherwise."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def write_stdout(content: bytes) -> int:
+    """Write a file to standard output and make sure all of it arrived: a full disk or a closed pipe is an error
+    (exit 1, with the reason), never a cut file and exit 0."""
+    out = sys.stdout.buffer
+    try:
+        out.write(content)
+        out.flush()
+        if stat.S_ISREG(os.fstat(out.fileno()).st_mode):
+            os.fsync(out.fileno())
+    except OSError as error:
+        print(f"error: the output could not be written whole ({error.strerror or error})", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     deck.add_argument("--format", default="pptx", choices=("pptx", "html"))
     batch = commands.add_parser("batch", help="compute and store every indicator of many cities on Dask")
     batch.add_argument("--cities", default="all", help="'all' (default) or comma-separated city ids")
-    batch.add_argument("--workers", type=int, default=2, help="processes of the local Dask cluster (default 2)")
+    batch.add_argument("--workers", type=positive_int, default=2, help="processes of the local Dask cluster (default 2)")
     batch.add_argument("--scheduler", help="address of an existing Dask scheduler (default: $ATLAS_DASK_SCHEDULER, "
                                            "else a local cluster)")
     batch.add_argument("--force", action="store_true", help="recompute cities whose inputs did not change")
@@ -101,8 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.year is not None:
         values = values[values["year"].isna() | (values["year"] == args.year)]
-    sys.stdout.write(indicator_csv(values))
-    return 0
+    return write_stdout(indicator_csv(values).encode("utf-8"))
 
 
 def batch_command(args) -> int:
@@ -123,8 +150,12 @@ def batch_command(args) -> int:
         left = "" if step.seconds_left is None else f", about {step.seconds_left:.0f} s left"
         print(f"[{step.done}/{step.total}] {step.city_id}{left}", file=sys.stderr, flush=True)
 
-    report = run_batch(cities, store, workers=args.workers, scheduler=args.scheduler, progress=progress,
-                       force=args.force)
+    try:
+        report = run_batch(cities, store, workers=args.workers, scheduler=args.scheduler, progress=progress,
+                           force=args.force)
+    except AtlasError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"computed {len(report.computed)}, skipped {len(report.skipped)} (inputs unchanged), "
           f"failed {len(report.failed)} in {report.seconds:.1f} s")
     for city_id, reason in sorted(report.failed.items()):
@@ -153,9 +184,7 @@ def dossier_command(args) -> int:
 
     def progress(share: float, text: str) -> None:
         print(f"{share:4.0%} {text}", file=sys.stderr)
-    sys.stdout.buffer.write(dossier_files(args.city, args.lang, (args.format,), progress)[args.format])
-    sys.stdout.flush()
-    return 0
+    return write_stdout(dossier_files(args.city, args.lang, (args.format,), progress)[args.format])
 
 
 def deck_command(args) -> int:
@@ -187,9 +216,7 @@ def deck_command(args) -> int:
         print("error: the deck's maps need Chromium (apt-get install chromium)", file=sys.stderr)
         return 2
     choice = DeckChoice(cities, indicators or SEED_INDICATORS, args.year)
-    sys.stdout.buffer.write(deck_file(choice, args.lang, args.format))
-    sys.stdout.flush()
-    return 0
+    return write_stdout(deck_file(choice, args.lang, args.format))
 
 
 def translation_command(args) -> int:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo.air import annual_stats
 from geo.cities import City, get_city
+from geo.errors import AtlasError
 from geo.indicators import INDICATORS, VALUE_COLUMNS, city_values
 from geo.layerstore import LayerStore
 from geo.paths import CATALOGUE_PATH, EMBEDDED_DIR
@@ -98,6 +99,13 @@ class Progress:
     seconds_left: float | None  # None until one city has finished
 
 
+SCHEDULER_TIMEOUT_S = 10
+
+
+class BatchError(AtlasError):
+    """The batch cannot start as asked (no scheduler at the address, no workers)."""
+
+
 def _client(workers: int, scheduler: str | None):
     """A Dask client: to the scheduler at `scheduler` (or $ATLAS_DASK_SCHEDULER), else a local cluster of
     `workers` single-threaded processes, each bounded to WORKER_MEMORY."""
@@ -105,7 +113,13 @@ def _client(workers: int, scheduler: str | None):
 
     address = scheduler or os.environ.get(SCHEDULER_ENV)
     if address:
-        return Client(address), None
+        try:
+            return Client(address, timeout=SCHEDULER_TIMEOUT_S), None
+        except (OSError, ValueError, TypeError) as exc:  # a wrong address, or nothing answering there
+            raise BatchError(f"no Dask scheduler answers at {address!r} within {SCHEDULER_TIMEOUT_S} s "
+                             f"({type(exc).__name__}); give tcp://HOST:PORT of a running scheduler") from None
+    if workers < 1:
+        raise BatchError(f"--workers must be at least 1, not {workers}")
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
                            dashboard_address=None)
     return Client(cluster), cluster

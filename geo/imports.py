@@ -14,6 +14,7 @@ import logging
 import math
 import secrets
 import struct
+import sys
 import tempfile
 import unicodedata
 import warnings
@@ -65,6 +66,9 @@ PROBLEM_TEXT = {  # English; the page shows data/i18n.toml's "problem.<code>" in
     "control_character": "row {row}, column '{column}': the text holds the control character {code} (NUL, "
                          "bell, direction override...); remove it",
     "not_text": "row {row}, column '{column}': a list or an object where a single value belongs",
+    "raw_control_character": "line {line}: a raw control character {code} inside the JSON text (a NUL would "
+                             "silently cut the name it is in); remove it",
+    "nested_too_deep": "the file nests lists or objects more than {limit} levels deep; no GeoJSON needs that",
     "not_finite": "row {row}, column '{column}': {value} is not a finite number",
     "not_an_integer": "row {row}, column '{column}': {value} is not a whole number (a count)",
     "out_of_range": "row {row}: longitude {lon} / latitude {lat} is not a place on Earth (longitude −180…180, "
@@ -260,7 +264,13 @@ def check_geojson(text: str, limits: Limits) -> None:
     problems: list[Problem] = []
     try:
         document = json.loads(text)  # NaN and Infinity become floats, found below with their row and column
+    except RecursionError:  # nesting deeper than the parser's stack: said as such, GDAL never sees it
+        raise _refuse("nested_too_deep", limit=sys.getrecursionlimit()) from None
     except ValueError:
+        raw = next((i for i, c in enumerate(text) if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None)
+        if raw is not None:  # GDAL would read past it, cutting the text at a NUL: refused here, by its line
+            raise ImportRejected([Problem("raw_control_character", {"line": text.count("\n", 0, raw) + 1,
+                                                                     "code": f"U+{ord(text[raw]):04X}"})])
         return  # not JSON at all: GDAL says where it breaks ("malformed")
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
@@ -310,17 +320,21 @@ def _coordinates(geometry) -> list:
 
 def text_problems(value: str, row: int, column: str, limits: Limits) -> list[Problem]:
     """Text that is too long, or holds NUL or other control characters (a NUL silently cuts text in C
-    libraries; others hide or reorder what a reader sees)."""
+    libraries; others hide or reorder what a reader sees), lone surrogates or non-characters (no XML, so no DOCX,
+    can hold them); tabs and line breaks are text."""
     if len(value) > limits.text_chars:
         return [Problem("text_too_long", {"row": row, "column": column, "count": len(value),
                                           "limit": limits.text_chars})]
-    bad = next((c for c in value if unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS), None)
+    bad = next((c for c in value if c not in KEPT_CONTROLS and (unicodedata.category(c) in ("Cc", "Cs")
+                                                                 or c in BIDI_CONTROLS or c in NON_CHARACTERS)), None)
     if bad is not None:
         return [Problem("control_character", {"row": row, "column": column, "code": f"U+{ord(bad):04X}"})]
     return []
 
 
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+KEPT_CONTROLS = set("\t\n\r")  # a spreadsheet's cell holds line breaks and tabs: text, kept as they are
+NON_CHARACTERS = {chr(c) for c in (*range(0xFDD0, 0xFDF0), 0xFFFE, 0xFFFF)}  # XML (so DOCX) cannot hold them
 
 
 def check_frame(frame: gpd.GeoDataFrame, limits: Limits) -> None:

@@ -531,3 +531,13 @@ def test_a_russian_sessions_map_export_is_dated_and_credited_in_russian(server, 
     months = ("янв.", "февр.", "мар.", "апр.", "мая", "июн.", "июл.", "авг.", "сент.", "окт.", "нояб.", "дек.")
     assert any(f"{m} 20" in shown for m in months), f"no Russian date in the export: {shown[:300]}"
     page.context.close()
+
+
+def test_an_impossible_view_in_a_link_is_ignored_and_the_charts_still_load(server, browser):
+    page = offline_page(browser, [])
+    page.goto(f"{server}/city?city=bishkek&lang=en&view=1e308,1e308,5")
+    frame = map_frame(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # released by the map, as on any visit
+    center = frame.evaluate(f"() => {LEAFLET_MAP}.getCenter()")
+    assert 42 < center["lat"] < 43.5 and 74 < center["lng"] < 75.5  # fitted to Bishkek instead
+    page.context.close()
