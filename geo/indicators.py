@@ -76,10 +76,11 @@ class IndicatorSpec:
     countries: tuple[str, ...] = ()  # a national bureau's statistic: only the cities of these countries list it
 
     @property
-    def digits(self) -> int:
-        """Decimals its values, medians and differences are written with: none for a count of people, deaths or
-        days ("897 700", not "897 700,0"), one otherwise."""
-        return 0 if self.unit in COUNT_UNITS else 1
+    def digits(self) -> int | None:
+        """Decimals its values, medians and differences are written with: for a count of people, deaths or days
+        none where the number is whole ("897 700", not "897 700,0") and one where it is not (a median of two
+        counts, "30 120,5": never rounded away); one otherwise."""
+        return None if self.unit in COUNT_UNITS else 1
 
     @property
     def name(self) -> tuple[str, dict[str, str]]:
