@@ -105,3 +105,11 @@ def test_a_translated_layer_name_and_tooltip_label_reach_the_map_as_text(two_poi
         spec.group: f"Group {ATTACK}"}, lang="en").get_root().render()
     assert "<img" not in page and "onerror=\\\"" not in page
     assert "&lt;img src=x onerror=" in page
+
+
+def test_the_shipped_catalogue_passes_the_checks_an_import_must_pass():
+    """A hand edit of data/i18n.toml is held to the same rules as a translator's .po file."""
+    from geo.i18n import catalogue
+    from geo.translations import imported_problems
+
+    assert imported_problems(catalogue()) == []
