@@ -41,7 +41,7 @@ EMBEDDED_AUTHOR = "embedded dataset (python -m geo.build)"
 LOG = logging.getLogger(__name__)
 BUSY_TIMEOUT_S = 15  # a writer waits this long for another (SQLite busy timeout, PostgreSQL lock timeout)
 STATEMENT_TIMEOUT_S = 120  # no statement runs longer (a 200,000-row import's inserts take a few seconds each)
-SESSION_IDLE_S = 30 * 60  # OWASP ASVS 3.3: an editor's sign-in lapses after 30 minutes without a write...
+SESSION_IDLE_S = 30 * 60  # OWASP ASVS 3.3: an editor's sign-in lapses after 30 minutes of inactivity...
 SESSION_MAX_S = 12 * 3600  # ...and 12 hours after signing in, whatever happens
 # PostgreSQL: a database that stops answering (a partition) is noticed in seconds, not never: connect timeout,
 # TCP keepalives and a user timeout on unacknowledged data, statement, lock and idle-transaction timeouts, and a
@@ -281,28 +281,34 @@ class LayerStore:
         refused at the next write."""
         if self._sessions.get(editor.session) is not editor or not editor.session:
             raise PermissionDenied(f"{editor.username} is not signed in to this store")
-        signed_in_at, last_write = self._session_times[editor.session]
-        now = time.monotonic()
-        if now - last_write > SESSION_IDLE_S or now - signed_in_at > SESSION_MAX_S:
-            self.sign_out(editor)
+        if self._lapsed(editor):
             raise SessionExpired(f"the sign-in of {editor.username} has lapsed; sign in again")
         account = self.load_user(editor.username)
         current = Editor(editor.username, account[1], account[2]) if account else None
         if current is None or not current.can_edit(city_id):
             raise PermissionDenied(f"{editor.username} may not change the layers of {city_id}")
-        self._session_times[editor.session] = (signed_in_at, now)
+        self._session_times[editor.session] = (self._session_times[editor.session][0], time.monotonic())
+
+    def _lapsed(self, editor: Editor) -> bool:
+        """Whether the sign-in is past SESSION_IDLE_S since its last activity (a write, a page it opened) or
+        SESSION_MAX_S since it began; a lapsed one is signed out."""
+        signed_in_at, last_write = self._session_times[editor.session]
+        now = time.monotonic()
+        if now - last_write > SESSION_IDLE_S or now - signed_in_at > SESSION_MAX_S:
+            self.sign_out(editor)
+            return True
+        return False
 
     def current_editor(self, editor: Editor | None) -> Editor | None:
         """The editor as the store knows it now: None once the sign-in has lapsed or the account is gone; its
-        role and cities as stored now (the page shows the controls these allow)."""
-        if editor is None or self._sessions.get(editor.session) is not editor:
+        role and cities as stored now (the page shows the controls these allow). Opening a page is activity."""
+        if editor is None or self._sessions.get(editor.session) is not editor or self._lapsed(editor):
             return None
-        signed_in_at, last_write = self._session_times[editor.session]
-        now = time.monotonic()
         account = self.load_user(editor.username)
-        if account is None or now - last_write > SESSION_IDLE_S or now - signed_in_at > SESSION_MAX_S:
+        if account is None:
             self.sign_out(editor)
             return None
+        self._session_times[editor.session] = (self._session_times[editor.session][0], time.monotonic())  # active
         if (account[1], account[2]) == (editor.role, editor.cities):
             return editor
         refreshed = Editor(editor.username, account[1], account[2], session=editor.session)
