@@ -5,7 +5,8 @@
 #   exports and kaleido's charts, so no letter is drawn as a missing-glyph box;
 # - libpango: WeasyPrint's text layout, for the dossier PDFs;
 # - PostgreSQL 15 with PostGIS: the layer store's second back end. The cluster is started and a test role and
-#   database are made (atlas/atlas, atlas_test on 127.0.0.1:5432; override with ATLAS_TEST_DATABASE_URL).
+#   database are made (atlas/atlas, atlas_test on 127.0.0.1:5432; override with ATLAS_TEST_DATABASE_URL);
+# - iptables: the store's partition test drops the packets of one loopback port, as a network partition does.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 missing=()
@@ -15,6 +16,7 @@ fc-list ':charset=04d9 0493 049b 04a3 04e9 04b1 04af 04bb 0456' family 2>/dev/nu
 ldconfig -p | grep 'libpangoft2-1.0.so.0' >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -d /usr/share/postgresql/15/extension ] && ls /usr/share/postgresql/15/extension/postgis.control >/dev/null 2>&1 \
   || missing+=(postgresql postgresql-15-postgis-3)
+command -v iptables >/dev/null || missing+=(iptables)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null

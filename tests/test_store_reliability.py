@@ -232,3 +232,66 @@ def test_a_silent_database_fails_in_seconds_instead_of_hanging():
         for connection in held:
             connection.close()
         listener.close()
+
+
+class ForwardingProxy:
+    """A TCP proxy on a free loopback port to PostgreSQL: the path a partition can cut without touching the
+    other connections of the test run."""
+
+    def __init__(self, target_port: int = 5432):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.target_port = target_port
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client = self.listener.accept()[0]
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def iptables(*rule: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["iptables", *rule], capture_output=True, text=True)
+
+
+def test_a_partition_after_connecting_fails_a_read_in_seconds(tmp_path):
+    """The database goes silent mid-session (packets to and from it dropped, as in a network partition): the next
+    read is said unavailable once TCP keepalives and the user timeout give up, instead of hanging the page."""
+    make_store("postgis", tmp_path).close()  # the test database, seeded (and skipped or failed as CI requires)
+    proxy = ForwardingProxy()
+    rules = [("-p", "tcp", "--dport", str(proxy.port), "-j", "DROP"),
+             ("-p", "tcp", "--sport", str(proxy.port), "-j", "DROP")]
+    store = LayerStore(f"postgresql+psycopg://atlas:atlas@127.0.0.1:{proxy.port}/atlas_test")
+    try:
+        assert len(store.read_layer("boundary", CITY)) == 1
+        for rule in rules:
+            added = iptables("-I", "INPUT", *rule)
+            if added.returncode != 0:
+                pytest.skip(f"iptables cannot drop packets here: {added.stderr.strip()}")
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            store.read_layer("boundary", CITY)
+        assert time.monotonic() - started < 60
+    finally:
+        for rule in rules:
+            iptables("-D", "INPUT", *rule)
+        store.close()
+        proxy.close()
