@@ -113,3 +113,36 @@ def test_the_shipped_catalogue_passes_the_checks_an_import_must_pass():
     from geo.translations import imported_problems
 
     assert imported_problems(catalogue()) == []
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium")
+def test_a_hostile_translation_shows_as_text_in_the_browser(two_points, tmp_path):
+    """The map opened in Chromium, offline: the markup in the layer switch, tooltip and popup is shown, not run."""
+    from playwright.sync_api import sync_playwright
+
+    from components.exports import standalone_map_html
+    from components.maps import MapLayer, build_map
+    from geo.display import display_frame
+    from geo.layers import LAYERS
+
+    spec = LAYERS["health_facilities"]
+    layer = MapLayer(spec, display_frame(two_points, spec, "EPSG:32643", lang="ru"), f"Клиники {ATTACK}",
+                     (("name", f"Название {ATTACK}"),))
+    m = build_map([layer], tuple(two_points.total_bounds), legend_title="Слои", lang="ru",
+                  group_labels={spec.group: f"Группа {ATTACK}"})
+    page_file = tmp_path / "map.html"
+    page_file.write_text(standalone_map_html(m, [layer], "Карта", "Атлас", "ru"), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+        page = browser.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+        page.goto(page_file.as_uri())
+        page.locator("path.leaflet-interactive, .leaflet-interactive").first.wait_for()
+        page.locator(".leaflet-control-layers").hover()
+        page.locator(".leaflet-interactive").first.click(force=True)  # opens the popup with the label
+        page.wait_for_timeout(500)
+        assert page.evaluate("document.title") == "Карта"  # onerror never ran
+        assert page.locator(".leaflet-container img[src='x']").count() == 0
+        assert "Группа <img" in page.locator(".leaflet-control-layers").text_content()  # folded or open
+        assert f"Название {ATTACK}" in page.locator(".leaflet-popup-content").inner_text()
+        browser.close()
