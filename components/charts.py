@@ -173,7 +173,7 @@ def indicator_comparison_figure(rows: pd.DataFrame, reference: tuple[str, float]
         if pd.isna(value):
             text.append(labels["no_data"])
             continue
-        text.append(format_number(value, labels["lang"]) + (" ᴿ" if is_region else "")
+        text.append(format_number(value, labels["lang"], labels.get("digits")) + (" ᴿ" if is_region else "")
                     + (" *" if "imputed" in str(flags).split(";") else ""))
     colours = ["#9ecae1" if r else SERIES_COLOUR for r in regional]
     fig = go.Figure(go.Bar(x=rows["value"].fillna(0), y=rows["city"], orientation="h", marker_color=colours,

@@ -348,5 +348,5 @@ def comparison_figure(indicator_id: str, city_ids: tuple[str, ...], year: int | 
                  if spec.reference else None)
     return charts.indicator_comparison_figure(
         rows.assign(city=[get_city(c).name(language) for c in rows["city_id"]]), reference,
-        {"title": title, "x": translate("unit." + spec.unit, language), "lang": language,
+        {"title": title, "x": translate("unit." + spec.unit, language), "lang": language, "digits": spec.digits,
          "no_data": translate("common.no_data", language), "source": " · ".join(notes)})

@@ -89,7 +89,7 @@ def slide_figure(kind: str, subject: str, choice: DeckChoice, language: str):
     figure = (air_views.annual_figure(subject, "pm25", language) if kind == "pm25"
               else indicator_views.comparison_figure(subject, choice.cities, choice.year, language))
     return presentation_type(figure, SCREEN_FONT_PX).update_layout(title_text="", margin_t=40, height=None,
-                                                                   autosize=True)
+                                                                   autosize=True, template="plotly_white")
 
 
 def navigation(index: int, sequence: list[tuple[str, str]], choice: DeckChoice) -> None:
@@ -149,7 +149,8 @@ def render_slide(kind: str, subject: str, choice: DeckChoice) -> None:
             show_map(data.city_map_html(city.id, lang(), base_url()), t("summit.map_title", city=city.name(lang())),
                      height=600)
         else:
-            st.plotly_chart(slide_figure(kind, subject, choice, lang()), width="stretch", height="stretch")
+            st.plotly_chart(slide_figure(kind, subject, choice, lang()), width="stretch", height="stretch",
+                            theme=None)  # the slide's own type sizes, not the app theme's small ticks
 
 
 def footer(index: int, count: int) -> None:
