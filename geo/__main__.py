@@ -64,10 +64,14 @@ def write_stdout(content: bytes) -> int:
     (exit 1, with the reason), never a cut file and exit 0."""
     out = sys.stdout.buffer
     try:
+        descriptor = out.fileno()
+    except (OSError, ValueError):  # not a file (a test's captured output): nothing to sync
+        descriptor = None
+    try:
         out.write(content)
         out.flush()
-        if stat.S_ISREG(os.fstat(out.fileno()).st_mode):
-            os.fsync(out.fileno())
+        if descriptor is not None and stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.fsync(descriptor)
     except OSError as error:
         print(f"error: the output could not be written whole ({error.strerror or error})", file=sys.stderr)
         return 1
