@@ -60,15 +60,20 @@ def _sqlite_connected(dbapi_connection, _record) -> None:
     dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
 
 
-def _store_failure(exc: Exception) -> AtlasError:
-    """A database error as the failure a person can act on: busy (try again), full (free space), unavailable."""
+def _store_failure(exc: sa.exc.SQLAlchemyError) -> AtlasError | None:
+    """A database error as the failure a person can act on: busy (try again), full (free space), unavailable
+    (the database or its file cannot be reached); None for anything else (a fault of the code, which stays an
+    error with a reference)."""
     text = str(getattr(exc, "orig", exc)).lower()
     code = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
     if "database is locked" in text or "database table is locked" in text or code in ("55P03", "40P01", "40001"):
         return StoreBusy("another writer is using the store; nothing was stored, try again in a moment")
     if "disk is full" in text or "no space left" in text or "could not extend" in text or code.startswith("53"):
         return StoreFull("the disk of the layer store is full; nothing was stored")
-    return StoreUnavailable("the layer store cannot be reached; nothing was stored, the server log has the details")
+    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) and not text.startswith("no such"):
+        return StoreUnavailable("the layer store cannot be reached; nothing was stored, the server log has the "
+                                "details")
+    return None
 
 
 class PermissionDenied(AtlasError):
@@ -255,7 +260,10 @@ class LayerStore:
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
             LOG.exception("reading the layer store failed")
-            raise _store_failure(exc) from None
+            failure = _store_failure(exc)
+            if failure is None:
+                raise
+            raise failure from None
 
     @contextlib.contextmanager
     def _writing(self, *lock_keys: str):
@@ -273,7 +281,10 @@ class LayerStore:
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
             LOG.exception("writing the layer store failed")
-            raise _store_failure(exc) from None
+            failure = _store_failure(exc)
+            if failure is None:
+                raise
+            raise failure from None
 
     def require_editor(self, editor: Editor, city_id: str) -> None:
         """PermissionDenied unless `editor` is one this store signed in, whose sign-in has not lapsed, and whose
