@@ -1,6 +1,7 @@
 """Sections of the Air quality page (and the City page's PM2.5 summary), built from geo.air results."""
 from __future__ import annotations
 
+import folium
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -10,7 +11,7 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map, map_html
 from components.state import lang, t
 from components.tables import format_value
-from components.widgets import chart
+from components.widgets import chart, map_downloads
 from geo.air import (
     AIRDATA_SOURCE,
     HEATING_SEASON,
@@ -267,9 +268,9 @@ def comparison(pollutant: str, year: int) -> None:
         st.caption(left_out)
 
 
-@st.cache_resource(max_entries=64)
-def built_station_map(city_id: str, pollutant: str, year: int, language: str, base_url: str) -> str:
-    """The HTML of the station map of a city, pollutant and year, rendered once per language (see station_map)."""
+def station_map(city_id: str, pollutant: str, year: int, language: str, base_url: str,
+                for_print: bool = False) -> tuple[folium.Map, list[MapLayer]]:
+    """The station map of a city, pollutant and year (or its print variant), and the layers it draws."""
     city = get_city(city_id)
     layers = list(data.boundary_layers(city_id, language))
     stations = data.city_layer(city_id, "air_stations")
@@ -288,16 +289,27 @@ def built_station_map(city_id: str, pollutant: str, year: int, language: str, ba
     swatches = [(BAND_COLOURS[b], translate(f"band.{b}", language)) for b in defined_bands(pollutant)] + [
         (NO_DATA_COLOUR, translate("air.no_band_legend", language))]
     built = build_map(layers, tuple(data.city_layer(city_id, "boundary").total_bounds), base_url=base_url,
-                      lang=language, legend_title=translate("map.legend", language), legend_swatches=swatches)
-    return map_html(built)
+                      lang=language, legend_title=translate("map.legend", language), legend_swatches=swatches,
+                      for_print=for_print)
+    return built, layers
 
 
-def station_map(city: City, pollutant: str, year: int) -> None:
+@st.cache_resource(max_entries=64)
+def built_station_map(city_id: str, pollutant: str, year: int, language: str, base_url: str) -> str:
+    """The HTML of the station map of a city, pollutant and year, rendered once per language (see station_section)."""
+    return map_html(station_map(city_id, pollutant, year, language, base_url)[0])
+
+
+def station_section(city: City, pollutant: str, year: int) -> None:
     """Every monitoring site of the city, coloured by its annual band of `pollutant` for `year` where the
     Atlas has its hourly series (grey: no value, or a site whose series the Atlas does not hold), and the
-    city-wide series at the city centre."""
-    show_map(built_station_map(city.id, pollutant, year, lang(), base_url()),
-             t("air.map_title", pollutant=POLLUTANTS[pollutant].label, year=year), height=460)
+    city-wide series at the city centre; the map to take away."""
+    title = t("air.map_title", pollutant=POLLUTANTS[pollutant].label, year=year)
+    show_map(built_station_map(city.id, pollutant, year, lang(), base_url()), title, height=460)
+    language = lang()
+    map_downloads(lambda for_print: station_map(city.id, pollutant, year, language, "/", for_print)[0],
+                  lambda: station_map(city.id, pollutant, year, language, "/")[1], f"{city.name(language)}: {title}",
+                  f"atlas-{pollutant}-stations-{city.id}-{year}", key="air_station_map_export")
     st.caption(t("air.map_note", pollutant=POLLUTANTS[pollutant].label, year=year))
     stations = data.city_layer(city.id, "air_stations")
     if stations.empty:

@@ -274,12 +274,12 @@ def city_map(city_id: str, lang: str, base_url: str, for_print: bool = False) ->
 
 
 @st.cache_resource(max_entries=4)
-def overview_map(lang: str, base_url: str) -> folium.Map:
-    """The Overview's map of every member city, built once and shared: read only."""
+def overview_map(lang: str, base_url: str, for_print: bool = False) -> folium.Map:
+    """The Overview's map of every member city (or its print variant), built once and shared: read only."""
     bounds = tuple(layer("boundary").query("city_id in @ids", local_dict={"ids": [c.id for c in member_cities()]})
                    .total_bounds)
     return build_map(overview_map_layers(lang), bounds, base_url=base_url, lang=lang,
-                     legend_title=translate("map.legend", lang), group_labels=group_labels(lang))
+                     legend_title=translate("map.legend", lang), group_labels=group_labels(lang), for_print=for_print)
 
 
 def group_labels(lang: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.state import lang, t
 from components.tables import format_value
-from components.widgets import source_flags, source_help, value_flags
+from components.widgets import map_downloads, source_flags, source_help, value_flags
 from geo.cities import City, get_city
 from geo.display import display_frame
 from geo.i18n import (
@@ -197,9 +197,14 @@ def district_map(city: City) -> bool:
     map_layer = MapLayer(spec, frame, indicator_name(indicator_id),
                          tuple((c, t(f"column.{c}")) for c in spec.tooltip), style={"fillOpacity": 0.75},
                          colour_by="colour")
-    show_map(build_map([map_layer, *data.boundary_layers(city.id, lang())], tuple(layer.total_bounds),
-                       base_url=base_url(), lang=lang(), legend_title=t("map.legend"), legend_swatches=legend),
-             t("profile.districts_title"), height=420)
+    layers, bounds, language = [map_layer, *data.boundary_layers(city.id, lang())], tuple(layer.total_bounds), lang()
+
+    def build(for_print: bool, base: str = "/"):
+        return build_map(layers, bounds, base_url=base, lang=language, legend_title=translate("map.legend", language),
+                         legend_swatches=legend, for_print=for_print)
+    show_map(build(False, base_url()), t("profile.districts_title"), height=420)
+    map_downloads(build, lambda: layers, f"{city.name(language)}: {indicator_name(indicator_id)}",
+                  f"atlas-districts-{city.id}", key="district_map_export")
     return True
 
 
@@ -320,8 +325,14 @@ def region_choropleth(indicator_id: str) -> None:
     layer = MapLayer(spec, frame, f"{indicator_name(indicator_id)} ({latest_year})",
                      (("region", t("column.region")), ("value", indicator_name(indicator_id))),
                      style={"fillOpacity": 0.8}, colour_by="colour")
-    show_map(build_map([layer], tuple(regions.total_bounds), base_url=base_url(), lang=lang(), legend_title=t("map.legend"),
-                       legend_swatches=legend), f"{t('compare.map_title')}: {indicator_name(indicator_id)}", height=480)
+    title, language = f"{t('compare.map_title')}: {indicator_name(indicator_id)} ({latest_year})", lang()
+
+    def build(for_print: bool, base: str = "/"):
+        return build_map([layer], tuple(regions.total_bounds), base_url=base, lang=language,
+                         legend_title=translate("map.legend", language), legend_swatches=legend, for_print=for_print)
+    show_map(build(False, base_url()), title, height=480)
+    map_downloads(build, lambda: [layer], title, f"atlas-regions-{indicator_id}-{latest_year}",
+                  key="region_map_export")
     st.caption(t("compare.choropleth_note", year=latest_year,
                  source=translate_text(INDICATORS[indicator_id].source, lang())))
 

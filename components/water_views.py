@@ -14,7 +14,7 @@ from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
 from components.safe_text import inert
 from components.state import lang, t
-from components.widgets import file_uploader
+from components.widgets import file_uploader, map_downloads
 from geo.cities import City
 from geo.csvsafe import csv_file_name
 from geo.display import display_frame
@@ -143,10 +143,15 @@ def samples_views(city: City, judged: pd.DataFrame, file_name: str, key: str) ->
     layer = MapLayer(spec, frame, t("layer.water_sites"), tuple((c, t(f"column.{c}")) for c in spec.tooltip),
                      colour_by="colour")
     bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
-    show_map(build_map([*data.boundary_layers(city.id, lang()), layer], bounds, base_url=base_url(), lang=lang(),
-                       legend_title=t("map.legend"),
-                       legend_swatches=[(FLAG_COLOUR, t("water.site_exceeds")), (SERIES_COLOUR, t("water.site_ok"))]),
-             t("layer.water_sites"), height=420)
+    layers, language = [*data.boundary_layers(city.id, lang()), layer], lang()
+    swatches = [(FLAG_COLOUR, t("water.site_exceeds")), (SERIES_COLOUR, t("water.site_ok"))]
+
+    def build(for_print: bool, base: str = "/"):
+        return build_map(layers, bounds, base_url=base, lang=language, legend_title=t("map.legend"),
+                         legend_swatches=swatches, for_print=for_print)
+    show_map(build(False, base_url()), t("layer.water_sites"), height=420)
+    map_downloads(build, lambda: layers, f"{city.name(language)}: {t('layer.water_sites')}",
+                  f"atlas-water-sites-{city.id}", key=f"water_map_export_{key}")
     parameter = st.selectbox(t("water.parameter"), sorted(judged["parameter"].unique()), key=f"water_parameter_{key}",
                              format_func=lambda p: translate_value("water_parameter", p, lang()))
     chosen = judged[judged["parameter"] == parameter].sort_values("date")

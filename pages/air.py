@@ -36,7 +36,7 @@ air_views.series_notices(daily)
 air_views.year_cards(annual[annual["year"] == year].iloc[0], pollutant)
 
 st.subheader(t("air.map_title", pollutant=POLLUTANTS[pollutant].label, year=year))
-air_views.station_map(city, pollutant, year)
+air_views.station_section(city, pollutant, year)
 
 
 def charts() -> None:

@@ -6,7 +6,7 @@ from components.indicator_views import indicator_name
 from components.map_view import base_url, show_map
 from components.state import lang, require_frame, t
 from components.tables import formatted
-from components.widgets import after_map, url_choice, url_keep
+from components.widgets import after_map, map_downloads, url_choice, url_keep
 from geo.indicators import INDICATORS
 
 require_frame()
@@ -16,6 +16,9 @@ st.caption(t("overview.intro"))
 
 show_map(data.overview_map_html(lang(), base_url()), t("nav.overview"))
 st.caption(t("overview.map_note"))
+language = lang()  # read now: the export runs later, outside this script run
+map_downloads(lambda for_print: data.overview_map(language, "/", for_print), lambda: data.overview_map_layers(language),
+              t("nav.overview"), "atlas-network-map", key="overview_map_export")
 
 
 def below_map() -> None:

@@ -91,3 +91,46 @@ def test_chart_exports_are_titled_and_dated():
     today = dt.date.today()
     assert "Bishkek: PM2.5" in svg and f"{today:%b} {today.day}, {today.year}" in svg
     assert chart_image(fig, "png", "Bishkek: PM2.5", "Healthy Cities Atlas", "en")[:4] == b"\x89PNG"
+
+
+@needs_chromium
+def test_the_print_variant_has_no_buttons_or_bubbles_and_a_legible_open_legend(tmp_path):
+    """The map for a page or a slide: every one of Bishkek's 540 facilities drawn (no cluster bubbles), no zoom or
+    layer buttons, the legend open in 17 px type, the credits wrapped in full."""
+    from playwright.sync_api import sync_playwright
+
+    from components import data
+    layers = data.city_map_layers("bishkek", "en")
+    m = build_map(layers, tuple(read_layer("boundary").query("city_id == 'bishkek'").total_bounds), lang="en",
+                  legend_title="Layers", for_print=True)
+    page_file = tmp_path / "print.html"
+    page_file.write_text(standalone_map_html(m, layers, "Bishkek", "Healthy Cities Atlas", "en"), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path(), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+        page.wait_for_timeout(500)
+        assert page.locator(".leaflet-control-zoom, .leaflet-control-layers, .marker-cluster").count() == 0
+        sites = len(read_layer("air_stations").query("city_id == 'bishkek'"))
+        assert page.locator("path.leaflet-interactive").count() == 540 + sites + 4  # boundary, 2 districts, centre
+        legend = page.locator(".atlas-legend")
+        assert legend.evaluate("e => e.open") and legend.evaluate("e => getComputedStyle(e).fontSize") == "17px"
+        credit = page.locator(".leaflet-control-attribution")
+        assert credit.evaluate("e => getComputedStyle(e).whiteSpace") == "normal"
+        browser.close()
+
+
+@pytest.mark.parametrize("page, city, key", [("overview", "bishkek", "overview_map_export"),
+                                             ("air", "almaty", "air_station_map_export"),
+                                             ("profile", "almaty", "district_map_export"),
+                                             ("compare", "almaty", "region_map_export")])
+def test_every_pages_map_can_be_taken_away(page, city, key):
+    from tests.test_app import app
+
+    at = app(city, "en")
+    at.switch_page(f"pages/{page}.py").run()
+    keys = [button.proto.id for button in at.get("download_button")]
+    assert any(k.endswith(f"{key}_html") for k in keys), keys
+    assert browser_path() is None or any(k.endswith(f"{key}_png") for k in keys)
