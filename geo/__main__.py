@@ -246,7 +246,12 @@ def translation_command(args) -> int:
     )
 
     if args.action == "export-po":
-        for path in export_po(catalogue(), catalogue_marks(), Path(args.folder)):
+        try:
+            written = export_po(catalogue(), catalogue_marks(), Path(args.folder))
+        except OSError as error:
+            print(f"error: the .po files cannot be written to {args.folder}: {error.strerror or error}", file=sys.stderr)
+            return 2
+        for path in written:
             print(path)
         return 0
     if args.action == "import-po":

@@ -88,3 +88,8 @@ def test_a_repeated_indicator_in_the_link_is_compared_once():
     no_exception(at)
     assert at.multiselect(key="url_cities").value == ["almaty", "astana"]
     assert list(at.dataframe[0].value.columns) == ["Life expectancy at birth, years (2022)"]
+
+
+def test_a_folder_the_catalogue_cannot_be_exported_to_is_said_in_one_line():
+    done = cli("i18n", "export-po", "/proc/no-such-folder")
+    assert done.returncode == 2 and "cannot be written" in done.stderr and "Traceback" not in done.stderr
