@@ -14,7 +14,7 @@ from components.charts import presentation_type
 from components.exports import browser_path, chart_image, html_to_png, standalone_map_html
 from components.map_view import base_url, show_map
 from components.state import lang, t
-from components.widgets import url_list
+from components.widgets import url_choice, url_list
 from geo.cities import get_city, member_cities
 from geo.deck import Slide, deck_html, deck_pptx
 from geo.i18n import format_date, translate, translate_text
@@ -119,8 +119,7 @@ def deck_setup() -> None:
              t("compare.indicators"), indicator_views.indicator_name)
     years = sorted({y for i in st.session_state["url_indicators"] for y in data.indicator_years(i)}, reverse=True)
     options = ["", *map(str, years)]
-    if st.session_state.get("summit_year") not in options:
-        st.session_state["summit_year"] = st.query_params.get("year", "") if st.query_params.get("year", "") in options else ""
+    url_choice("summit_year", "year", options, "")  # "": each indicator's latest shared year
     st.selectbox(t("compare.year"), options, key="summit_year",
                  format_func=lambda y: y or t("compare.year_shared"))
     if st.session_state["summit_year"]:

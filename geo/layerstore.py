@@ -60,6 +60,20 @@ def _sqlite_connected(dbapi_connection, _record) -> None:
     dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
 
 
+@contextlib.contextmanager
+def _said_as_store_failures(action: str):
+    """Database errors inside as the failure a person can act on (_store_failure), logged in full; others as they
+    are."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        LOG.exception("%s the layer store failed", action)
+        failure = _store_failure(exc)
+        if failure is None:
+            raise
+        raise failure from None
+
+
 def _store_failure(exc: sa.exc.SQLAlchemyError) -> AtlasError | None:
     """A database error as the failure a person can act on: busy (try again), full (free space), unavailable
     (the database or its file cannot be reached); None for anything else (a fault of the code, which stays an
@@ -255,36 +269,21 @@ class LayerStore:
     @contextlib.contextmanager
     def _reading(self):
         """A connection for reading; a database that fails or stops answering is said as StoreUnavailable."""
-        try:
-            with self.engine.connect() as conn:
-                yield conn
-        except sa.exc.SQLAlchemyError as exc:
-            LOG.exception("reading the layer store failed")
-            failure = _store_failure(exc)
-            if failure is None:
-                raise
-            raise failure from None
+        with _said_as_store_failures("reading"), self.engine.connect() as conn:
+            yield conn
 
     @contextlib.contextmanager
     def _writing(self, *lock_keys: str):
         """One write transaction, serialised with every other writer (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
         advisory lock per key, e.g. "layer/health_facilities/almaty"), so version numbers are allocated inside the
         transaction that writes them; database failures said as StoreBusy, StoreFull or StoreUnavailable."""
-        try:
-            with self.engine.begin() as conn:
-                if self.postgis:
-                    for key in sorted(lock_keys):
-                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                                     {"key": key})
-                else:
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
-                yield conn
-        except sa.exc.SQLAlchemyError as exc:
-            LOG.exception("writing the layer store failed")
-            failure = _store_failure(exc)
-            if failure is None:
-                raise
-            raise failure from None
+        with _said_as_store_failures("writing"), self.engine.begin() as conn:
+            if self.postgis:
+                for key in sorted(lock_keys):
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
 
     def require_editor(self, editor: Editor, city_id: str) -> None:
         """PermissionDenied unless `editor` is one this store signed in, whose sign-in has not lapsed, and whose
