@@ -22,12 +22,11 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from geo import access  # noqa: E402
 from benchmarks.timing import best_of  # noqa: E402
+from geo import access  # noqa: E402
 from geo.network import midpoint_origins, network_from_arrays, network_from_lines  # noqa: E402
 from geo.store import read_layer  # noqa: E402
-from tests.reference_networkx import (multi_source_distances, per_origin_distance,  # noqa: E402
-                                      reference_graph)
+from tests.reference_networkx import multi_source_distances, per_origin_distance, reference_graph  # noqa: E402
 
 DEMO_CITY = "helsinki-demo"
 DEMO_CRS = "EPSG:32635"

@@ -26,11 +26,12 @@ import osmium  # noqa: E402
 
 from benchmarks.timing import best_of  # noqa: E402
 from geo.cities import get_city  # noqa: E402
-from geo.imports import prepare, read_file  # noqa: E402
-from geo.auth import add_user  # noqa: E402
+from geo.imports import prepare
 from geo.layerstore import Editor, LayerStore  # noqa: E402
-from geo.osm import city_layer, derive_layers, read_extract  # noqa: E402
+from geo.osm import derive_layers, read_extract, registry_frame  # noqa: E402
 from geo.paths import OSM_DEMO_EXTRACT  # noqa: E402
+from geo.readers import read_file
+from geo.writes import add_user
 
 SHARED = ROOT.parent / "shared" / "data"
 POSTGIS_DEFAULT = "postgresql+psycopg://atlas:atlas@127.0.0.1:5432/atlas_test"
@@ -77,7 +78,7 @@ def extract(store: LayerStore):
     city = get_city("helsinki-demo")
 
     def read_and_derive():
-        return {k: city_layer(k, v, city.id) for k, v in derive_layers(read_extract(OSM_DEMO_EXTRACT), "bench").items()}
+        return {k: registry_frame(k, v, city.id) for k, v in derive_layers(read_extract(OSM_DEMO_EXTRACT), "bench").items()}
 
     derive_s, frames = best_of(read_and_derive)
     commit_s, versions = best_of(lambda: store.commit_many(city.id, frames, bench_editor(store), OSM_DEMO_EXTRACT.name), repeats=1)

@@ -60,7 +60,8 @@ def peak_resident_mb() -> float:
 
 def child(mode: str, name: str, path: Path) -> None:
     """One measurement in this fresh process: prints seconds, peak RSS (MB) and the outcome as JSON."""
-    from geo.imports import ImportRejected, read_file
+    from geo.errors import ImportRejected
+    from geo.readers import read_file
     content = path.read_bytes()
     start = time.perf_counter()
     try:

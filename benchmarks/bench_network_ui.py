@@ -62,8 +62,8 @@ def seed_generated(folder: Path, cities: list[dict]) -> None:
     import geopandas as gpd
     import shapely
 
-    from geo.layerstore import LayerStore
     from geo.layers import LAYERS, validate_layer
+    from geo.layerstore import LayerStore
 
     store = LayerStore()
     store.seed()

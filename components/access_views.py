@@ -12,8 +12,8 @@ from components import data, editing
 from components.map_view import base_url
 from components.maps import MapLayer, build_map
 from components.state import lang, t
-from components.widgets import file_uploader
 from components.tables import population_text
+from components.widgets import file_uploader
 from geo import access
 from geo.cities import City, get_city
 from geo.display import display_frame

@@ -36,10 +36,9 @@ from geo.air import (
     station_margin_ugm3,
 )
 from geo.cities import City, get_city, member_cities
-from geo.health import CRF_SOURCE
-from geo.indicators import city_airq
 from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, defined_bands, guideline
+from geo.health import CRF_SOURCE
 from geo.i18n import (
     LANGUAGES,
     format_number,
@@ -49,6 +48,7 @@ from geo.i18n import (
     translate,
     translate_text,
 )
+from geo.indicators import city_airq
 from geo.layers import LAYERS
 
 NO_DATA_COLOUR = "#bbbbbb"

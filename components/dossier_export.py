@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import Callable
 
 from components import air_views, data
+from components.charts import presentation_type
 from components.exports import (
     browser_path,
     chart_image,
     html_to_png,
     standalone_map_html,
 )
-from components.charts import presentation_type
 from components.maps import build_map
 from geo.cities import get_city
 from geo.dossier import CityEntries, Dossier, build_dossier

@@ -12,17 +12,11 @@ from components.maps import build_map
 from components.safe_text import inert
 from components.state import lang, t
 from geo.cities import City
-from geo.dossier import (
-    CityEntries,
-    CityFigure,
-    DossierRejected,
-    FigureRow,
-    Section,
-    change_note,
-)
-from geo.errors import AtlasError
+from geo.dossier import CityEntries, CityFigure, FigureRow, Section, change_note
+from geo.errors import AtlasError, DossierRejected, WriteConflict
 from geo.indicators import INDICATORS
-from geo.layerstore import Editor, WriteConflict
+from geo.layerstore import Editor
+from geo.writes import roll_back_dossier, save_dossier
 
 OTHER_ITEM = ""  # the indicator choice for a figure that is not in the registry
 
@@ -116,7 +110,7 @@ def store_entries(city: City, editor: Editor, change) -> None:
     opened_version, before = opened_entries(city)
     after = change(before)
     try:
-        version = data.store().save_dossier(city.id, after, editor, change_note(before, after), based_on=opened_version)
+        version = save_dossier(data.store(), editor, city.id, after, change_note(before, after), based_on=opened_version)
     except DossierRejected as rejected:
         st.error(t("dossier.refused"))
         st.markdown("\n".join(f"- {inert(editing.problem_text(p))}" for p in rejected.problems))
@@ -185,7 +179,7 @@ def history(city: City, editor: Editor | None) -> None:
     version = st.selectbox(t("dossier.rollback"), [v.version for v in versions[1:]], key=f"dossier_rollback_{city.id}")
     if st.button(t("dossier.rollback_button"), key=f"dossier_rollback_button_{city.id}"):
         try:
-            new = data.store().rollback_dossier(city.id, version, editor)
+            new = roll_back_dossier(data.store(), editor, city.id, version)
         except AtlasError as error:
             st.error(t("data.refused", error=inert(editing.error_text(error))))
             return

@@ -8,7 +8,7 @@ import secrets
 import streamlit as st
 
 from components.state import t
-from geo.layerstore import StoreBusy, StoreFull, StoreUnavailable
+from geo.errors import StoreBusy, StoreFull, StoreUnavailable
 
 LOG = logging.getLogger("atlas.pages")
 

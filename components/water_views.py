@@ -18,6 +18,7 @@ from components.widgets import file_uploader, map_downloads
 from geo.cities import City
 from geo.csvsafe import csv_file_name
 from geo.display import display_frame
+from geo.errors import AtlasError, WaterDataError
 from geo.guidelines import WATER_GUIDELINES, WHO_GDWQ_SOURCE
 from geo.i18n import (
     format_month,
@@ -34,14 +35,13 @@ from geo.water import (
     SURFACE_WATER_DATE,
     SURFACE_WATER_SOURCE,
     WATER_COLUMNS,
-    WaterDataError,
     judge_samples,
     read_water_csv,
     samples_from_layer,
-    samples_layer,
     samples_outside,
     sites_frame,
 )
+from geo.writes import store_water_samples
 
 MAX_UPLOAD_MB = 20
 OUTSIDE_BUFFER_M = 20_000
@@ -127,8 +127,11 @@ def store_samples(city: City, judged: pd.DataFrame, file_name: str) -> None:
         return
     licence = st.text_input(t("data.licence"), key="water_licence", help=t("data.licence_help"))
     if st.button(t("water.store"), disabled=not licence.strip(), key="water_store"):
-        layer = samples_layer(judged, city.id, f"{file_name}, stored by {editor.username}", licence.strip())
-        version = data.store().commit("water_samples", city.id, layer, editor, file_name)
+        try:
+            version = store_water_samples(data.store(), editor, city, judged, file_name, licence.strip())
+        except AtlasError as error:
+            st.error(t("data.refused", error=inert(editing.error_text(error))))
+            return
         data.forget_layers()
         st.success(t("data.committed", version=version.version, added=version.added, removed=version.removed))
 

@@ -224,6 +224,7 @@ def deck_command(args) -> int:
 
 
 def translation_command(args) -> int:
+    import tomllib
     from pathlib import Path
 
     from geo.i18n import (
@@ -234,8 +235,6 @@ def translation_command(args) -> int:
         catalogue,
         catalogue_marks,
     )
-    import tomllib
-
     from geo.translations import (
         export_po,
         import_po,
@@ -296,8 +295,9 @@ def translation_command(args) -> int:
 def add_account(args) -> int:
     from getpass import getpass
 
-    from geo.auth import ALL_CITIES, add_user
+    from geo.auth import ALL_CITIES
     from geo.layerstore import LayerStore
+    from geo.writes import add_user
 
     cities = tuple(c.strip() for c in args.cities.split(",") if c.strip())
     if args.role == "editor" and not cities:

@@ -18,7 +18,6 @@ from geo.cities import City
 from geo.errors import DataMissingError
 from geo.mobility import drive_network_only
 from geo.network import Origins, WalkNetwork, network_from_lines
-from geo.osm import sample_boundary_points
 
 THRESHOLDS_M = (500, 1000)
 WALK_SPEED_KMH = 4.8  # an assumed adult walking pace: 10 min = 800 m, 15 min = 1,200 m
@@ -110,6 +109,19 @@ def straight_line_distances(origin_xy: np.ndarray, facility_xy: np.ndarray,
         return np.full(len(origin_xy), np.inf)
     distance, _ = cKDTree(np.asarray(facility_xy, dtype=float)).query(np.asarray(origin_xy, dtype=float))
     return distance * detour_factor
+
+
+def sample_boundary_points(polygons: gpd.GeoDataFrame, crs: str, spacing_m: float = 50.0) -> np.ndarray:
+    """Points every `spacing_m` metres around polygons (in `crs`): where a park can be entered, approximately."""
+    if polygons.empty:
+        return np.zeros((0, 2))
+    rings = polygons.geometry.to_crs(crs).boundary.explode(index_parts=False)
+    lengths = rings.length.to_numpy()
+    counts = np.maximum(1, np.ceil(lengths / spacing_m)).astype(int)
+    ring_of_point = np.repeat(np.arange(len(rings)), counts)
+    position = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)) / counts[ring_of_point]
+    points = shapely.line_interpolate_point(rings.values[ring_of_point], position, normalized=True)
+    return shapely.get_coordinates(points)
 
 
 def grid_spacing(area: shapely.Geometry, max_points: int = MAX_GRID_POINTS) -> float:

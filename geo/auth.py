@@ -12,17 +12,13 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 from geo.cities import get_city
-from geo.errors import AtlasError
-
-if TYPE_CHECKING:
-    from geo.layerstore import LayerStore
+from geo.errors import AccountError
 
 MIN_PASSWORD_LENGTH = 12  # OWASP ASVS 4.0 2.1.1
 MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable" against an offline slow-hash attack
@@ -35,18 +31,6 @@ FAILURES_BEFORE_LOCK = 5  # wrong passwords in a row (per account, and per clien
 FIRST_LOCK_S = 30.0
 MAX_LOCK_S = 900.0
 _HASHER = PasswordHasher()
-
-
-class AccountError(AtlasError):
-    """An account cannot be created as asked (name, password, role or city)."""
-
-
-class SignInThrottled(AtlasError):
-    """Too many failed sign-ins for this account or from this client: `retry_after_s` to wait."""
-
-    def __init__(self, retry_after_s: int):
-        self.retry_after_s = retry_after_s
-        super().__init__(f"too many failed sign-ins; try again in {retry_after_s} s")
 
 
 def _script(character: str) -> str:
@@ -120,35 +104,6 @@ def password_matches(password_hash: str | None, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def add_user(store: LayerStore, username: str, password: str, role: str = "editor",
-             cities: tuple[str, ...] | str = (), replace: bool = False) -> str:
-    """Create an account (or replace one, only when asked); returns the stored, normalised name.
-
-    Editors name their cities, or ALL_CITIES; an empty list is refused rather than read as "every city"."""
-    name = normalise_username(username)
-    if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if cities == ALL_CITIES or cities == (ALL_CITIES,):
-        cities = (ALL_CITIES,)
-    else:
-        cities = tuple(cities)
-        for city_id in cities:
-            get_city(city_id)  # CatalogueError names the known cities
-        if role == "editor" and not cities:
-            raise AccountError(f"an editor needs the cities they may change (e.g. bishkek,osh), or '{ALL_CITIES}'")
-    problem = password_problem(password, name, cities)
-    if problem:
-        raise AccountError(problem)
-    password_hash = hash_password(password)
-    look_alike = next((other for other in store.usernames() if other != name
-                       and name_skeleton(other) == name_skeleton(name)), None)
-    if look_alike is not None:
-        raise AccountError(f"'{name}' reads the same as the existing account '{look_alike}'; choose another name")
-    if not store.save_user(name, password_hash, role, cities, replace=replace):
-        raise AccountError(f"an account '{name}' exists already; replace it explicitly (--replace) if meant")
-    return name
 
 
 @dataclass

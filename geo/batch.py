@@ -17,7 +17,7 @@ import pandas as pd
 
 from geo.air import annual_stats
 from geo.cities import City, get_city
-from geo.errors import AtlasError
+from geo.errors import BatchError
 from geo.indicators import INDICATORS, VALUE_COLUMNS, city_values
 from geo.layerstore import LayerStore
 from geo.paths import CATALOGUE_PATH, EMBEDDED_DIR
@@ -100,10 +100,6 @@ class Progress:
 
 
 SCHEDULER_TIMEOUT_S = 10
-
-
-class BatchError(AtlasError):
-    """The batch cannot start as asked (no scheduler at the address, no workers)."""
 
 
 def _client(workers: int, scheduler: str | None):

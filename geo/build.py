@@ -41,29 +41,29 @@ from geo.layers import LAYERS, STORAGE_CRS, validate_layer
 from geo.osm import (
     FACILITY_TYPES,
     OSM_LAYERS,
-    city_layer,
     derive_layers,
     extract_bounds,
     read_edges_table,
     read_extract,
     read_points_table,
+    registry_frame,
 )
 from geo.paths import EMBEDDED_DIR, RAW_DIR
-from geo.water import read_kz_limits, read_surface_water
 from geo.regional import (
     REGIONAL_COLUMNS,
-    read_emissions,
-    read_life_expectancy,
-    read_med_institutions,
-    read_ranking_table,
     read_bus_passengers,
+    read_emissions,
     read_kg_population,
     read_kg_sdg,
     read_kz_sdg,
+    read_life_expectancy,
+    read_med_institutions,
+    read_ranking_table,
     read_region_population,
     read_un_habitat_transport,
     region_name,
 )
+from geo.water import read_kz_limits, read_surface_water
 
 AIRNOW_YEARS = range(2019, 2024)
 REGIONAL_FILES = {
@@ -385,7 +385,7 @@ def build_osm_layers(cities: tuple[City, ...], boundaries: gpd.GeoDataFrame,
             derived_sets.append(derive_layers(elements[elements.intersects(outline)], osm.source, osm.licence))
         for derived in derived_sets:
             for layer_id, frame in derived.items():
-                parts[layer_id].append(city_layer(layer_id, frame, city.id))
+                parts[layer_id].append(registry_frame(layer_id, frame, city.id))
     return {layer_id: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=STORAGE_CRS)
             for layer_id, frames in parts.items()}
 

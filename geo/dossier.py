@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo.cities import City, get_city
-from geo.errors import AtlasError
+from geo.errors import DossierRejected
 from geo.guidelines import AQG_2021, POLLUTANTS, who_band
 from geo.i18n import (
     format_date,
@@ -26,8 +26,8 @@ from geo.i18n import (
     translate_note,
     translate_value,
 )
-from geo.imports import EDITOR_LIMITS, Problem, text_problems
 from geo.indicators import INDICATORS, KZ_SECTIONS, PeerStanding, peer_standing, rankable, shown_indicators
+from geo.problems import EDITOR_LIMITS, Problem, text_problems
 from geo.provenance import described_source
 
 MAX_NARRATIVE_CHARS = 5000
@@ -40,14 +40,6 @@ EARLIEST_YEAR = 1990
 # listed in the section's checklist for the city to provide.
 REQUESTED_ITEMS = {"digitalization": ("requested.e_services", "requested.internet_access",
                                       "requested.digital_health")}
-
-
-class DossierRejected(AtlasError):
-    """The city's entries cannot be stored as given; `problems` says every reason (nothing was stored)."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(p.english() for p in problems[:5]))
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
-from babel.dates import format_skeleton
-from babel.dates import get_month_names
+from babel.dates import format_skeleton, get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_plus_sign_symbol
 
 from geo.paths import DATA_DIR

@@ -16,6 +16,7 @@ import os
 import secrets
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,15 +26,18 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from geo.auth import (
-    ALL_CITIES,
+from geo.auth import ALL_CITIES, SignInThrottle, normalise_username, password_matches
+from geo.errors import (
     AccountError,
-    SignInThrottle,
+    AtlasError,
+    PermissionDenied,
+    SessionExpired,
     SignInThrottled,
-    normalise_username,
-    password_matches,
+    StoreBusy,
+    StoreFull,
+    StoreUnavailable,
+    WriteConflict,
 )
-from geo.errors import AtlasError
 from geo.layers import LAYERS, STORAGE_CRS, get_layer_spec, validate_layer
 from geo.paths import EMBEDDED_DIR, USER_DIR
 
@@ -88,38 +92,6 @@ def _store_failure(exc: sa.exc.SQLAlchemyError) -> AtlasError | None:
         return StoreUnavailable("the layer store cannot be reached; nothing was stored, the server log has the "
                                 "details")
     return None
-
-
-class PermissionDenied(AtlasError):
-    """The account may not write this city's layers (or is not signed in as an editor)."""
-
-
-class StoreUnavailable(AtlasError):
-    """The store cannot be opened or reached (database down or silent, wrong password, folder not writable). The
-    message says so without hosts, users or paths; the server log has the details."""
-
-
-class StoreBusy(AtlasError):
-    """Another writer (an import, a backup, an admin shell) held the store longer than the busy timeout: nothing
-    was written; trying again in a moment works."""
-
-
-class StoreFull(AtlasError):
-    """The disk (or the database's tablespace) is full: nothing was written."""
-
-
-class SessionExpired(PermissionDenied):
-    """The sign-in lapsed (SESSION_IDLE_S without a write, or SESSION_MAX_S since signing in)."""
-
-
-class WriteConflict(AtlasError):
-    """Someone else's write came first: the version this write was based on is no longer the current one. Says
-    who changed it, when, and (for a dossier section) what they wrote, so nothing is overwritten unseen."""
-
-    def __init__(self, author: str, created_at: str, section: str = "", theirs: str = ""):
-        self.author, self.created_at, self.section, self.theirs = author, created_at, section, theirs
-        where = f" (section {section})" if section else ""
-        super().__init__(f"changed by {author} at {created_at}{where} since you opened it; nothing was stored")
 
 
 @dataclass(frozen=True)
@@ -490,19 +462,13 @@ class LayerStore:
         return [Version("dossier", city_id, version, author, created, "", _entry_count(content), 0, 0, note)
                 for version, author, created, note, content in rows]
 
-    def save_dossier(self, city_id: str, entries, editor: Editor, note: str, based_on: int | None = None) -> Version:
-        """Store the city's entries (geo.dossier.CityEntries) as its new current version, the old ones kept;
-        DossierRejected, with nothing stored, unless every entry passes geo.dossier's checks. With `based_on`
-        (the version the editor opened), the sections this save changed are applied to the current version, and
-        WriteConflict names the author, time and text of a section another editor changed meanwhile."""
-        from geo.dossier import (  # geo.dossier builds on geo.imports, which builds on this module
-            CityEntries,
-            checked,
-            merged_sections,
-        )
-
+    def save_dossier(self, city_id: str, content: str, editor: Editor, note: str, based_on: int | None = None,
+                     merge: Callable[[str | None, str | None], tuple[str, tuple[str, str] | None]] | None = None
+                     ) -> Version:
+        """Store the city's entries (JSON, checked by geo.writes.save_dossier) as its new current version, the
+        old ones kept. With `based_on` (the version the editor opened) and a newer current version, `merge(base,
+        current)` gives the content to store, or the (section, their text) that both changed: WriteConflict."""
         self.require_editor(editor, city_id)
-        entries = checked(entries)
         with self._writing(f"dossier/{city_id}") as conn:
             current = conn.execute(sa.text(
                 "SELECT version, author, created_at, content FROM atlas_dossier WHERE city_id = :city AND is_current"),
@@ -511,12 +477,12 @@ class LayerStore:
                 base = conn.execute(sa.text("SELECT content FROM atlas_dossier WHERE city_id = :city AND "
                                             "version = :version"), {"city": city_id, "version": based_on}
                                     ).scalar_one_or_none()
-                merged, clash = merged_sections(CityEntries.from_json(base), entries,
-                                                CityEntries.from_json(current[3]))
+                if merge is None:
+                    raise WriteConflict(current[1], current[2])
+                content, clash = merge(base, current[3])
                 if clash is not None:
                     raise WriteConflict(current[1], current[2], clash[0], clash[1])
-                entries = merged
-            return self._write_dossier(conn, city_id, entries.to_json(), editor.username, note)
+            return self._write_dossier(conn, city_id, content, editor.username, note)
 
     def rollback_dossier(self, city_id: str, version: int, editor: Editor) -> Version:
         """Make an earlier version of the dossier entries current again, itself as a new version."""
@@ -542,7 +508,7 @@ class LayerStore:
     # -- accounts -------------------------------------------------------------------------------------------
     def save_user(self, username: str, password_hash: str, role: str, cities: tuple[str, ...],
                   replace: bool = False) -> bool:
-        """Store an account (geo.auth.add_user checks it first); False when the name exists and `replace` is
+        """Store an account (geo.writes.add_user checks it first); False when the name exists and `replace` is
         not set."""
         with self._writing() as conn:
             exists = conn.execute(sa.text("SELECT 1 FROM atlas_users WHERE username = :name"),

@@ -12,23 +12,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import AtlasError
-from geo.imports import Problem, unexpected_problem
+from geo.errors import OsmError
 from geo.layers import LAYERS, STORAGE_CRS
+from geo.problems import unexpected_problem
 
 OSM_LICENCE = "ODbL 1.0, © OpenStreetMap contributors"
 REACH_TIMEOUT_S = 5
 FACILITY_TYPES = ("hospital", "clinic", "doctors", "dentist", "pharmacy")  # the rest: "other health facility"
 MAX_EXTRACT_BYTES = 200_000_000
-
-
-class OsmError(AtlasError):
-    """An OSM extract cannot be read, or the Overpass API cannot be reached; `problem` says what (its text in
-    geo.imports.PROBLEM_TEXT and, in every language, data/i18n.toml)."""
-
-    def __init__(self, code: str, **params: object):
-        self.problem = Problem(code, params)
-        super().__init__(self.problem.english())
 
 
 @dataclass(frozen=True)
@@ -93,7 +84,7 @@ TAG_KEYS = tuple(sorted({rule.key for _, rules in OSM_LAYERS.values() for rule i
                         | {"name"}))
 
 
-def city_layer(layer_id: str, derived: gpd.GeoDataFrame, city_id: str) -> gpd.GeoDataFrame:
+def registry_frame(layer_id: str, derived: gpd.GeoDataFrame, city_id: str) -> gpd.GeoDataFrame:
     """A derived layer in its registry shape for one city (health facilities also get their facility type)."""
     frame = derived.assign(city_id=city_id)
     if layer_id == "health_facilities":
@@ -311,16 +302,3 @@ def fetch_overpass(polygon: shapely.Geometry, overpass_url: str | None = None,
         if key in features:
             frame[key] = features[key].astype(object).where(features[key].notna(), None)
     return gpd.GeoDataFrame(frame, geometry=features.geometry.values, crs=STORAGE_CRS)
-
-
-def sample_boundary_points(polygons: gpd.GeoDataFrame, crs: str, spacing_m: float = 50.0) -> np.ndarray:
-    """Points every `spacing_m` metres around polygons (in `crs`): where a park can be entered, approximately."""
-    if polygons.empty:
-        return np.zeros((0, 2))
-    rings = polygons.geometry.to_crs(crs).boundary.explode(index_parts=False)
-    lengths = rings.length.to_numpy()
-    counts = np.maximum(1, np.ceil(lengths / spacing_m)).astype(int)
-    ring_of_point = np.repeat(np.arange(len(rings)), counts)
-    position = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)) / counts[ring_of_point]
-    points = shapely.line_interpolate_point(rings.values[ring_of_point], position, normalized=True)
-    return shapely.get_coordinates(points)

@@ -9,17 +9,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.errors import AtlasError
+from geo.errors import ImportRejected, WaterDataError
 from geo.guidelines import WATER_GUIDELINES
-from geo.imports import (
-    ANONYMOUS_LIMITS,
-    ImportRejected,
-    Limits,
-    Problem,
-    read_csv_table,
-    text_problems,
-)
 from geo.layers import STORAGE_CRS
+from geo.problems import ANONYMOUS_LIMITS, Limits, Problem, text_problems
+from geo.readers.csv_table import read_csv_table
 
 WATER_COLUMNS = ["site_id", "site_name", "lon", "lat", "date", "parameter", "value", "unit"]
 EARLIEST_SAMPLE = pd.Timestamp("1900-01-01")
@@ -28,17 +22,6 @@ MAX_PLAUSIBLE = {"mg/L": 100_000.0, "CFU/100 mL": 1e9}
 # Units accepted per guideline unit, with the factor that converts them to it.
 UNIT_FACTORS = {"mg/L": {"mg/L": 1.0, "mg/l": 1.0, "µg/L": 0.001, "ug/L": 0.001, "ug/l": 0.001, "µg/l": 0.001},
                 "CFU/100 mL": {"CFU/100 mL": 1.0, "CFU/100mL": 1.0, "MPN/100 mL": 1.0, "MPN/100mL": 1.0}}
-
-
-class WaterDataError(AtlasError):
-    """A water-quality file the Atlas cannot take; `problems` lists each one (a Problem: code and where, said
-    in the UI language by the page) with its row and column."""
-
-    def __init__(self, source_name: str, problems: list[Problem]):
-        english = [p.english() for p in problems]
-        super().__init__(f"{source_name}: " + "; ".join(english[:10]) + (
-            f"; and {len(english) - 10} more" if len(english) > 10 else ""))
-        self.problems = problems
 
 
 def read_water_csv(content: bytes, source_name: str = "file", limits: Limits = ANONYMOUS_LIMITS) -> pd.DataFrame:

@@ -66,7 +66,7 @@ def make_store(backend: str, tmp_path, layer_ids=("boundary", "health_facilities
 def signed_in_editor(store, username: str, cities: tuple[str, ...], role: str = "editor"):
     """An account made and signed in on `store`, as the Data page does: the only kind of Editor a store accepts
     writes from."""
-    from geo.auth import add_user
+    from geo.writes import add_user
     if username not in store.usernames():
         add_user(store, username, "correct horse battery", role, cities)
     return store.sign_in(username, "correct horse battery")

@@ -3,9 +3,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.air import (annual_stats, comparable_annual, daily_from_hourly, exposure_by_country, flag_suspect_series,
-                     identical_runs, in_heating_season, monthly_profile, read_airdata_daily, read_airnow_hourly,
-                     station_years)
+from geo.air import (
+    annual_stats,
+    comparable_annual,
+    daily_from_hourly,
+    exposure_by_country,
+    flag_suspect_series,
+    identical_runs,
+    in_heating_season,
+    monthly_profile,
+    read_airdata_daily,
+    read_airnow_hourly,
+    station_years,
+)
 from geo.errors import LayerValidationError
 from geo.guidelines import AQG_2021, guideline, who_band
 

@@ -382,7 +382,7 @@ PASSWORD = "a long enough secret"
 def sign_in_on_the_data_page(city: str, username: str, password: str = PASSWORD) -> AppTest:
     """The Data page with an editor account of `city` made, and its sign-in form filled and sent."""
     from components.data import store
-    from geo.auth import add_user
+    from geo.writes import add_user
     at = app(city)
     at.switch_page("pages/data.py").run()
     if username not in store().usernames():

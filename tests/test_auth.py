@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from geo.auth import (FAILURES_BEFORE_LOCK, FIRST_LOCK_S, AccountError, SignInThrottle, SignInThrottled, add_user,
-                      normalise_username)
-from geo.errors import CatalogueError
-from geo.layerstore import Editor, LayerStore, PermissionDenied
+from geo.auth import FAILURES_BEFORE_LOCK, FIRST_LOCK_S, SignInThrottle, normalise_username
+from geo.errors import AccountError, CatalogueError, PermissionDenied, SignInThrottled
+from geo.layerstore import Editor, LayerStore
+from geo.writes import add_user
 
 PASSWORD = "correct horse battery"
 
@@ -168,7 +168,7 @@ def test_the_first_editor_is_made_from_the_command_line(tmp_path):
 
 
 def test_a_store_that_cannot_open_says_so_without_host_user_or_path(tmp_path):
-    from geo.layerstore import StoreUnavailable
+    from geo.errors import StoreUnavailable
     url = "postgresql+psycopg://atlas_admin:s3cret-pass@127.0.0.1:5432/atlas_test"
     with pytest.raises(StoreUnavailable) as refused:
         LayerStore(url)

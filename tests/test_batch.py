@@ -12,9 +12,9 @@ from geo.batch import (
     values_to_json,
 )
 from geo.cities import get_city
-from geo.imports import import_file
 from geo.indicators import latest_values
 from geo.layerstore import LayerStore
+from geo.writes import import_file
 from tests.conftest import signed_in_editor
 
 CITIES = ["bishkek", "osh", "almaty", "karaganda", "aktau"]

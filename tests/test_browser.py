@@ -303,8 +303,8 @@ def _real_small_file(tmp_path: Path) -> Path:
 
 
 def test_editor_imports_a_real_file_and_sees_it_on_the_map_viewer_cannot(server, browser, tmp_path):
-    from geo.auth import add_user
     from geo.layerstore import LayerStore
+    from geo.writes import add_user
     store = LayerStore(f"sqlite:///{SERVER_USER_DIR}/atlas.sqlite")
     add_user(store, "aigul", "correct horse battery", "editor", ("jalal-abad",))
     store.close()

@@ -30,11 +30,10 @@ PASSWORD = "correct horse battery"
 
 def seed_hostile_store(folder: str) -> None:
     """The embedded dataset, plus hostile clinic names and water sites stored for Jalal-Abad by its editor."""
-    from geo.auth import add_user
     from geo.cities import get_city
-    from geo.imports import import_file
     from geo.layerstore import LayerStore
     from geo.water import read_water_csv, samples_layer
+    from geo.writes import add_user, import_file
     store = LayerStore(f"sqlite:///{folder}/atlas.sqlite")
     store.seed()
     add_user(store, "aigul", PASSWORD, "editor", (CITY,))

@@ -11,16 +11,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from geo.dossier import (
-    CityEntries,
-    CityFigure,
-    DossierRejected,
-    change_note,
-    check_entries,
-    checked,
-)
+from geo.dossier import CityEntries, CityFigure, change_note, check_entries, checked
+from geo.errors import DossierRejected
 from geo.i18n import translate
 from geo.indicators import KZ_SECTIONS
+from geo.writes import roll_back_dossier, save_dossier
 from tests.conftest import make_store, signed_in_editor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +63,7 @@ def exported():
         entries = CityEntries({"territory": f"Narrative of {city_id}: {MARKUP}"}, (
             CityFigure("digitalization", label="E-services used", value=61.5, unit="%", year=2025,
                        source="City digital office survey 2025"),))
-        store.save_dossier(city_id, entries, editor, "test entries")
+        save_dossier(store, editor, city_id, entries, "test entries")
         files = dossier_files(city_id, lang)
         out[city_id] = (lang, city_dossier(city_id, lang), files["pdf"], files["docx"])
     return out
@@ -174,25 +169,25 @@ def store(request, tmp_path):
 def test_a_city_figure_is_stored_versioned_rolled_back_and_refused_to_others(store):
     editor = signed_in_editor(store, "osh_editor", ("osh",))
     first = CityEntries().with_narrative("territory", "Osh lies in the Fergana Valley.")
-    store.save_dossier("osh", first, editor, change_note(CityEntries(), first))
+    save_dossier(store, editor, "osh", first, change_note(CityEntries(), first))
     second = first.with_figure(CityFigure("demography", "life_expectancy", value=71.2, unit="years", year=2024,
                                           source="Osh city health department"))
-    version = store.save_dossier("osh", second, editor, change_note(first, second))
+    version = save_dossier(store, editor, "osh", second, change_note(first, second))
     assert version.version == 2 and version.rows == 2 and version.note == "figures added: 1"
     assert CityEntries.from_json(store.dossier_entries("osh")).figures[0].value == 71.2
-    back = store.rollback_dossier("osh", 1, editor)
+    back = roll_back_dossier(store, editor, "osh", 1)
     assert back.version == 3 and CityEntries.from_json(store.dossier_entries("osh")) == first
     assert [v.version for v in store.dossier_history("osh")] == [3, 2, 1]
     assert store.dossier_history("osh")[0].author == "osh_editor"
     viewer = signed_in_editor(store, "reader", (), role="viewer")
     other = signed_in_editor(store, "bishkek_editor", ("bishkek",))
     before = store.snapshot()
-    from geo.layerstore import PermissionDenied
+    from geo.errors import PermissionDenied
     for intruder in (viewer, other):
         with pytest.raises(PermissionDenied):
-            store.save_dossier("osh", second, intruder, "intrusion")
+            save_dossier(store, intruder, "osh", second, "intrusion")
         with pytest.raises(PermissionDenied):
-            store.rollback_dossier("osh", 2, intruder)
+            roll_back_dossier(store, intruder, "osh", 2)
     assert store.snapshot() == before
 
 
@@ -220,13 +215,12 @@ def test_entries_are_checked_before_anything_is_stored():
 
 def test_a_rejected_save_leaves_the_store_as_it_was(store):
     editor = signed_in_editor(store, "almaty_editor", ("almaty",))
-    store.save_dossier("almaty", CityEntries({"territory": "Almaty lies at the foot of the Zailiysky Alatau."}),
-                       editor, "first")
+    save_dossier(store, editor, "almaty", CityEntries({"territory": "Almaty lies at the foot of the Zailiysky Alatau."}), "first")
     before = store.snapshot()
     for bad in (CityEntries({"territory": "\x00"}), CityEntries({"territory": "y" * 6000}),
                 CityEntries(figures=(CityFigure("environment", "pm25_annual_mean", value=12.0),))):
         with pytest.raises(DossierRejected):
-            store.save_dossier("almaty", bad, editor, "bad")
+            save_dossier(store, editor, "almaty", bad, "bad")
     assert store.snapshot() == before
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.dossier import CityEntries, DossierRejected, checked
-from geo.imports import ImportRejected, read_file
+from geo.dossier import CityEntries, checked
+from geo.errors import DossierRejected, ImportRejected
+from geo.readers import read_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

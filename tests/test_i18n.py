@@ -247,7 +247,7 @@ def test_every_embedded_facility_type_has_a_name():
 
 
 def test_every_import_problem_is_said_in_every_language():
-    from geo.imports import PROBLEM_TEXT
+    from geo.problems import PROBLEM_TEXT
     strings = catalogue()
     for code, english in PROBLEM_TEXT.items():
         source = strings["en"][f"problem.{code}"]

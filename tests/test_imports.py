@@ -11,12 +11,14 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
-from geo import imports
+from geo import imports, readers
 from geo.cities import get_city
 from geo.csvsafe import safe_csv
+from geo.errors import ImportRejected, PermissionDenied
 from geo.i18n import translate
-from geo.imports import ImportRejected, import_file
-from geo.layerstore import Editor, PermissionDenied
+from geo.layerstore import Editor
+from geo.problems import Limits
+from geo.writes import import_file
 from tests import hostile_inputs
 from tests.conftest import make_store, signed_in_editor
 from tests.hostile_inputs import zipped  # one zip writer for both corpora
@@ -169,7 +171,7 @@ def test_the_corpus_is_at_least_thirty_files_with_distinct_reasons():
 
 
 def test_too_large_upload_is_refused_before_reading(store, monkeypatch):
-    monkeypatch.setattr(imports, "EDITOR_LIMITS", imports.Limits(upload_bytes=1000))
+    monkeypatch.setattr(readers, "EDITOR_LIMITS", Limits(upload_bytes=1000))
     before = store.snapshot()
     with pytest.raises(ImportRejected) as rejected:
         import_file(store, editor_of(store), BISHKEK, "health_facilities", "big.geojson", b" " * 2000 + VALID_GEOJSON, LICENCE)
@@ -318,9 +320,9 @@ def test_an_unforeseen_library_error_is_a_reference_not_a_traceback(store, monke
         raise KeyError("/srv/atlas/secret/path internal state")
     editor = editor_of(store)
     before = store.snapshot()
-    for stage in ("check_frame", "_check_duplicates"):  # reading, then checking
-        with monkeypatch.context() as patch, caplog.at_level("ERROR", logger="geo.imports"):
-            patch.setattr(imports, stage, broken)
+    for module, stage in ((readers, "check_frame"), (imports, "_check_duplicates")):  # reading, then checking
+        with monkeypatch.context() as patch, caplog.at_level("ERROR", logger="geo.problems"):
+            patch.setattr(module, stage, broken)
             with pytest.raises(ImportRejected) as rejected:
                 import_file(store, editor, BISHKEK, "health_facilities", "ok.geojson", VALID_GEOJSON, LICENCE)
         (problem,) = rejected.value.problems
@@ -333,7 +335,8 @@ def test_an_unforeseen_library_error_is_a_reference_not_a_traceback(store, monke
 @pytest.mark.parametrize("case, content, words", hostile_inputs.WATER_CORPUS,
                          ids=[c[0] for c in hostile_inputs.WATER_CORPUS])
 def test_the_anonymous_water_check_refuses_hostile_files_clearly(case, content, words):
-    from geo.water import WaterDataError, read_water_csv
+    from geo.errors import WaterDataError
+    from geo.water import read_water_csv
     if words is None:  # acceptable as it is: each date taken as written, whatever its time zone
         samples = read_water_csv(content, "samples.csv")
         assert [str(d.date()) for d in samples["date"]] == ["2024-05-01", "2024-05-02", "2024-05-03"]
@@ -348,7 +351,8 @@ def test_the_anonymous_water_check_refuses_hostile_files_clearly(case, content, 
 
 
 def test_an_osm_extract_with_impossible_coordinates_is_refused_clearly():
-    from geo.osm import OsmError, read_uploaded_extract
+    from geo.errors import OsmError
+    from geo.osm import read_uploaded_extract
     for lat, lon in (("NaN", "NaN"), ("95", "500"), ("inf", "74.6")):
         extract = (f'<?xml version="1.0" encoding="UTF-8"?><osm version="0.6"><node id="1" lat="{lat}" '
                    f'lon="{lon}" version="1"><tag k="amenity" v="clinic"/></node></osm>').encode()

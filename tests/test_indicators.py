@@ -114,9 +114,10 @@ def test_units_drawn_around_a_city_are_not_its_districts():
 
 def test_almaty_districts_carry_official_populations_and_lower_bounds_say_so():
     """Recomputed from the raw outlines (geodesic areas, pyproj) and the gov.kz table, not the embedded layer."""
+    import json
+
     from pyproj import Geod
     from shapely.geometry import shape
-    import json
     with open(RAW_DIR / "more_open_data/city_stats/almaty_district_population_reference_v2.csv",
               encoding="utf-8") as f:
         table = {row["district_name"]: row for row in csv.DictReader(f)}
@@ -153,8 +154,9 @@ def test_district_populations_are_not_attached_to_outlines_of_an_older_division(
 
 def test_district_health_facilities_are_counted_inside_each_district():
     """Astana: facilities per 10,000 per district, recounted with shapely against the raw outlines."""
-    from shapely.geometry import shape
     import json
+
+    from shapely.geometry import shape
     outlines = json.loads((RAW_DIR / "city_districts/astana.geojson").read_text(encoding="utf-8"))["features"]
     facilities = read_layer("health_facilities").query("city_id == 'astana'")
     rows = known_district_rows("astana").query("indicator_id == 'district_health_facilities_per_10k'")

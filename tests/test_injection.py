@@ -13,8 +13,8 @@ from components.exports import standalone_map_html
 from components.maps import MapLayer, build_map
 from geo.cities import get_city
 from geo.display import display_frame
-from geo.imports import import_file
 from geo.layers import LAYERS
+from geo.writes import import_file
 from tests.conftest import make_store, signed_in_editor
 
 

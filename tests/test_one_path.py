@@ -11,9 +11,9 @@ import pytest
 from components import data
 from geo.__main__ import indicator_csv, main
 from geo.cities import all_cities, get_city
-from geo.imports import import_file
 from geo.indicators import ACCESS_INDICATORS, INDICATORS
 from geo.layerstore import LayerStore
+from geo.writes import import_file
 from tests.conftest import signed_in_editor
 
 ROOT = Path(__file__).resolve().parent.parent

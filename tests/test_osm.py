@@ -6,7 +6,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geo.osm import OsmError, derive_layers, extract_bounds, fetch_overpass, read_extract, tag_table
+from geo.errors import OsmError
+from geo.osm import derive_layers, extract_bounds, fetch_overpass, read_extract, tag_table
 from geo.paths import OSM_DEMO_EXTRACT
 from tests.overpass_mock import MockOverpass, OsmIndex
 

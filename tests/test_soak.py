@@ -11,7 +11,9 @@ from collections import Counter
 import pytest
 
 from geo.dossier import CityEntries
-from geo.layerstore import StoreBusy, Version, WriteConflict
+from geo.errors import StoreBusy, WriteConflict
+from geo.layerstore import Version
+from geo.writes import save_dossier
 from tests.conftest import make_store, signed_in_editor
 
 CITY = "almaty"
@@ -41,8 +43,7 @@ def test_four_editors_and_twenty_readers_lose_nothing(backend, tmp_path):
                     opened = CityEntries.from_json(store.dossier_entries(CITY, seen) if seen else None)
                     section = SECTIONS[(number + rng.randrange(2)) % len(SECTIONS)]
                     time.sleep(rng.random() * 0.05)  # the editor types
-                    made = store.save_dossier(CITY, opened.with_narrative(section, f"{editor.username} {seen}"),
-                                              editor, "soak", based_on=seen)
+                    made = save_dossier(store, editor, CITY, opened.with_narrative(section, f"{editor.username} {seen}"), "soak", based_on=seen)
                 else:
                     seen = store.history("health_facilities", CITY)[0].version
                     rows = facilities.head(rng.randrange(1, len(facilities)))

@@ -2,24 +2,16 @@
 accounts, a busy or full store and a silent database, on SQLite and PostGIS where each applies."""
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from geo.auth import add_user
 from geo.dossier import CityEntries, CityFigure
-from geo.layerstore import (
-    LayerStore,
-    PermissionDenied,
-    SessionExpired,
-    StoreBusy,
-    StoreFull,
-    StoreUnavailable,
-    WriteConflict,
-)
+from geo.errors import PermissionDenied, SessionExpired, StoreBusy, StoreFull, StoreUnavailable, WriteConflict
+from geo.layerstore import LayerStore
+from geo.writes import add_user, save_dossier
 from tests.conftest import make_store, signed_in_editor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,13 +50,11 @@ def saved(store, city_id=CITY) -> CityEntries:
 
 def test_two_editors_saving_different_sections_at_once_both_keep_their_text(store):
     aigul, bakyt = (signed_in_editor(store, name, (CITY,)) for name in ("aigul", "bakyt"))
-    base = store.save_dossier(CITY, CityEntries({"territory": "first"}), aigul, "start").version
+    base = save_dossier(store, aigul, CITY, CityEntries({"territory": "first"}), "start").version
     for _ in range(3):  # several rounds: a lost update shows up in any of them
         results = at_once(
-            lambda: store.save_dossier(CITY, saved(store).with_narrative("territory", f"T{base}"), aigul, "a",
-                                       based_on=base),
-            lambda: store.save_dossier(CITY, saved(store).with_narrative("environment", f"E{base}"), bakyt, "b",
-                                       based_on=base))
+            lambda: save_dossier(store, aigul, CITY, saved(store).with_narrative("territory", f"T{base}"), "a", based_on=base),
+            lambda: save_dossier(store, bakyt, CITY, saved(store).with_narrative("environment", f"E{base}"), "b", based_on=base))
         assert not [r for r in results if isinstance(r, Exception)], results
         current = saved(store)
         assert current.narratives["territory"] == f"T{base}" and current.narratives["environment"] == f"E{base}"
@@ -75,16 +65,16 @@ def test_two_editors_saving_different_sections_at_once_both_keep_their_text(stor
 
 def test_a_save_based_on_an_older_version_never_overwrites_a_colleagues_newer_text(store):
     aigul, bakyt = (signed_in_editor(store, name, (CITY,)) for name in ("aigul", "bakyt"))
-    opened = store.save_dossier(CITY, CityEntries({"territory": "draft"}), aigul, "start").version
-    store.save_dossier(CITY, CityEntries({"territory": "Bakyt's careful text"}), bakyt, "b", based_on=opened)
+    opened = save_dossier(store, aigul, CITY, CityEntries({"territory": "draft"}), "start").version
+    save_dossier(store, bakyt, CITY, CityEntries({"territory": "Bakyt's careful text"}), "b", based_on=opened)
     with pytest.raises(WriteConflict) as conflict:
-        store.save_dossier(CITY, CityEntries({"territory": "Aigul's older edit"}), aigul, "a", based_on=opened)
+        save_dossier(store, aigul, CITY, CityEntries({"territory": "Aigul's older edit"}), "a", based_on=opened)
     assert conflict.value.author == "bakyt" and conflict.value.theirs == "Bakyt's careful text"
     assert conflict.value.section == "territory"
     assert saved(store).narratives["territory"] == "Bakyt's careful text"
     # a figure added to another section on the same old version is applied, Bakyt's text kept
     figure = CityFigure("digitalization", label="E-services", value=61.5, unit="%", year=2025, source="survey")
-    store.save_dossier(CITY, CityEntries({"territory": "draft"}, (figure,)), aigul, "fig", based_on=opened)
+    save_dossier(store, aigul, CITY, CityEntries({"territory": "draft"}, (figure,)), "fig", based_on=opened)
     assert saved(store) == CityEntries({"territory": "Bakyt's careful text"}, (figure,))
 
 
@@ -111,10 +101,10 @@ def test_two_simultaneous_imports_into_one_layer_land_as_successive_versions(sto
 def test_a_demoted_or_moved_editor_is_refused_at_the_next_write(store):
     editor = signed_in_editor(store, "aigul", (CITY,))
     entries = CityEntries({"territory": "x"})
-    store.save_dossier(CITY, entries, editor, "ok")
+    save_dossier(store, editor, CITY, entries, "ok")
     add_user(store, "aigul", "correct horse battery", "viewer", (CITY,), replace=True)  # demoted
     with pytest.raises(PermissionDenied):
-        store.save_dossier(CITY, entries, editor, "after demotion")
+        save_dossier(store, editor, CITY, entries, "after demotion")
     assert store.current_editor(editor).role == "viewer"  # the page shows a viewer's controls
     add_user(store, "aigul", "correct horse battery", "editor", ("astana",), replace=True)  # moved
     with pytest.raises(PermissionDenied):
@@ -126,11 +116,11 @@ def test_a_sign_in_lapses_after_idle_time_and_absolutely(store, monkeypatch):
     import geo.layerstore as layerstore
 
     editor = signed_in_editor(store, "aigul", (CITY,))
-    store.save_dossier(CITY, CityEntries({"territory": "x"}), editor, "ok")
+    save_dossier(store, editor, CITY, CityEntries({"territory": "x"}), "ok")
     clock = time.monotonic()
     monkeypatch.setattr(layerstore.time, "monotonic", lambda: clock + layerstore.SESSION_IDLE_S + 1)
     with pytest.raises(SessionExpired):
-        store.save_dossier(CITY, CityEntries({"territory": "y"}), editor, "late")
+        save_dossier(store, editor, CITY, CityEntries({"territory": "y"}), "late")
     assert store.current_editor(editor) is None
     monkeypatch.setattr(layerstore.time, "monotonic", lambda: clock)
     editor = signed_in_editor(store, "aigul", (CITY,))
@@ -138,10 +128,10 @@ def test_a_sign_in_lapses_after_idle_time_and_absolutely(store, monkeypatch):
         monkeypatch.setattr(layerstore.time, "monotonic", lambda h=hours: clock + h * 3600 + 1)
         if hours * 3600 + 1 > layerstore.SESSION_MAX_S:
             with pytest.raises(SessionExpired):
-                store.save_dossier(CITY, CityEntries({"territory": f"h{hours}"}), editor, "late")
+                save_dossier(store, editor, CITY, CityEntries({"territory": f"h{hours}"}), "late")
         else:
             store._session_times[editor.session] = (clock, clock + hours * 3600 - 60)
-            store.save_dossier(CITY, CityEntries({"territory": f"h{hours}"}), editor, "hourly")
+            save_dossier(store, editor, CITY, CityEntries({"territory": f"h{hours}"}), "hourly")
 
 
 def test_sqlite_readers_do_not_wait_for_a_writer_and_a_held_lock_is_said_as_busy(tmp_path, monkeypatch):
@@ -161,13 +151,13 @@ def test_sqlite_readers_do_not_wait_for_a_writer_and_a_held_lock_is_said_as_busy
         started = time.monotonic()
         assert len(store.read_layer("health_facilities", CITY)) > 0  # reads go on
         with pytest.raises(StoreBusy):
-            store.save_dossier(CITY, CityEntries({"territory": "x"}), editor, "while locked")
+            save_dossier(store, editor, CITY, CityEntries({"territory": "x"}), "while locked")
         assert time.monotonic() - started < 10
     finally:
         admin.execute("ROLLBACK")
         admin.close()
     assert store.dossier_entries(CITY) is None
-    store.save_dossier(CITY, CityEntries({"territory": "x"}), editor, "after")  # recovers by itself
+    save_dossier(store, editor, CITY, CityEntries({"territory": "x"}), "after")  # recovers by itself
     assert saved(store).narratives == {"territory": "x"}
 
 

@@ -3,14 +3,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
+from geo.errors import WaterDataError
 from geo.guidelines import WATER_GUIDELINES
-from geo.water import (
-    WaterDataError,
-    judge_samples,
-    read_water_csv,
-    samples_outside,
-    sites_frame,
-)
+from geo.water import judge_samples, read_water_csv, samples_outside, sites_frame
 
 HEADER = "site_id,site_name,lon,lat,date,parameter,value,unit\n"
 GOOD = HEADER + (
