@@ -24,8 +24,8 @@ import numpy as np  # noqa: E402
 
 from benchmarks.timing import best_of  # noqa: E402
 from geo import access  # noqa: E402
+from geo.embedded import read_layer  # noqa: E402
 from geo.network import midpoint_origins, network_from_arrays, network_from_lines  # noqa: E402
-from geo.store import read_layer  # noqa: E402
 from tests.reference_networkx import multi_source_distances, per_origin_distance, reference_graph  # noqa: E402
 
 DEMO_CITY = "helsinki-demo"

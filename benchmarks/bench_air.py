@@ -18,8 +18,8 @@ import pandas as pd  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from geo.air import hourly_profile, read_airdata_hourly, station_years  # noqa: E402
+from geo.embedded import read_table  # noqa: E402
 from geo.paths import RAW_DIR  # noqa: E402
-from geo.store import read_table  # noqa: E402
 
 REPEATS = 3
 

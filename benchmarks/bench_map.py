@@ -24,8 +24,8 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from components.maps import build_map  # noqa: E402
 from geo.cities import get_city, member_cities  # noqa: E402
+from geo.embedded import read_layer  # noqa: E402
 from geo.paths import RAW_DIR  # noqa: E402
-from geo.store import read_layer  # noqa: E402
 
 REPEATS = 5
 

@@ -16,13 +16,13 @@ from geo.air import annual_stats
 from geo.batch import precomputed_values
 from geo.cities import City, get_city, member_cities
 from geo.display import display_frame
+from geo.embedded import read_layer, read_table
 from geo.guidelines import POLLUTANTS
 from geo.i18n import LANGUAGES, translate, translate_text, translate_value
 from geo.indicators import city_figures, latest_values, section_coverage
 from geo.layers import LAYERS, REGION_ONLY_STYLE
 from geo.layerstore import LayerStore
 from geo.provenance import osm_credit_line
-from geo.store import read_layer, read_table
 
 MIN_SIMPLIFY_M = 5.0  # never coarser than needed at street zoom
 VIEW_WIDTH_PX = 4000  # simplify to half a pixel of a 2,000 px wide view of the whole city (or region)

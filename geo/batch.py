@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,13 +16,13 @@ import pandas as pd
 
 from geo.air import annual_stats
 from geo.cities import City, get_city
+from geo.embedded import read_table
 from geo.errors import BatchError
 from geo.indicators import INDICATORS, VALUE_COLUMNS, city_values
 from geo.layerstore import LayerStore
 from geo.paths import CATALOGUE_PATH, EMBEDDED_DIR
-from geo.store import read_table
+from geo.settings import settings
 
-SCHEDULER_ENV = "ATLAS_DASK_SCHEDULER"  # the address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786
 WORKER_MEMORY = "1.5GiB"  # per worker of the local cluster: Dask pauses, then restarts, a worker above it
 RESULTS_FORMAT = "2"  # raise when the stored content changes shape: older results become stale
 
@@ -107,7 +106,7 @@ def _client(workers: int, scheduler: str | None):
     `workers` single-threaded processes, each bounded to WORKER_MEMORY."""
     from dask.distributed import Client, LocalCluster
 
-    address = scheduler or os.environ.get(SCHEDULER_ENV)
+    address = scheduler or settings().dask_scheduler
     if address:
         try:
             return Client(address, timeout=SCHEDULER_TIMEOUT_S), None

@@ -1,7 +1,6 @@
 """City catalogue: cities as configuration, read from `data/cities.toml` and validated."""
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +13,7 @@ from pyproj.exceptions import CRSError
 
 from geo.errors import CatalogueError
 from geo.paths import CATALOGUE_PATH
+from geo.settings import settings
 
 OSM_FORMATS = ("extract", "pois", "edges")  # .osm.pbf; a table of points with tag columns; a street-edge table
 BOUNDARY_QUALITIES = ("official", "osm", "approximate", "region_only", "extract")
@@ -216,14 +216,10 @@ def read_catalogue(path: Path = CATALOGUE_PATH) -> tuple[City, ...]:
     return cities
 
 
-CATALOGUE_ENV = "ATLAS_CATALOGUE"  # another catalogue file: only for benchmarks (a generated network, never shipped)
-
-
 @lru_cache(maxsize=1)
 def all_cities() -> tuple[City, ...]:
-    """The Atlas's catalogue (data/cities.toml, or the file $ATLAS_CATALOGUE names), parsed once per process."""
-    override = os.environ.get(CATALOGUE_ENV)
-    return read_catalogue(Path(override)) if override else read_catalogue()
+    """The Atlas's catalogue (data/cities.toml, or the file geo.settings names), parsed once per process."""
+    return read_catalogue(settings().catalogue)
 
 
 def member_cities() -> tuple[City, ...]:

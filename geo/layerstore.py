@@ -39,7 +39,8 @@ from geo.errors import (
     WriteConflict,
 )
 from geo.layers import LAYERS, STORAGE_CRS, get_layer_spec, validate_layer
-from geo.paths import EMBEDDED_DIR, USER_DIR
+from geo.paths import EMBEDDED_DIR
+from geo.settings import settings
 
 EMBEDDED_AUTHOR = "embedded dataset (python -m geo.build)"
 LOG = logging.getLogger(__name__)
@@ -107,15 +108,6 @@ class Editor:
         return self.role == "editor" and (ALL_CITIES in self.cities or city_id in self.cities)
 
 
-def default_url() -> str:
-    """$ATLAS_DATABASE_URL, else a SQLite file in the user data folder ($ATLAS_USER_DIR or data/user/)."""
-    url = os.environ.get("ATLAS_DATABASE_URL")
-    if url:
-        return url
-    folder = Path(os.environ.get("ATLAS_USER_DIR") or USER_DIR)
-    return f"sqlite:///{folder / 'atlas.sqlite'}"
-
-
 @dataclass(frozen=True)
 class Version:
     layer_id: str
@@ -134,7 +126,7 @@ class LayerStore:
     """Versioned layers of every city behind one interface (SQLite or PostGIS)."""
 
     def __init__(self, url: str | None = None, throttle: SignInThrottle | None = None):
-        self.url = url or default_url()
+        self.url = url or settings().database_url
         self.throttle = throttle or SignInThrottle()
         self._sessions: dict[str, Editor] = {}
         self._session_times: dict[str, tuple[float, float]] = {}  # token -> (signed in, last write), monotonic
@@ -394,8 +386,8 @@ class LayerStore:
         """Load the embedded dataset (or some of its layers) as version 1 of each layer and city the store does
         not hold yet: the whole dataset on first run, new embedded layers after an upgrade, never over an
         import."""
-        from geo.store import read_layer as read_embedded
-        from geo.store import read_manifest
+        from geo.embedded import read_layer as read_embedded
+        from geo.embedded import read_manifest
 
         manifest = read_manifest(embedded_dir)
         with self._reading() as conn:

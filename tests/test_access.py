@@ -6,8 +6,8 @@ import shapely
 
 from geo import access
 from geo.cities import get_city
+from geo.embedded import read_layer
 from geo.network import largest_component_share, network_from_lines
-from geo.store import read_layer
 from tests.reference_networkx import multi_source_distances, per_origin_distance, reference_graph
 
 DEMO = get_city("helsinki-demo")

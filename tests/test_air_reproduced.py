@@ -9,8 +9,8 @@ import pytest
 
 from geo.air import annual_stats, exposure_by_country
 from geo.cities import all_cities, member_cities
+from geo.embedded import read_table
 from geo.paths import RAW_DIR
-from geo.store import read_table
 
 
 def annual(city_id, pollutant):

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from geo.air import annual_stats, cross_station_check
+from geo.embedded import read_table
 from geo.paths import RAW_DIR
-from geo.store import read_table
 
 
 def city(days: dict[str, tuple[float, int]]) -> pd.DataFrame:

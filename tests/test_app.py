@@ -214,7 +214,7 @@ def _complete_means(year: int) -> dict[str, float]:
     embedded daily values with the standard library's calendar (an independent path to geo.air.annual_stats)."""
     import calendar
 
-    from geo.store import read_table
+    from geo.embedded import read_table
     daily = read_table("air_daily")
     days = daily[(daily["pollutant"] == "pm25") & (daily["qc_flag"] == "ok") & (daily["date"].dt.year == year)
                  & (daily["place"] == "city")]
@@ -325,8 +325,8 @@ def test_access_page_on_the_demo_network_shows_exact_shares_matching_the_engine(
     import numpy as np
 
     from geo import access
+    from geo.embedded import read_layer
     from geo.network import network_from_lines
-    from geo.store import read_layer
     at = app("helsinki-demo")
     at.switch_page("pages/access.py").run()
     no_exception(at)
@@ -473,10 +473,10 @@ def test_an_unforeseen_error_on_a_page_is_shown_as_a_reference_and_logged(monkey
     assert reference in caplog.text and "/srv/atlas/internal/path exploded" in caplog.text
 
 
-def test_a_store_that_cannot_be_opened_says_so_without_connection_details(monkeypatch):
+def test_a_store_that_cannot_be_opened_says_so_without_connection_details(atlas_env):
     from components import data
     data.store.clear()
-    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql+psycopg://atlas_admin:s3cret@127.0.0.1:1/atlas_db")
+    atlas_env("ATLAS_DATABASE_URL", "postgresql+psycopg://atlas_admin:s3cret@127.0.0.1:1/atlas_db")
     try:
         at = app("bishkek")
         at.switch_page("pages/city.py").run()
@@ -486,7 +486,6 @@ def test_a_store_that_cannot_be_opened_says_so_without_connection_details(monkey
         for secret in ("atlas_admin", "s3cret", "127.0.0.1", "atlas_db", "Traceback", "psycopg"):
             assert secret not in shown
     finally:
-        monkeypatch.delenv("ATLAS_DATABASE_URL")
         data.store.clear()
         data.forget_layers()
 

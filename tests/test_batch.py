@@ -50,9 +50,9 @@ def test_a_rerun_after_no_change_skips_every_city(batch_store):
     assert sorted(again.skipped) == sorted(CITIES) and not again.computed and not again.failed
 
 
-def test_the_pages_use_stored_figures_only_while_current(tmp_path, monkeypatch):
+def test_the_pages_use_stored_figures_only_while_current(tmp_path, atlas_env):
     from components import data
-    monkeypatch.setenv("ATLAS_USER_DIR", str(tmp_path))
+    atlas_env("ATLAS_USER_DIR", str(tmp_path))
     data.forget_layers()
     store = data.store()
     run_batch(["osh"], store, workers=1)

@@ -12,10 +12,10 @@ from pyproj import Geod
 from geo import build
 from geo.air import annual_stats
 from geo.cities import get_city
+from geo.embedded import read_layer, read_table
 from geo.errors import DataMissingError
 from geo.layers import LAYERS
 from geo.paths import EMBEDDED_DIR, RAW_DIR
-from geo.store import read_layer, read_table
 
 GEOD = Geod(ellps="WGS84")
 

@@ -4,8 +4,8 @@ from pyproj import CRS
 from shapely.geometry import Point
 
 from geo.cities import BOUNDARY_QUALITIES, COUNTRIES, all_cities, get_city, read_catalogue
+from geo.embedded import read_layer
 from geo.errors import CatalogueError
-from geo.store import read_layer
 
 SEED_CITIES = {"bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda"}
 

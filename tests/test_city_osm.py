@@ -10,8 +10,8 @@ import pytest
 import shapely
 import shapely.wkt
 
+from geo.embedded import read_layer
 from geo.paths import RAW_DIR
-from geo.store import read_layer
 
 
 def outline(city_id: str):

@@ -5,8 +5,8 @@ import geopandas as gpd
 import shapely
 
 from geo.display import display_frame
+from geo.embedded import read_layer
 from geo.layers import LAYERS
-from geo.store import read_layer
 
 
 def test_only_tooltip_columns_are_kept_and_unknown_numbers_say_so():

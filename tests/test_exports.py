@@ -13,7 +13,7 @@ from components.exports import (
     standalone_map_html,
 )
 from components.maps import build_map
-from geo.store import read_layer
+from geo.embedded import read_layer
 
 needs_chromium = pytest.mark.skipif(browser_path() is None, reason="needs Chromium (scripts/install-system-deps.sh)")
 

@@ -25,9 +25,9 @@ from geo.air import (
     station_years,
 )
 from geo.cities import get_city, member_cities
+from geo.embedded import read_table
 from geo.indicators import latest_values, normalised_scores, peer_standing, rank_cities
 from geo.paths import RAW_DIR
-from geo.store import read_table
 from tests.test_air import measurements
 from tests.test_indicators import latest_for, values_for
 

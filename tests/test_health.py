@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from geo.cities import get_city
+from geo.embedded import read_table
 from geo.health import attributable_deaths, attributable_fraction, avoidable_deaths
 from geo.paths import RAW_DIR
-from geo.store import read_table
 from tests.test_indicators import latest_for, values_for
 
 

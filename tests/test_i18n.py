@@ -241,7 +241,7 @@ def test_every_literal_key_used_in_the_code_exists():
 
 
 def test_every_embedded_facility_type_has_a_name():
-    from geo.store import read_layer
+    from geo.embedded import read_layer
     keys = set(catalogue()["ky"])
     assert {f"facility.{f}" for f in read_layer("health_facilities")["facility_type"]} <= keys
 

@@ -9,6 +9,7 @@ import pytest
 
 from geo.air import annual_stats
 from geo.cities import all_cities, get_city
+from geo.embedded import read_layer, read_table
 from geo.i18n import catalogue, translate
 from geo.indicators import (
     INDICATORS,
@@ -21,7 +22,6 @@ from geo.indicators import (
     rank_cities,
 )
 from geo.paths import RAW_DIR
-from geo.store import read_layer, read_table
 
 
 def values_for(city_id):

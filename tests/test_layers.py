@@ -2,9 +2,9 @@
 import pytest
 from shapely.geometry import LineString, Point
 
+from geo.embedded import read_layer
 from geo.errors import LayerValidationError
 from geo.layers import LAYERS, get_layer_spec, validate_layer
-from geo.store import read_layer
 
 FACILITIES = LAYERS["health_facilities"]
 

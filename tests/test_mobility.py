@@ -7,8 +7,8 @@ import shapely
 from pyproj import Geod
 
 from geo.cities import get_city
+from geo.embedded import read_layer
 from geo.mobility import mobility_figures
-from geo.store import read_layer
 
 GEOD = Geod(ellps="WGS84")
 DEMO = get_city("helsinki-demo")

@@ -36,8 +36,8 @@ def test_the_command_line_and_the_pages_give_every_city_the_same_values(capsys):
         assert cli_rows(city.id, capsys) == page_rows(city.id), city.id
 
 
-def test_after_an_import_both_read_the_new_layer_and_still_agree(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("ATLAS_USER_DIR", str(tmp_path))
+def test_after_an_import_both_read_the_new_layer_and_still_agree(tmp_path, atlas_env, capsys):
+    atlas_env("ATLAS_USER_DIR", str(tmp_path))
     data.forget_layers()  # the pages' cached store and layers: now the store in tmp_path
     before = {r["indicator_id"]: r["value"] for r in page_rows("osh")}
     store = LayerStore()
