@@ -9,6 +9,7 @@ import streamlit as st
 from components import charts, data
 from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map, map_html
+from components.shared_charts import annual_figure, labels
 from components.state import lang, t
 from components.tables import format_value
 from components.widgets import chart, map_downloads
@@ -40,13 +41,11 @@ from geo.display import display_frame
 from geo.guidelines import BAND_COLOURS, BANDS, POLLUTANTS, defined_bands, guideline
 from geo.health import CRF_SOURCE
 from geo.i18n import (
-    LANGUAGES,
     format_number,
     format_percent,
     month_names,
     plural,
     translate,
-    translate_text,
 )
 from geo.indicators import city_airq
 from geo.layers import LAYERS
@@ -54,34 +53,8 @@ from geo.layers import LAYERS
 NO_DATA_COLOUR = "#bbbbbb"
 
 
-def source_line(daily: pd.DataFrame, lang: str) -> str:
-    """'Source: … — licence' for the series shown (all sources when several)."""
-    pairs = dict.fromkeys(zip(daily["source"], daily["licence"]))
-    return f"{translate('common.source', lang)}: " + "; ".join(
-        f"{translate_text(s, lang)} — {translate_text(lic, lang)}" for s, lic in pairs)
-
-
-def labels(pollutant: str, daily: pd.DataFrame, lang: str, **extra: str) -> dict[str, str]:
-    label = POLLUTANTS[pollutant].label
-    return {"series": translate("air.daily_mean", lang, pollutant=label),
-            "flagged": translate("air.flagged_values", lang), "x": translate("axis.date", lang),
-            "y": translate("axis.concentration", lang, pollutant=label), "source": source_line(daily, lang),
-            "lang": lang, "date_ticks": translate("axis.date_ticks", lang), **extra}
-
-
-@st.cache_resource(max_entries=data.CITY_CACHE_ENTRIES * len(LANGUAGES))
-def annual_figure(city_id: str, pollutant: str, lang: str) -> go.Figure:
-    """A city's annual means by WHO band: the one chart the City, dossier and summit pages show, kept for every
-    city in every language (the server warms it at start) apart from the Air page's larger per-year set."""
-    daily, annual = data.city_air(city_id, pollutant), data.city_annual(city_id, pollutant)
-    label = POLLUTANTS[pollutant].label
-    return charts.annual_bar_figure(annual, guideline(pollutant, "annual"), labels(
-        pollutant, daily, lang, x=translate("axis.year", lang),
-        title=translate("air.annual_title", lang, pollutant=label)))
-
-
 @st.cache_resource(max_entries=64)
-def city_figures(city_id: str, pollutant: str, year: int, lang: str) -> dict[str, go.Figure | None]:
+def air_charts(city_id: str, pollutant: str, year: int, lang: str) -> dict[str, go.Figure | None]:
     """Every chart of a city's Air quality view, built once per city, pollutant, year and language.
 
     Plotly figure construction is the page's main cost; cached figures make a revisit cheap.
@@ -165,7 +138,7 @@ def year_cards(row: pd.Series, pollutant: str) -> None:
 
 def charts_section(city_id: str, pollutant: str, year: int) -> None:
     """The city's charts for one pollutant: series, calendar, profiles, annual means and exceedances."""
-    figures = city_figures(city_id, pollutant, year, lang())
+    figures = air_charts(city_id, pollutant, year, lang())
     name = f"{get_city(city_id).name(lang())}: {POLLUTANTS[pollutant].label}"
     chart(figures["daily"], name, f"atlas-{pollutant}-daily-{city_id}", key="air_daily")
     st.plotly_chart(figures["calendar"], width="stretch")

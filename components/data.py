@@ -1,4 +1,5 @@
-"""The Atlas's only Streamlit caches: embedded layers and prepared map layers, keyed by small ids, bounded.
+"""The Atlas's cached reads: layers, tables, figures and prepared map layers, keyed by small ids, bounded
+(components.caching: Streamlit's cache_resource inside the app, an LRU cache in the CLI).
 
 cache_resource (not cache_data) because the frames are read-only here and cache_data would copy them
 on every hit; callers must not mutate what these return.
@@ -8,8 +9,8 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
-import streamlit as st
 
+from components.caching import cached, clear_every_cache
 from components.maps import MapLayer, build_map, map_html
 from geo import indicators
 from geo.air import annual_stats
@@ -29,7 +30,7 @@ VIEW_WIDTH_PX = 4000  # simplify to half a pixel of a 2,000 px wide view of the 
 OVERVIEW_SIMPLIFY_M = 500.0  # two-country view: ~1 px at zoom 8
 
 
-@st.cache_resource(max_entries=1)
+@cached(max_entries=1)
 def store() -> LayerStore:
     """The layer store ($ATLAS_DATABASE_URL or data/user/atlas.sqlite), holding the embedded dataset from the
     first run on."""
@@ -38,7 +39,7 @@ def store() -> LayerStore:
     return layer_store
 
 
-@st.cache_resource(max_entries=len(LAYERS))
+@cached(max_entries=len(LAYERS))
 def layer(layer_id: str) -> gpd.GeoDataFrame:
     """Every city's current features of a layer: from the store, except the regions (not a city's layer)."""
     if "city_id" in LAYERS[layer_id].columns:
@@ -46,37 +47,37 @@ def layer(layer_id: str) -> gpd.GeoDataFrame:
     return read_layer(layer_id)
 
 
-@st.cache_resource(max_entries=8)
+@cached(max_entries=8)
 def table(name: str) -> pd.DataFrame:
     return read_table(name)
 
 
-@st.cache_resource(max_entries=1)
+@cached(max_entries=1)
 def annual_air() -> pd.DataFrame:
     """Yearly statistics of every city, pollutant and year (geo.air.annual_stats)."""
     return annual_stats(table("air_daily"))
 
 
-@st.cache_resource(max_entries=128)
+@cached(max_entries=128)
 def city_layer(city_id: str, layer_id: str) -> gpd.GeoDataFrame:
     data = layer(layer_id)
     return data[data["city_id"] == city_id].reset_index(drop=True)
 
 
-@st.cache_resource(max_entries=128)
+@cached(max_entries=128)
 def city_annual(city_id: str, pollutant: str) -> pd.DataFrame:
     annual = annual_air()
     return annual[(annual["city_id"] == city_id) & (annual["pollutant"] == pollutant)].reset_index(drop=True)
 
 
-@st.cache_resource(max_entries=64)
+@cached(max_entries=64)
 def city_pollutants(city_id: str) -> list[str]:
     """Pollutants with at least one measurement for the city, in registry order."""
     present = set(table("air_daily").query("city_id == @city_id")["pollutant"])
     return [p for p in POLLUTANTS if p in present]
 
 
-@st.cache_resource(max_entries=128)
+@cached(max_entries=128)
 def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
     """One city's daily measurements of one pollutant, flagged values included."""
     daily = table("air_daily")
@@ -86,7 +87,7 @@ def city_air(city_id: str, pollutant: str) -> pd.DataFrame:
 CITY_CACHE_ENTRIES = 64  # cities whose values stay cached one by one (the network's are also kept together)
 
 
-@st.cache_resource(max_entries=CITY_CACHE_ENTRIES)
+@cached(max_entries=CITY_CACHE_ENTRIES)
 def city_values(city_id: str) -> pd.DataFrame:
     """Every indicator value of the city, all years (see _uncached_city_values), kept for the pages opened."""
     return _uncached_city_values(city_id)
@@ -102,18 +103,18 @@ def _uncached_city_values(city_id: str) -> pd.DataFrame:
                                   table("regional_stats"), table("official_air"))
 
 
-@st.cache_resource(max_entries=64)
+@cached(max_entries=64)
 def city_figures_table(city_id: str) -> pd.DataFrame:
     return city_figures(city_values(city_id))
 
 
-@st.cache_resource(max_entries=64)
+@cached(max_entries=64)
 def city_latest(city_id: str) -> pd.DataFrame:
     """The latest value of every indicator of one city (no-data rows included); demo extracts too."""
     return latest_values(city_values(city_id))
 
 
-@st.cache_resource(max_entries=1)
+@cached(max_entries=1)
 def all_values() -> pd.DataFrame:
     """Every value of every member city, all years: through the per-city cache for a network that fits it, else
     each city computed once here (1,800 cities would evict and recompute the per-city cache)."""
@@ -122,7 +123,7 @@ def all_values() -> pd.DataFrame:
     return pd.concat([each(c.id) for c in members], ignore_index=True)
 
 
-@st.cache_resource(max_entries=64)
+@cached(max_entries=64)
 def peer_medians(city_id: str) -> dict[str, float]:
     """The network median beside each of the city's latest values (geo.indicators.peer_standing: same level and
     year), computed once per city rather than on every rerun of its profile; none for an imputed or suspect value."""
@@ -132,19 +133,19 @@ def peer_medians(city_id: str) -> dict[str, float]:
                                                         row.year).median for row in known.itertuples()}
 
 
-@st.cache_resource(max_entries=1)
+@cached(max_entries=1)
 def all_latest() -> pd.DataFrame:
     """The latest value of every indicator for every city (no-data rows included)."""
     return latest_values(all_values())
 
 
-@st.cache_resource(max_entries=128)
+@cached(max_entries=128)
 def indicator_years(indicator_id: str) -> list[int]:
     """Years with a value of the indicator in any member city (geo.indicators.indicator_years)."""
     return indicators.indicator_years(all_values(), indicator_id)
 
 
-@st.cache_resource(max_entries=1)
+@cached(max_entries=1)
 def coverage() -> pd.DataFrame:
     """Cities × sections of the application: indicators known and listed (geo.indicators.section_coverage)."""
     return section_coverage(all_latest())
@@ -205,7 +206,7 @@ def drawn_licences(frame: gpd.GeoDataFrame, lang: str) -> str:
 
 def forget_layers() -> None:
     """Drop every cached layer, model and map after a city's layers were written."""
-    st.cache_resource.clear()
+    clear_every_cache()
 
 
 def city_map_layer(layer_id: str, frame: gpd.GeoDataFrame, city_id: str, lang: str) -> MapLayer:
@@ -232,7 +233,7 @@ def view_tolerance_m(city_id: str) -> float:
     return max(MIN_SIMPLIFY_M, max(maxx - minx, maxy - miny) / VIEW_WIDTH_PX)
 
 
-@st.cache_resource(max_entries=32)
+@cached(max_entries=32)
 def boundary_layers(city_id: str, lang: str) -> list[MapLayer]:
     return _boundary_layers(city_layer(city_id, "boundary"), get_city(city_id).crs, view_tolerance_m(city_id), lang)
 
@@ -242,7 +243,7 @@ def boundary_layers(city_id: str, lang: str) -> list[MapLayer]:
 NETWORK_MAP_MAX_SEGMENTS = 2000
 
 
-@st.cache_resource(max_entries=32)
+@cached(max_entries=32)
 def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
     """Every layer the data has for the city, in drawing order (areas first, points on top); the street
     network only when it is small."""
@@ -263,7 +264,7 @@ def city_map_layers(city_id: str, lang: str) -> list[MapLayer]:
                      if len(city_layer(city_id, layer_id))]
 
 
-@st.cache_resource(max_entries=4)
+@cached(max_entries=4)
 def city_map(city_id: str, lang: str, base_url: str, for_print: bool = False) -> folium.Map:
     """The City page's map (or its print variant), shared by every session: read only (exports copy it first).
     Few are kept: the page draws the cached HTML (city_map_html), only exports need the map itself."""
@@ -273,7 +274,7 @@ def city_map(city_id: str, lang: str, base_url: str, for_print: bool = False) ->
                      share_view=not for_print, for_print=for_print)
 
 
-@st.cache_resource(max_entries=4)
+@cached(max_entries=4)
 def overview_map(lang: str, base_url: str, for_print: bool = False) -> folium.Map:
     """The Overview's map of every member city (or its print variant), built once and shared: read only."""
     bounds = tuple(layer("boundary").query("city_id in @ids", local_dict={"ids": [c.id for c in member_cities()]})
@@ -288,14 +289,14 @@ def group_labels(lang: str) -> dict[str, str]:
             for group in ("boundaries", "environment", "services", "mobility")}
 
 
-@st.cache_resource(max_entries=CITY_CACHE_ENTRIES * len(LANGUAGES))
+@cached(max_entries=CITY_CACHE_ENTRIES * len(LANGUAGES))
 def city_map_html(city_id: str, lang: str, base_url: str) -> str:
     """The City page's map as HTML (0.2–0.5 MB), rendered once per city, language and root path, not on every
     run; room for every city in every language, so warm_caches fills it for good."""
     return map_html(city_map(city_id, lang, base_url))
 
 
-@st.cache_resource(max_entries=4)
+@cached(max_entries=4)
 def overview_map_html(lang: str, base_url: str) -> str:
     return map_html(overview_map(lang, base_url))
 
@@ -305,7 +306,7 @@ def overview_map_html(lang: str, base_url: str) -> str:
 OVERVIEW_MAX_BOUNDARIES = 200
 
 
-@st.cache_resource(max_entries=4)
+@cached(max_entries=4)
 def overview_boundary_layers(lang: str) -> list[MapLayer]:
     """The network's city boundaries (or regions), simplified for the two-country view; none for a network of
     more than OVERVIEW_MAX_BOUNDARIES cities."""
@@ -316,7 +317,7 @@ def overview_boundary_layers(lang: str) -> list[MapLayer]:
     return _boundary_layers(boundary[boundary["city_id"].isin(members)], "EPSG:3857", OVERVIEW_SIMPLIFY_M, lang)
 
 
-@st.cache_resource(max_entries=4)
+@cached(max_entries=4)
 def overview_map_layers(lang: str) -> list[MapLayer]:
     """Boundaries of the network's cities, simplified for the two-country view, with facilities and the
     monitoring sites whose series the Atlas holds."""
@@ -336,7 +337,7 @@ def overview_map_layers(lang: str) -> list[MapLayer]:
             _map_layer("air_stations", measuring, crs, 0, lang)]
 
 
-@st.cache_resource(max_entries=4)
+@cached(max_entries=4)
 def overview_table(lang: str) -> pd.DataFrame:
     """One row per city: names, population, boundary quality, and key figures (NaN = no data)."""
     rows = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from components import air_views, data
+from components import data
 from components.charts import presentation_type
 from components.exports import (
     browser_path,
@@ -15,6 +15,7 @@ from components.exports import (
     standalone_map_html,
 )
 from components.maps import build_map
+from components.shared_charts import annual_figure
 from geo.cities import get_city
 from geo.dossier import CityEntries, Dossier, build_dossier
 from geo.i18n import translate
@@ -64,7 +65,7 @@ def dossier_images(city_id: str, lang: str) -> list[DossierImage]:
     annual = data.city_annual(city_id, "pm25")
     if len(annual):
         title = translate("dossier.chart_environment", lang, city=name)
-        figure = air_views.annual_figure(city_id, "pm25", lang)
+        figure = annual_figure(city_id, "pm25", lang)
         images.append(DossierImage("environment", title, chart_image(presentation_type(figure, PRINT_FONT_PX), "png",
                                                                      title, made_with, lang)))
     return images

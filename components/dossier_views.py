@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import air_views, data, editing
+from components import data, editing
 from components.dossier_export import FORMATS, city_dossier, city_entries, dossier_files, territory_layers
 from components.map_view import base_url, show_map
 from components.maps import build_map
 from components.safe_text import inert
+from components.shared_charts import annual_figure
 from components.state import lang, t
 from geo.cities import City
 from geo.dossier import CityEntries, CityFigure, FigureRow, Section, change_note
@@ -64,7 +65,7 @@ def section_pictures(city: City, section_id: str) -> None:
         show_map(build_map(territory_layers(city.id, lang()), tuple(data.city_layer(city.id, "boundary").total_bounds), base_url=base_url(),
                            lang=lang(), legend_title=t("map.legend")), t("dossier.map_territory", city=name), height=420)
     elif section_id == "environment" and len(data.city_annual(city.id, "pm25")):
-        st.plotly_chart(air_views.annual_figure(city.id, "pm25", lang()), width="stretch")
+        st.plotly_chart(annual_figure(city.id, "pm25", lang()), width="stretch")
     elif section_id == "healthcare_infrastructure":
         st.caption(t("dossier.map_services", city=name))
         show_map(data.city_map_html(city.id, lang(), base_url()), t("dossier.map_services", city=name), height=460)

@@ -8,10 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import charts, data
+from components import data
 from components.charts import SERIES_COLOUR, source_note
 from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map
+from components.shared_charts import indicator_name
 from components.state import lang, t
 from components.tables import format_value
 from components.widgets import map_downloads, source_flags, source_help, value_flags
@@ -43,12 +44,6 @@ HEATMAP_LABEL_CHARS = 18  # a column heading of the score heat map wraps, so no 
 EQUITY_MARGIN = 0.10  # within ±10 % of the reference counts as "near"
 
 
-def indicator_name(indicator_id: str, language: str | None = None) -> str:
-    """The indicator's name in `language` (default: the session's)."""
-    key, params = INDICATORS[indicator_id].name
-    return translate(key, language or lang(), **params)
-
-
 def section_cards(city: City) -> None:
     """Latest values grouped by the Kazakh application's sections, each against the network's median of the same
     year and level (geo.indicators.peer_standing, the dossier's own)."""
@@ -70,7 +65,7 @@ def section_cards(city: City) -> None:
 def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
     spec = INDICATORS[indicator_id]
     unit = t(f"unit.{spec.unit}")
-    label = f"{indicator_name(indicator_id)}, {unit}" + (f" ({row['year']})" if pd.notna(row["year"]) else "")
+    label = f"{indicator_name(indicator_id, lang())}, {unit}" + (f" ({row['year']})" if pd.notna(row["year"]) else "")
     delta, arrow, colour = None, "off", "gray"
     if pd.notna(row["value"]) and pd.notna(median):
         diff = row["value"] - median
@@ -114,7 +109,7 @@ def trend_chart(city: City) -> None:
         st.info(t("profile.no_trends"))
         return
     default = choices.index("life_expectancy") if "life_expectancy" in choices else 0
-    chosen = st.selectbox(t("profile.trend_indicator"), choices, index=default, format_func=indicator_name,
+    chosen = st.selectbox(t("profile.trend_indicator"), choices, index=default, format_func=lambda i: indicator_name(i, lang()),
                           key="profile_trend")
     rows = series[series["indicator_id"] == chosen].sort_values("year")
     spec = INDICATORS[chosen]
@@ -126,7 +121,7 @@ def trend_chart(city: City) -> None:
     level = t(f"level.{rows['level'].iloc[0]}")
     place = city.name(lang()) if rows["area"].iloc[0] == city.names["en"] else translate_value(
         "region", rows["area"].iloc[0], lang())
-    fig.update_layout(title=f"{indicator_name(chosen)} — {place} ({level})", height=380,
+    fig.update_layout(title=f"{indicator_name(chosen, lang())} — {place} ({level})", height=380,
                       xaxis_title=t("axis.year"), yaxis_title=t(f"unit.{spec.unit}"), xaxis_dtick=1,
                       yaxis_rangemode="tozero")
     st.plotly_chart(source_note(fig, f"{t('common.source')}: {translate_text(rows['source'].iloc[0], lang())}", lang()),
@@ -162,14 +157,14 @@ def equity_matrix(city: City) -> None:
         shown.loc[area, indicator_id] = t("population.at_least", value=format_value(matrix.loc[area, indicator_id],
                                                                                    "", lang()))
     named = {area: translate_value("district", area, lang()) for area in shown.index}  # each language's spelling
-    shown = shown.rename(columns=indicator_name, index=named)
-    status = status.rename(columns=indicator_name, index=named)
+    shown = shown.rename(columns=lambda i: indicator_name(i, lang()), index=named)
+    status = status.rename(columns=lambda i: indicator_name(i, lang()), index=named)
     styled = shown.style.apply(lambda col: [
         f"background-color: {TRAFFIC[s]}; color: {'white' if s in ('better', 'worse') else 'black'}"
         for s in status[col.name]], axis=0)
     st.dataframe(styled, width="stretch")
     st.caption(t("equity.note", margin=int(EQUITY_MARGIN * 100), references="; ".join(
-        f"{indicator_name(i)}: {format_value(reference[i], t('unit.' + INDICATORS[i].unit), lang())}"
+        f"{indicator_name(i, lang())}: {format_value(reference[i], t('unit.' + INDICATORS[i].unit), lang())}"
         for i in matrix.columns)))
 
 
@@ -194,7 +189,7 @@ def district_map(city: City) -> bool:
     frame["name"] = [translate_value("district", name, lang()) for name in layer["name"]]
     classes, legend = quantile_classes(layer["name"].map(shown).reset_index(drop=True), t(f"unit.{indicator.unit}"))
     frame = frame.assign(colour=classes)
-    map_layer = MapLayer(spec, frame, indicator_name(indicator_id),
+    map_layer = MapLayer(spec, frame, indicator_name(indicator_id, lang()),
                          tuple((c, t(f"column.{c}")) for c in spec.tooltip), style={"fillOpacity": 0.75},
                          colour_by="colour")
     layers, bounds, language = [map_layer, *data.boundary_layers(city.id, lang())], tuple(layer.total_bounds), lang()
@@ -203,7 +198,7 @@ def district_map(city: City) -> bool:
         return build_map(layers, bounds, base_url=base, lang=language, legend_title=translate("map.legend", language),
                          legend_swatches=legend, for_print=for_print)
     show_map(build(False, base_url()), t("profile.districts_title"), height=420)
-    map_downloads(build, lambda: layers, f"{city.name(language)}: {indicator_name(indicator_id)}",
+    map_downloads(build, lambda: layers, f"{city.name(language)}: {indicator_name(indicator_id, lang())}",
                   f"atlas-districts-{city.id}", key="district_map_export")
     return True
 
@@ -236,7 +231,7 @@ def compared(city_ids: tuple[str, ...], indicator_ids: tuple[str, ...], year: in
 
 def column_title(indicator_id: str, year: object) -> str:
     """A comparison column's heading: the indicator, its unit and the year compared."""
-    title = f"{indicator_name(indicator_id)}, {t('unit.' + INDICATORS[indicator_id].unit)}"
+    title = f"{indicator_name(indicator_id, lang())}, {t('unit.' + INDICATORS[indicator_id].unit)}"
     return f"{title} ({int(year)})" if pd.notna(year) else title
 
 
@@ -298,7 +293,7 @@ def scatter(city_ids: list[str], x_id: str, y_id: str, year: int | None) -> None
     fig = go.Figure(go.Scatter(x=both.get(x_id), y=both.get(y_id), mode="markers+text",
                                text=[get_city(c).name(lang()) for c in both.index], textposition="top center",
                                marker={"size": 11, "color": SERIES_COLOUR}))
-    fig.update_layout(title=f"{indicator_name(y_id)} × {indicator_name(x_id)}", height=460,
+    fig.update_layout(title=f"{indicator_name(y_id, lang())} × {indicator_name(x_id, lang())}", height=460,
                       xaxis_title="<br>".join(textwrap.wrap(column_title(x_id, years.get(x_id)), AXIS_TITLE_CHARS)),
                       yaxis_title="<br>".join(textwrap.wrap(column_title(y_id, years.get(y_id)), AXIS_TITLE_CHARS)),
                       separators=plotly_separators(lang()))
@@ -322,10 +317,10 @@ def region_choropleth(indicator_id: str) -> None:
     frame = display_frame(regions, spec, "EPSG:3857", 2000, lang=lang()).assign(
         value=[format_value(v, unit, lang()) for v in values], colour=colours,
         region=[translate_value("region", r, lang()) for r in regions["region"]])
-    layer = MapLayer(spec, frame, f"{indicator_name(indicator_id)} ({latest_year})",
-                     (("region", t("column.region")), ("value", indicator_name(indicator_id))),
+    layer = MapLayer(spec, frame, f"{indicator_name(indicator_id, lang())} ({latest_year})",
+                     (("region", t("column.region")), ("value", indicator_name(indicator_id, lang()))),
                      style={"fillOpacity": 0.8}, colour_by="colour")
-    title, language = f"{t('compare.map_title')}: {indicator_name(indicator_id)} ({latest_year})", lang()
+    title, language = f"{t('compare.map_title')}: {indicator_name(indicator_id, lang())} ({latest_year})", lang()
 
     def build(for_print: bool, base: str = "/"):
         return build_map([layer], tuple(regions.total_bounds), base_url=base, lang=language,
@@ -336,28 +331,3 @@ def region_choropleth(indicator_id: str) -> None:
     st.caption(t("compare.choropleth_note", year=latest_year,
                  source=translate_text(INDICATORS[indicator_id].source, lang())))
 
-
-@st.cache_resource(max_entries=64)
-def comparison_figure(indicator_id: str, city_ids: tuple[str, ...], year: int | None, language: str) -> go.Figure:
-    """One indicator across cities on the year compared (geo.indicators.compared_values): the Summit slide and
-    the deck's chart, titled with the year and sourced with each value's source and licence. Shared: read only."""
-    spec = INDICATORS[indicator_id]
-    rows = compared_values(data.all_values(), list(city_ids), [indicator_id], year)
-    compared_year = rows["compared_year"].iloc[0] if len(rows) else None
-    name = f"{indicator_name(indicator_id, language)}, {translate('unit.' + spec.unit, language)}"
-    title = f"{name} ({int(compared_year)})" if pd.notna(compared_year) else name
-    shown = rows[rows["value"].notna()]
-    sources = "; ".join(dict.fromkeys(
-        translate_text(s, language) + (f" — {translate_text(lic, language)}" if lic else "")
-        for s, lic in zip(shown["source"], shown["licence"].fillna("")) if s))
-    notes = [f"{translate('common.source', language)}: {sources}"] if sources else []
-    if shown["level"].eq("region").any():
-        notes.append(f"ᴿ {translate('flag.regional', language)}")
-    if shown["flags"].fillna("").str.split(";").apply(lambda f: "imputed" in f).any():
-        notes.append(f"* {translate('flag.imputed', language)}")
-    reference = ((translate(spec.reference.label_key, language), spec.reference.value)
-                 if spec.reference else None)
-    return charts.indicator_comparison_figure(
-        rows.assign(city=[get_city(c).name(language) for c in rows["city_id"]]), reference,
-        {"title": title, "x": translate("unit." + spec.unit, language), "lang": language, "digits": spec.digits,
-         "no_data": translate("common.no_data", language), "source": " · ".join(notes)})

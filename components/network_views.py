@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from components import data
-from components.indicator_views import indicator_name, quantile_classes
+from components.indicator_views import quantile_classes
 from components.map_view import base_url, show_map
 from components.maps import MapLayer, build_map, map_html
+from components.shared_charts import indicator_name
 from components.state import lang, t
 from components.tables import format_value
 from geo.cities import get_city, member_cities
@@ -49,7 +50,7 @@ def built_network_map(indicator_id: str, year: int | None, language: str, base_u
 def network_map(indicator_id: str, year: int | None) -> None:
     """The network map on the page, its HTML rendered once per indicator, year and language."""
     html, known, cities = built_network_map(indicator_id, year, lang(), base_url())
-    show_map(html, f"{indicator_name(indicator_id)} ({year})" if year else indicator_name(indicator_id), height=480)
+    show_map(html, f"{indicator_name(indicator_id, lang())} ({year})" if year else indicator_name(indicator_id, lang()), height=480)
     st.caption(t("overview.network_note", known=known, cities=cities))
 
 

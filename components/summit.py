@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
 
 import streamlit as st
 
-from components import air_views, data, indicator_views
+from components import data
 from components.charts import presentation_type
-from components.exports import browser_path, chart_image, html_to_png, standalone_map_html
+from components.deck_export import SEED_INDICATORS, DeckChoice, deck_file, slide_title
+from components.exports import browser_path
 from components.map_view import base_url, show_map
+from components.shared_charts import annual_figure, comparison_figure, indicator_name
 from components.state import lang, t
 from components.widgets import url_choice, url_list
 from geo.cities import get_city, member_cities
-from geo.deck import Slide, deck_html, deck_pptx
-from geo.i18n import format_date, translate, translate_text
+from geo.i18n import format_date
 from geo.indicators import INDICATORS
 
 SEED_CITIES = ("bishkek", "osh", "jalal-abad", "astana", "almaty", "shymkent", "karaganda")
-SEED_INDICATORS = ("pm25_annual_mean", "life_expectancy", "med_institutions_per_10k")
-SLIDE_PX = (1600, 900)  # 16:9, the deck's pictures
 SCREEN_FONT_PX = 17  # chart type in Summit mode on the screen
-SLIDE_FONT_PX = 22  # chart type on a 1600×900 picture that reads from the back of a hall
 # Room the slide leaves for the row above it (buttons, title) and the one below (place, exit): the slide's map or
 # chart takes the rest of the screen, so 1366×768 and 1920×1080 show it whole with no scrolling.
 CHROME_PX = 200
@@ -42,26 +39,6 @@ h1.summit-title {{font-size: clamp(20px, 2.6vh + .6vw, 40px) !important; font-we
 </style>"""
 
 
-@dataclass(frozen=True)
-class DeckChoice:
-    """What the presenter shows: cities in their order, indicators compared across them, the year (None: each
-    indicator's latest year the cities share, as Compare chooses it)."""
-    cities: tuple[str, ...]
-    indicators: tuple[str, ...]
-    year: int | None = None
-
-
-def slides(choice: DeckChoice) -> list[tuple[str, str]]:
-    """(kind, subject) of every slide: each city's map and its PM2.5 record where it has one, then each
-    indicator across the cities."""
-    sequence = []
-    for city_id in choice.cities:
-        sequence.append(("map", city_id))
-        if not data.city_annual(city_id, "pm25").empty:
-            sequence.append(("pm25", city_id))
-    return sequence + [("indicator", indicator_id) for indicator_id in choice.indicators]
-
-
 def start_index(sequence: list[tuple[str, str]], city_id: str) -> int:
     """Where a link without ?slide= starts: the first slide of the city it names (else the first)."""
     return next((i for i, (_kind, subject) in enumerate(sequence) if subject == city_id), 0)
@@ -76,18 +53,10 @@ def current_index(sequence: list[tuple[str, str]], city_id: str) -> int:
         return start_index(sequence, city_id)
 
 
-def slide_title(kind: str, subject: str, choice: DeckChoice, language: str) -> str:
-    if kind == "map":
-        return translate("summit.map_title", language, city=get_city(subject).name(language))
-    if kind == "pm25":
-        return translate("summit.pm25_title", language, city=get_city(subject).name(language))
-    return indicator_views.comparison_figure(subject, choice.cities, choice.year, language).layout.title.text
-
-
 def slide_figure(kind: str, subject: str, choice: DeckChoice, language: str):
     """The chart of a chart slide, in presentation type (its title is the slide's)."""
-    figure = (air_views.annual_figure(subject, "pm25", language) if kind == "pm25"
-              else indicator_views.comparison_figure(subject, choice.cities, choice.year, language))
+    figure = (annual_figure(subject, "pm25", language) if kind == "pm25"
+              else comparison_figure(subject, choice.cities, choice.year, language))
     return presentation_type(figure, SCREEN_FONT_PX).update_layout(title_text="", margin_t=40, height=None,
                                                                    autosize=True, template="plotly_white")
 
@@ -116,7 +85,7 @@ def deck_setup() -> None:
     url_list("cities", [c.id for c in member_cities()], list(SEED_CITIES), t("compare.cities"),
              lambda c: get_city(c).name(lang()))
     url_list("indicators", [i for i, spec in INDICATORS.items() if spec.level != "district"], list(SEED_INDICATORS),
-             t("compare.indicators"), indicator_views.indicator_name)
+             t("compare.indicators"), lambda i: indicator_name(i, lang()))
     years = sorted({y for i in st.session_state["url_indicators"] for y in data.indicator_years(i)}, reverse=True)
     options = ["", *map(str, years)]
     url_choice("summit_year", "year", options, "")  # "": each indicator's latest shared year
@@ -172,36 +141,3 @@ def deck_downloads(choice: DeckChoice) -> None:
                        file_name=f"{stem}.html", mime="text/html", key="deck_html", icon=":material/download:")
     st.caption(t("summit.download_note"))
 
-
-def deck_slides(choice: DeckChoice, language: str, today: dt.date | None = None) -> list[Slide]:
-    """Every slide of the deck drawn as a picture: maps as print variants (headless Chromium), charts by kaleido;
-    each with its title, the date and the credits of what it shows, in `language`."""
-    made_with = translate("export.made_with", language)
-    dated = f"{format_date(today or dt.date.today(), language)} · {made_with}"
-    drawn = []
-    for kind, subject in slides(choice):
-        title = slide_title(kind, subject, choice, language)
-        if kind == "map":
-            layers = data.city_map_layers(subject, language)
-            page = standalone_map_html(data.city_map(subject, language, "/", True), layers, title, made_with,
-                                       language)
-            credits = "; ".join(dict.fromkeys(layer.credit or translate_text(layer.spec.attribution, language)
-                                              for layer in layers))
-            drawn.append(Slide(title, html_to_png(page, SLIDE_PX), f"{dated} · {credits}"))
-        else:
-            figure = (air_views.annual_figure(subject, "pm25", language) if kind == "pm25"
-                      else indicator_views.comparison_figure(subject, choice.cities, choice.year, language))
-            note = figure.layout.annotations[-1].text.replace("<br>", " ") if figure.layout.annotations else ""
-            drawn.append(Slide(title, chart_image(presentation_type(figure, SLIDE_FONT_PX), "png", title, made_with,
-                                                  language), f"{dated} · {note}"))
-    return drawn
-
-
-def deck_file(choice: DeckChoice, language: str, fmt: str) -> bytes:
-    """The deck as .pptx bytes or as one HTML file (UTF-8 bytes)."""
-    drawn = deck_slides(choice, language)
-    title = translate("summit.deck_title", language)
-    if fmt == "pptx":
-        return deck_pptx(drawn, title, language)
-    return deck_html(drawn, title, language, translate("summit.previous", language),
-                     translate("summit.next", language)).encode("utf-8")

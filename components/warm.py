@@ -5,8 +5,9 @@ import gc
 import logging
 import time
 
-from components import air_views, data
+from components import data
 from components.map_view import base_url
+from components.shared_charts import annual_figure
 from geo.cities import member_cities
 from geo.i18n import LANGUAGES
 
@@ -30,7 +31,7 @@ def warm_caches() -> None:
         for city in cities:
             data.city_map_html(city.id, lang, root)
             if len(data.city_annual(city.id, "pm25")):
-                air_views.annual_figure(city.id, "pm25", lang)
+                annual_figure(city.id, "pm25", lang)
     # The warmed caches live as long as the server: out of the collector's generations, the full collection
     # Streamlit runs after every script run (runner.postScriptGC) no longer walks them on each page load.
     gc.collect()

@@ -170,7 +170,6 @@ def batch_command(args) -> int:
 def dossier_command(args) -> int:
     """The dossier exactly as the Application page exports it: the page's own builder draws the maps and charts
     (the one place geo's command line reaches into components/, which holds the map and chart drawing)."""
-    import logging
 
     from geo.i18n import LANGUAGES
 
@@ -183,7 +182,6 @@ def dossier_command(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     # The page caches, used here without a running app, would warn "missing ScriptRunContext" on every call.
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
     from components.dossier_export import dossier_files
 
     def progress(share: float, text: str) -> None:
@@ -193,7 +191,6 @@ def dossier_command(args) -> int:
 
 def deck_command(args) -> int:
     """The summit deck exactly as Summit mode takes it away (components.summit draws its maps and charts)."""
-    import logging
 
     from geo.i18n import LANGUAGES
     from geo.indicators import INDICATORS
@@ -212,9 +209,8 @@ def deck_command(args) -> int:
         print(f"error: unknown indicator {', '.join(unknown)}" if unknown else "error: name at least one city",
               file=sys.stderr)
         return 2
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
+    from components.deck_export import SEED_INDICATORS, DeckChoice, deck_file
     from components.exports import browser_path
-    from components.summit import SEED_INDICATORS, DeckChoice, deck_file
 
     if browser_path() is None:
         print("error: the deck's maps need Chromium (apt-get install chromium)", file=sys.stderr)

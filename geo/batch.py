@@ -116,7 +116,7 @@ def _client(workers: int, scheduler: str | None):
     if workers < 1:
         raise BatchError(f"--workers must be at least 1, not {workers}")
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=WORKER_MEMORY,
-                           dashboard_address=None)
+                           dashboard_address=":0")  # any free port: several batches (or test workers) at once
     return Client(cluster), cluster
 
 

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components import data, indicator_views
+from components.shared_charts import indicator_name
 from components.state import lang, require_frame, t
 from components.widgets import url_choice, url_keep, url_list
 from geo.cities import get_city, member_cities
@@ -18,7 +19,7 @@ st.title(t("compare.title"))
 city_ids = url_list("cities", [c.id for c in member_cities()], DEFAULT_CITIES, t("compare.cities"),
                     lambda c: get_city(c).name(lang()))
 indicator_ids = url_list("indicators", comparable, DEFAULT_INDICATORS, t("compare.indicators"),
-                         indicator_views.indicator_name)
+                         lambda i: indicator_name(i, lang()))
 if not city_ids or not indicator_ids:
     st.info(t("compare.pick"))
     st.stop()
@@ -41,13 +42,13 @@ indicator_views.score_heatmap(table_values, city_ids)
 st.subheader(t("compare.scatter_title"))
 left, right = st.columns(2)
 x_id = left.selectbox(t("compare.x"), comparable, index=comparable.index(indicator_ids[0]),
-                      format_func=indicator_views.indicator_name, key="compare_x")
+                      format_func=lambda i: indicator_name(i, lang()), key="compare_x")
 y_id = right.selectbox(t("compare.y"), comparable, index=comparable.index(indicator_ids[min(1, len(indicator_ids) - 1)]),
-                       format_func=indicator_views.indicator_name, key="compare_y")
+                       format_func=lambda i: indicator_name(i, lang()), key="compare_y")
 indicator_views.scatter(city_ids, x_id, y_id, year)
 
 st.subheader(t("compare.map_title"))
 regional = [i for i in comparable if INDICATORS[i].level == "region"]
-chosen = st.selectbox(t("compare.map_indicator"), regional, format_func=indicator_views.indicator_name,
+chosen = st.selectbox(t("compare.map_indicator"), regional, format_func=lambda i: indicator_name(i, lang()),
                       index=regional.index("life_expectancy"), key="compare_map")
 indicator_views.region_choropleth(chosen)

@@ -2,8 +2,8 @@
 import streamlit as st
 
 from components import data, network_views
-from components.indicator_views import indicator_name
 from components.map_view import base_url, show_map
+from components.shared_charts import indicator_name
 from components.state import lang, require_frame, t
 from components.tables import formatted
 from components.widgets import after_map, map_downloads, url_choice, url_keep

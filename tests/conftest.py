@@ -39,6 +39,9 @@ def two_points() -> gpd.GeoDataFrame:
                             geometry=[Point(74.6, 42.87), Point(74.61, 42.88)], crs=STORAGE_CRS)
 
 
+# Both store back ends; the PostGIS runs share one test database, so under pytest-xdist they stay in one worker
+# (--dist loadgroup), one after another.
+BACKENDS = ["sqlite", pytest.param("postgis", marks=(pytest.mark.postgis, pytest.mark.xdist_group("postgis")))]
 POSTGIS_URL = os.environ.get("ATLAS_TEST_DATABASE_URL", "postgresql+psycopg://atlas:atlas@127.0.0.1:5432/atlas_test")
 
 

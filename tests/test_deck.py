@@ -59,7 +59,7 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromi
 def russian_deck():
     """Astana and Almaty with life expectancy, in Russian, drawn as Summit mode draws it for a download."""
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
-    from components.summit import DeckChoice, deck_slides, slides
+    from components.deck_export import DeckChoice, deck_slides, slides
 
     choice = DeckChoice(("astana", "almaty"), ("life_expectancy",), None)
     return slides(choice), deck_slides(choice, "ru")

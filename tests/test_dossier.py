@@ -16,7 +16,7 @@ from geo.errors import DossierRejected
 from geo.i18n import translate
 from geo.indicators import KZ_SECTIONS
 from geo.writes import roll_back_dossier, save_dossier
-from tests.conftest import make_store, signed_in_editor
+from tests.conftest import BACKENDS, make_store, signed_in_editor
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKUP = "<b>bold</b> **stars** [link](https://evil.example) {{ 7*7 }} <script>alert(1)</script>"
@@ -159,7 +159,7 @@ def test_exports_carry_maps_and_charts_and_embed_their_fonts(exported, city_id):
         assert len([n for n in archive.namelist() if n.startswith("word/media/")]) >= 3
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
     store = make_store(request.param, tmp_path, layer_ids=("boundary",))
     yield store

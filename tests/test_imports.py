@@ -20,7 +20,7 @@ from geo.layerstore import Editor
 from geo.problems import Limits
 from geo.writes import import_file
 from tests import hostile_inputs
-from tests.conftest import make_store, signed_in_editor
+from tests.conftest import BACKENDS, make_store, signed_in_editor
 from tests.hostile_inputs import zipped  # one zip writer for both corpora
 
 BISHKEK = get_city("bishkek")
@@ -134,7 +134,7 @@ CORPUS = [
 ]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgis"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def store(request, tmp_path_factory):
     store = make_store(request.param, tmp_path_factory.mktemp(request.param))
     signed_in_editor(store, "aigul", ("bishkek",))  # the account exists before any snapshot is taken
@@ -191,7 +191,7 @@ def test_viewer_and_editor_of_another_city_cannot_write(store):
     assert store.snapshot() == before
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def fresh_store(request, tmp_path):
     store = make_store(request.param, tmp_path)
     yield store

@@ -15,7 +15,7 @@ from geo.cities import get_city
 from geo.display import display_frame
 from geo.layers import LAYERS
 from geo.writes import import_file
-from tests.conftest import make_store, signed_in_editor
+from tests.conftest import BACKENDS, make_store, signed_in_editor
 
 
 def hostile_names(sentinel) -> list[str]:
@@ -29,7 +29,7 @@ def hostile_names(sentinel) -> list[str]:
     ]
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def hostile_layer(request, tmp_path):
     """The hostile names imported as Bishkek's health facilities, read back from the store."""
     store = make_store(request.param, tmp_path)

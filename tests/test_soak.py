@@ -14,14 +14,14 @@ from geo.dossier import CityEntries
 from geo.errors import StoreBusy, WriteConflict
 from geo.layerstore import Version
 from geo.writes import save_dossier
-from tests.conftest import make_store, signed_in_editor
+from tests.conftest import BACKENDS, make_store, signed_in_editor
 
 CITY = "almaty"
 SECTIONS = ("territory", "environment", "demography", "digitalization")
 SOAK_S = float(os.environ.get("ATLAS_SOAK_S", "120"))
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgis"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_four_editors_and_twenty_readers_lose_nothing(backend, tmp_path):
     store = make_store(backend, tmp_path, layer_ids=("boundary", "health_facilities"))
     facilities = store.read_layer("health_facilities", CITY)

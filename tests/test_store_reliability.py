@@ -12,13 +12,13 @@ from geo.dossier import CityEntries, CityFigure
 from geo.errors import PermissionDenied, SessionExpired, StoreBusy, StoreFull, StoreUnavailable, WriteConflict
 from geo.layerstore import LayerStore
 from geo.writes import add_user, save_dossier
-from tests.conftest import make_store, signed_in_editor
+from tests.conftest import BACKENDS, make_store, signed_in_editor
 
 ROOT = Path(__file__).resolve().parent.parent
 CITY = "almaty"
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
     made = make_store(request.param, tmp_path, layer_ids=("boundary", "health_facilities"))
     yield made
@@ -262,6 +262,9 @@ def iptables(*rule: str) -> subprocess.CompletedProcess:
     return subprocess.run(["iptables", *rule], capture_output=True, text=True)
 
 
+@pytest.mark.slow
+@pytest.mark.postgis
+@pytest.mark.xdist_group("postgis")
 def test_a_partition_after_connecting_fails_a_read_in_seconds(tmp_path):
     """The database goes silent mid-session (packets to and from it dropped, as in a network partition): the next
     read is said unavailable once TCP keepalives and the user timeout give up, instead of hanging the page."""
