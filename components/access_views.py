@@ -148,13 +148,7 @@ def district_shares(city: City, model: access.AccessModel, threshold_m: float) -
     if districts.empty:
         st.caption(t("access.no_districts"))
         return
-    tree_index = gpd.GeoSeries(gpd.points_from_xy(model.origin_xy[:, 0], model.origin_xy[:, 1]), crs=city.crs)
-    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=tree_index), districts[["name", "geometry"]],
-                       predicate="within", how="inner")
-    joined = joined[~joined.index.duplicated()]
-    within = model.distance[joined.index.to_numpy()] <= threshold_m
-    table = pd.DataFrame({"name": joined["name"].to_numpy(), "within": within}).groupby("name", sort=True).agg(
-        points=("within", "size"), share=("within", "mean")).reset_index()
+    table = access.district_shares(model, districts, city.crs, threshold_m)
     by_name = districts.drop_duplicates("name").set_index("name")
     precision = by_name["population_precision"] if "population_precision" in by_name else pd.Series("", by_name.index)
     st.dataframe(pd.DataFrame({

@@ -339,19 +339,14 @@ def overview_map_layers(lang: str) -> list[MapLayer]:
 
 @cached(max_entries=4)
 def overview_table(lang: str) -> pd.DataFrame:
-    """One row per city: names, population, boundary quality, and key figures (NaN = no data)."""
-    rows = []
-    for city in member_cities():
-        figures = city_figures_table(city.id).set_index("indicator_id")["value"]
-        rows.append({
-            "city": city.name(lang), "country": city.country, "population": city.population.value,
-            "population_source": population_source(city, lang),
-            "boundary_quality": translate(f"quality.{city.boundary_quality}", lang),
-            "boundary_area": figures["boundary_area"],
-            "health_facilities_osm": figures["health_facilities_osm"],
-            "pm25_annual_mean": figures["pm25_annual_mean"],
-        })
-    return pd.DataFrame(rows)
+    """geo.indicators.network_overview in `lang`: names, population with its source, boundary quality."""
+    table = indicators.network_overview(member_cities(), city_figures_table)
+    named = {city.id: city for city in member_cities()}
+    return table.assign(
+        city=[named[c].name(lang) for c in table["city_id"]],
+        population_source=[population_source(named[c], lang) for c in table["city_id"]],
+        boundary_quality=[translate(f"quality.{q}", lang) for q in table["boundary_quality"]],
+    )[["city", "country", "population", "population_source", "boundary_quality", *indicators.OVERVIEW_INDICATORS]]
 
 
 def population_source(city: City, lang: str) -> str:

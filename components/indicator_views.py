@@ -17,7 +17,9 @@ from components.state import lang, t
 from components.tables import format_value
 from components.widgets import map_downloads, source_flags, source_help, value_flags
 from geo.cities import City, get_city
+from geo.classes import class_codes, quantile_breaks
 from geo.display import display_frame
+from geo.equity import EQUITY_MARGIN, district_equity
 from geo.i18n import (
     format_number,
     plotly_separators,
@@ -41,7 +43,6 @@ CLASS_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 NO_DATA_COLOUR = "#ffffff"
 AXIS_TITLE_CHARS = 45  # long indicator names with unit and year wrap on the scatter's axes
 HEATMAP_LABEL_CHARS = 18  # a column heading of the score heat map wraps, so no label runs into the next
-EQUITY_MARGIN = 0.10  # within ±10 % of the reference counts as "near"
 
 
 def section_cards(city: City) -> None:
@@ -128,32 +129,16 @@ def trend_chart(city: City) -> None:
                     width="stretch")
 
 
-def _reference_status(value: float, reference: float, direction: str) -> str:
-    if pd.isna(value) or direction == "neutral" or pd.isna(reference):
-        return "neutral"
-    better = value < reference if direction == "lower_is_better" else value > reference
-    if abs(value - reference) <= EQUITY_MARGIN * abs(reference):
-        return "near"
-    return "better" if better else "worse"
-
-
 def equity_matrix(city: City) -> None:
     """Urban HEART-style matrix: the districts inside the city × district indicators, each value against the
     median of the city's own districts, numbers shown; a lower-bound population says so."""
-    values = data.city_values(city.id)
-    districts = values[(values["level"] == "district") & values["value"].notna()]
-    if districts["area"].nunique() < 2:
+    equity = district_equity(data.city_values(city.id))
+    if equity is None:
         st.info(t("profile.no_districts"))
         return
-    reference = districts.groupby("indicator_id")["value"].median()
-    matrix = districts.pivot_table(index="area", columns="indicator_id", values="value").rename_axis(
-        t("column.district"))
-    matrix = matrix[[i for i in INDICATORS if i in matrix.columns]]  # the registry's order
-    status = pd.DataFrame({c: [_reference_status(v, reference[c], INDICATORS[c].direction) for v in matrix[c]]
-                           for c in matrix.columns}, index=matrix.index)
+    matrix, status, reference = equity.values.rename_axis(t("column.district")), equity.status, equity.reference
     shown = matrix.map(lambda v: format_value(v, "", lang())) + status.map(lambda s: f" · {t('equity.' + s)}")
-    lower = districts[districts["note_key"] == "note.population_lower_bound"]
-    for area, indicator_id in zip(lower["area"], lower["indicator_id"]):
+    for area, indicator_id in equity.lower_bounds:
         shown.loc[area, indicator_id] = t("population.at_least", value=format_value(matrix.loc[area, indicator_id],
                                                                                    "", lang()))
     named = {area: translate_value("district", area, lang()) for area in shown.index}  # each language's spelling
@@ -209,14 +194,10 @@ def quantile_classes(values: pd.Series, unit: str, no_data: str = NO_DATA_COLOUR
     session's by default); no data is white (areas) or the colour given (points, which white would hide)."""
     language = language or lang()
     no_data_label = translate("common.no_data", language)
-    known = values.dropna()
-    k = min(len(CLASS_COLOURS), known.nunique())
-    if k == 0:
+    bins = quantile_breaks(values, len(CLASS_COLOURS))
+    if len(bins) == 0:
         return [no_data] * len(values), [(no_data, no_data_label)]
-    bins = np.unique(np.quantile(known, np.linspace(0, 1, k + 1)))
-    if len(bins) < 2:
-        bins = np.array([known.min(), known.max() + 1e-9])
-    codes = pd.cut(values, bins, include_lowest=True, labels=False)
+    codes = class_codes(values, bins)
     palette = CLASS_COLOURS[-(len(bins) - 1):] if len(bins) - 1 < len(CLASS_COLOURS) else CLASS_COLOURS
     colours = [no_data if pd.isna(c) else palette[int(c)] for c in codes]
     legend = [(palette[i], f"{format_number(bins[i], language, 1)} – {format_number(bins[i + 1], language, 1)} {unit}")

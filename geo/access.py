@@ -363,3 +363,14 @@ def access_values(city: City, city_layer: CityLayer) -> dict[str, tuple[float, s
                 values[access_indicator_id(target_id, metres, people=True)] = (
                     round(100 * summary.share_people[i], 1), "note.access_people")
     return values
+
+
+def district_shares(model: AccessModel, districts: gpd.GeoDataFrame, crs: str, threshold_m: float) -> pd.DataFrame:
+    """Per district (districts in `crs`, the model's): its sample points and the share of them within
+    `threshold_m`; a point on a shared border counts once."""
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(model.origin_xy[:, 0], model.origin_xy[:, 1]), crs=crs)
+    joined = gpd.sjoin(points, districts[["name", "geometry"]], predicate="within", how="inner")
+    joined = joined[~joined.index.duplicated()]
+    within = model.distance[joined.index.to_numpy()] <= threshold_m
+    return pd.DataFrame({"name": joined["name"].to_numpy(), "within": within}).groupby("name", sort=True).agg(
+        points=("within", "size"), share=("within", "mean")).reset_index()

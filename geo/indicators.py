@@ -2,6 +2,7 @@
 embedded data. Unknown values stay unknown: NaN with a note saying why, never 0."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -601,6 +602,22 @@ def city_figures(values: pd.DataFrame) -> pd.DataFrame:
     """The City page's key figures: latest values of CITY_CARD_INDICATORS, in that order."""
     latest = latest_values(values).set_index("indicator_id")
     return latest.loc[list(CITY_CARD_INDICATORS)].reset_index()
+
+
+OVERVIEW_INDICATORS = ("boundary_area", "health_facilities_osm", "pm25_annual_mean")
+
+
+def network_overview(cities: Sequence[City], figures_of: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """The Overview's table: one row per city (id, country, population with its source and year, boundary
+    quality) and its latest OVERVIEW_INDICATORS (NaN: no data), from `figures_of(city_id)` (city_figures)."""
+    rows = []
+    for city in cities:
+        figures = figures_of(city.id).set_index("indicator_id")["value"]
+        rows.append({"city_id": city.id, "country": city.country, "population": city.population.value,
+                     "population_source": city.population.source, "population_year": city.population.year,
+                     "boundary_quality": city.boundary_quality,
+                     **{indicator_id: figures.get(indicator_id, np.nan) for indicator_id in OVERVIEW_INDICATORS}})
+    return pd.DataFrame(rows)
 
 
 CITY_LAYERS = ("boundary", "health_facilities", "districts", "walking_network", "cycleways", "footways")

@@ -6,12 +6,13 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from components import data
 from geo.__main__ import indicator_csv, main
-from geo.cities import all_cities, get_city
-from geo.indicators import ACCESS_INDICATORS, INDICATORS
+from geo.cities import all_cities, get_city, member_cities
+from geo.indicators import ACCESS_INDICATORS, INDICATORS, OVERVIEW_INDICATORS
 from geo.layerstore import LayerStore
 from geo.writes import import_file
 from tests.conftest import signed_in_editor
@@ -78,3 +79,20 @@ def test_no_figure_is_computed_outside_geo(folder):
                            r"indicator_values|mobility_figures|district_weights|with_proposal)\(")
     for path in (ROOT / folder).glob("*.py"):
         assert not computing.findall(path.read_text(encoding="utf-8")), path.name
+
+
+def test_the_overview_table_shows_each_citys_latest_figures_as_the_command_line_gives_them(capsys):
+    """The Overview's key figures are the latest year with a value in the CLI's rows (read here from the CSV
+    alone), city by city; no data stays no data."""
+    data.forget_layers()
+    table = data.overview_table("en").set_index("city")
+    for city in member_cities():
+        rows = cli_rows(city.id, capsys)
+        for indicator_id in OVERVIEW_INDICATORS:
+            known = [r for r in rows if r["indicator_id"] == indicator_id and r["level"] != "district" and r["value"]]
+            latest = max(known, key=lambda r: int(r["year"] or 0)) if known else None
+            shown = table.at[city.name("en"), indicator_id]
+            if latest is None:
+                assert pd.isna(shown), (city.id, indicator_id, shown)
+            else:
+                assert shown == pytest.approx(float(latest["value"]), rel=1e-9), (city.id, indicator_id)
