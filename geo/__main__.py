@@ -7,8 +7,8 @@ dossier (its WHO city health profile for the Kyrgyz cities), as the Application 
 summit deck as Summit mode takes it away (each city's map and PM2.5 record, each indicator across the cities);
 `python -m geo batch [--cities all|a,b] [--workers N] [--scheduler ADDRESS]` computes and stores every
 indicator of the cities on Dask (a local cluster, or the scheduler named by --scheduler or $ATLAS_DASK_SCHEDULER);
-`python -m geo i18n status|export-po DIR|import-po DIR` lists untranslated or fuzzy strings per language, and
-moves the translation catalogue (data/i18n.toml) to gettext .po files for Poedit or Weblate and back."""
+`python -m geo i18n status|export-po DIR|import-po DIR` lists untranslated or fuzzy strings per language, copies
+the gettext catalogues (data/locale/) out for a translator and checks the ones handed back before taking them."""
 from __future__ import annotations
 
 import argparse
@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     i18n = commands.add_parser("i18n", help="translation catalogue").add_subparsers(dest="action", required=True)
     i18n.add_parser("status", help="per language: missing, untranslated, fuzzy or mismatched strings "
                                    "(exit status 1 if any key is missing or mismatched)")
-    for action, text in (("export-po", "write DIR/atlas.pot and DIR/<lang>/LC_MESSAGES/atlas.po"),
-                         ("import-po", "read the .po files of DIR back into data/i18n.toml")):
+    for action, text in (("export-po", "copy the catalogues to DIR/atlas.pot and DIR/<lang>/LC_MESSAGES/atlas.po"),
+                         ("import-po", "check the .po files of DIR and make them the catalogues (data/locale/)")):
         i18n.add_parser(action, help=text).add_argument("folder")
     args = parser.parse_args(argv)
     if args.command == "users":
@@ -220,29 +220,14 @@ def deck_command(args) -> int:
 
 
 def translation_command(args) -> int:
-    import tomllib
     from pathlib import Path
 
-    from geo.i18n import (
-        CATALOGUE_PATH,
-        FUZZY_TABLE,
-        IDENTICAL_TABLE,
-        LANGUAGES,
-        catalogue,
-        catalogue_marks,
-    )
-    from geo.translations import (
-        export_po,
-        import_po,
-        imported_problems,
-        render_catalogue,
-        status,
-        write_atomically,
-    )
+    from geo.i18n import FUZZY_FLAG, IDENTICAL_FLAG, LANGUAGES, LOCALE_DIR, catalogue, catalogue_marks
+    from geo.translations import export_po, import_po, status
 
     if args.action == "export-po":
         try:
-            written = export_po(catalogue(), catalogue_marks(), Path(args.folder))
+            written = export_po(Path(args.folder))
         except OSError as error:
             print(f"error: the .po files cannot be written to {args.folder}: {error.strerror or error}", file=sys.stderr)
             return 2
@@ -251,31 +236,21 @@ def translation_command(args) -> int:
         return 0
     if args.action == "import-po":
         try:
-            tables, marks = import_po(Path(args.folder), list(catalogue()))
-        except (OSError, ValueError) as error:
-            print(f"error: the .po files cannot be read: {error}", file=sys.stderr)
+            tables = import_po(Path(args.folder))
+        except OSError as error:
+            print(f"error: the .po files cannot be read or written: {error.strerror or error}; {LOCALE_DIR} is "
+                  "unchanged", file=sys.stderr)
             return 2
-        problems = imported_problems(tables)
-        if problems:
+        except ValueError as error:  # every problem, one per line; nothing written
+            problems = str(error).splitlines()
             for problem in problems:
                 print(f"error: {problem}", file=sys.stderr)
-            print(f"{len(problems)} problem(s); {CATALOGUE_PATH} is unchanged", file=sys.stderr)
+            print(f"{len(problems)} problem(s); {LOCALE_DIR} is unchanged", file=sys.stderr)
             return 2
-        text = render_catalogue(tables, marks)
-
-        def same_catalogue(written: str) -> None:  # what reached the disk parses back to what was imported
-            parsed = tomllib.loads(written)
-            if {lang: parsed.get(lang) for lang in tables} != tables:
-                raise ValueError("the catalogue written does not read back as imported")
-        try:
-            write_atomically(CATALOGUE_PATH, text, same_catalogue)
-        except (OSError, ValueError) as error:
-            print(f"error: {CATALOGUE_PATH} not written ({error}); it is unchanged", file=sys.stderr)
-            return 1
-        print(f"{CATALOGUE_PATH}: " + ", ".join(f"{lang} {len(strings)}" for lang, strings in tables.items()))
+        print(f"{LOCALE_DIR}: " + ", ".join(f"{lang} {len(strings)}" for lang, strings in tables.items()))
         return 0
     marks = catalogue_marks()
-    report = status(catalogue(), marks[FUZZY_TABLE], marks[IDENTICAL_TABLE])
+    report = status(catalogue(), marks[FUZZY_FLAG], marks[IDENTICAL_FLAG])
     english = len(catalogue()["en"])
     for lang, found in report.items():
         print(f"{lang} ({LANGUAGES[lang]}): {english - len(found.missing)}/{english} strings; "

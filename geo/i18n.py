@@ -1,18 +1,28 @@
-"""The one translation and formatting layer: UI strings by key from data/i18n.toml, and numbers, percentages,
-dates, months and plural forms as each language writes them (Babel/CLDR). Nothing else formats a figure."""
+"""The one translation and formatting layer: UI strings from gettext catalogues (data/locale/, read with Babel
+and looked up by the standard library's gettext: the plural form of a count by the catalogue's own Plural-Forms,
+which Babel writes from CLDR), and numbers, percentages, dates and months as each language writes them (Babel/
+CLDR). Nothing else formats a figure.
+
+Each UI string has a stable key (its msgctxt) and its English text as msgid; registry prose (a source, a
+licence, a credit) has no key: its English text is the key, as gettext looks it up. Translators edit the .po
+files with any PO tool (Poedit, Weblate); `python -m geo i18n status` lists what is missing or untranslated."""
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import gettext
+import io
 import math
 import string
-import tomllib
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_skeleton, get_month_names
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_plus_sign_symbol
 
 from geo.paths import DATA_DIR
@@ -20,33 +30,92 @@ from geo.paths import DATA_DIR
 # Offered languages, each named in itself; the order is the sidebar's.
 LANGUAGES = {"kk": "Қазақша", "ky": "Кыргызча", "ru": "Русский", "en": "English"}
 DEFAULT_LANGUAGE = "en"
-CATALOGUE_PATH = DATA_DIR / "i18n.toml"
-FUZZY_TABLE = "fuzzy"  # {language: [keys whose translation awaits review]}: the .po files' "fuzzy" flag
-IDENTICAL_TABLE = "identical"  # {language: [keys reviewed as rightly written like Russian or English]}
-MARK_TABLES = (FUZZY_TABLE, IDENTICAL_TABLE)
-PLURAL_TAGS = ("zero", "one", "two", "few", "many", "other")  # CLDR's order of plural categories
+LOCALE_DIR = DATA_DIR / "locale"
+DOMAIN = "atlas"
+FUZZY_FLAG = "fuzzy"  # a translation awaiting review (shown meanwhile)
+IDENTICAL_FLAG = "reviewed-identical"  # a text reviewed as rightly written like Russian or English
 
-Entry = str | dict[str, str]  # a plain string, or {CLDR plural tag: text} for a count
+Entry = str | tuple[str, ...]  # a text, or a count: one text per gettext plural form of the language
+
+
+def po_path(lang: str | None, folder=LOCALE_DIR):
+    """The catalogue of `lang` in `folder` (<folder>/<lang>/LC_MESSAGES/atlas.po), or the English template
+    (<folder>/atlas.pot) for None or English."""
+    if lang in (None, DEFAULT_LANGUAGE):
+        return folder / f"{DOMAIN}.pot"
+    return folder / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(lang: str | None, folder=LOCALE_DIR) -> Catalog:
+    """The Babel catalogue of `lang` (the English template for None or English)."""
+    with po_path(lang, folder).open("rb") as source:
+        return read_po(source, locale=None if lang in (None, DEFAULT_LANGUAGE) else lang)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _catalog(lang: str) -> Catalog:
+    return read_catalog(lang)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _compiled(lang: str) -> gettext.NullTranslations:
+    """`lang`'s catalogue compiled to a .mo in memory and opened with gettext (fuzzy texts included: they are
+    shown while awaiting review); English is the msgids themselves."""
+    if lang == DEFAULT_LANGUAGE:
+        return gettext.NullTranslations()
+    buffer = io.BytesIO()
+    write_mo(buffer, _catalog(lang), use_fuzzy=True)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def entries(catalog: Catalog, source: bool = False) -> dict[str, Entry]:
+    """{key: text or plural forms} of a catalogue's messages, keyed by msgctxt (registry prose, which has none,
+    by its English text): the msgids when `source` (the English template), else the translations (an empty
+    one left out)."""
+    found: dict[str, Entry] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.context or message.id
+        text = message.id if source else message.string
+        text = tuple(text) if isinstance(text, tuple | list) else text
+        if any(text) if isinstance(text, tuple) else text:
+            found[key] = text
+    return found
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, Entry]]:
-    """{language: {key: text or plural forms}} as read from data/i18n.toml (the tables of marks left out)."""
-    tables = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
-    return {lang: strings for lang, strings in tables.items() if lang not in MARK_TABLES}
+    """{language: {key: text or plural forms}} of every string (English: the template's msgids)."""
+    return {lang: entries(_catalog(lang), source=lang == DEFAULT_LANGUAGE) for lang in LANGUAGES}
+
+
+def marked(catalog: Catalog, flag: str) -> list[str]:
+    """The keys (or the English prose) of a catalogue's messages carrying `flag`."""
+    return [m.context or m.id for m in catalog if m.id and flag in m.flags]
 
 
 @lru_cache(maxsize=1)
 def catalogue_marks() -> dict[str, dict[str, list[str]]]:
-    """{"fuzzy": {language: keys awaiting review}, "identical": {language: keys rightly written like Russian
-    or English}}: listed by `python -m geo i18n status`, carried as flags in the .po files."""
-    tables = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
-    return {table: tables.get(table, {}) for table in MARK_TABLES}
+    """{flag: {language: keys}} of the fuzzy and reviewed-identical marks, as the .po files carry them."""
+    return {flag: {lang: marked(_catalog(lang), flag) for lang in LANGUAGES if lang != DEFAULT_LANGUAGE}
+            for flag in (FUZZY_FLAG, IDENTICAL_FLAG)}
 
 
-def _entry(key: str, lang: str) -> Entry:
-    strings = catalogue()
-    return strings.get(lang, {}).get(key) or strings[DEFAULT_LANGUAGE][key]
+def forget_catalogues() -> None:
+    """Read the catalogues again on next use (after `python -m geo i18n import-po` replaced them)."""
+    for cached in (_catalog, _compiled, catalogue, catalogue_marks):
+        cached.cache_clear()
+
+
+def plural_count(lang: str) -> int:
+    """How many plural forms `lang` has (ru: 3, kk/ky/en: 2): the catalogue's Plural-Forms (Babel, from CLDR)."""
+    return Catalog(locale=lang).num_plurals
+
+
+def _source(key: str) -> Entry:
+    return catalogue()[DEFAULT_LANGUAGE][key]  # KeyError for an unknown key
 
 
 def translate(key: str, lang: str, **params: object) -> str:
@@ -55,20 +124,20 @@ def translate(key: str, lang: str, **params: object) -> str:
     An unknown key raises KeyError, so a missing string fails the tests instead of reaching a user. Numbers
     among the params are written as the language writes them (format_number).
     """
-    text = _entry(key, lang)
-    if isinstance(text, dict):
+    english = _source(key)
+    if isinstance(english, tuple):
         raise TypeError(f"{key} is a count: use plural({key!r}, n, lang)")
-    return _fill(text, lang, params)
+    return _fill(_compiled(lang).pgettext(key, english), lang, params)
 
 
 def plural(key: str, count: int, lang: str, **params: object) -> str:
     """The form of `key` that `lang` uses for `count` things ("1 объект", "2 объекта", "5 объектов"),
     with {count} written in the language's digits grouping and the other {params} filled in."""
-    forms = _entry(key, lang)
-    if not isinstance(forms, dict):
+    english = _source(key)
+    if not isinstance(english, tuple):
         raise TypeError(f"{key} is not a count")
-    tag = Locale.parse(lang).plural_form(int(count))
-    return _fill(forms.get(tag) or forms["other"], lang, {"count": int(count), **params})
+    text = _compiled(lang).npgettext(key, english[0], english[1], int(count))
+    return _fill(text, lang, {"count": int(count), **params})
 
 
 UNGROUPED_PARAMS = ("year", "version", "new", "reference")  # numbers that are names, not quantities: "2024"
@@ -107,19 +176,10 @@ def translate_note(key: str, params: dict[str, object], lang: str) -> str:
     return translate(key, lang, **shown)
 
 
-@lru_cache(maxsize=1)
-def _english_texts() -> dict[str, str]:
-    """{English text: key} of the registries' own prose (sources, licences, dates, credits, definitions)."""
-    prefixes = ("text.",)
-    return {text: key for key, text in catalogue()[DEFAULT_LANGUAGE].items()
-            if key.startswith(prefixes) and isinstance(text, str)}
-
-
 def translate_text(english: str, lang: str) -> str:
-    """A registry's English prose (a source, licence, date or credit) in `lang`, when the catalogue holds it
-    under a "text." key; otherwise as given (names of files and suppliers' own declarations stay as written)."""
-    key = _english_texts().get(english)
-    return translate(key, lang) if key else english
+    """A registry's English prose (a source, licence, date or credit) in `lang` when the catalogue holds it;
+    otherwise as given (names of files and suppliers' own declarations stay as written)."""
+    return _compiled(lang).gettext(english)
 
 
 # --- numbers, percentages, dates: CLDR through Babel --------------------------------------------------------
@@ -186,16 +246,9 @@ def plotly_separators(lang: str) -> str:
     return get_decimal_symbol(lang) + get_group_symbol(lang)
 
 
-def plural_tags(lang: str) -> tuple[str, ...]:
-    """The CLDR plural categories a language uses for whole counts, in CLDR's order (ru: one, few, many)."""
-    locale = Locale.parse(lang)
-    used = {locale.plural_form(n) for n in range(0, 1000)}
-    return tuple(tag for tag in PLURAL_TAGS if tag in used)
-
-
 def placeholders(text: Entry) -> set[str]:
     """The {names} a text (or every form of a count) fills in."""
-    forms = text.values() if isinstance(text, dict) else [text]
+    forms = text if isinstance(text, tuple) else [text]
     return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
 
 

@@ -90,7 +90,7 @@ class IndicatorSpec:
 
     @property
     def definition(self) -> tuple[str, dict[str, object]]:
-        """Translation key and parameters of what is measured, in a sentence (data/i18n.toml "definition.*";
+        """Translation key and parameters of what is measured, in a sentence (data/locale, "definition.*";
         per-pollutant indicators share one text per kind)."""
         if self.name_key.startswith("indicator_kind."):
             return self.name_key.replace("indicator_kind.", "definition_kind."), dict(

@@ -12,7 +12,7 @@ MAX_UPLOAD_BYTES = 50_000_000
 MAX_LISTED = 50  # problems listed in full; the rest are counted
 LOG = logging.getLogger(__name__)
 
-PROBLEM_TEXT = {  # English; the page shows data/i18n.toml's "problem.<code>" in the UI language
+PROBLEM_TEXT = {  # English; the page shows the catalogue's "problem.<code>" in the UI language
     "too_large": "the file is {size_mb} MB; the limit is {limit_mb} MB",
     "empty_file": "the file is empty or holds no features",
     "unknown_format": "'{name}' is not a format the Atlas reads (GeoJSON, GeoPackage, zipped Shapefile, "
@@ -110,7 +110,7 @@ PROBLEM_TEXT = {  # English; the page shows data/i18n.toml's "problem.<code>" in
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding: a code (its text in PROBLEM_TEXT and data/i18n.toml) and where it is."""
+    """One finding: a code (its text in PROBLEM_TEXT and in the catalogue, data/locale/) and where it is."""
     code: str
     params: dict = field(default_factory=dict)
 

@@ -1,137 +1,81 @@
-"""The translation catalogue as translators' tools read it: data/i18n.toml to gettext .po files (Poedit,
-Weblate) and back without loss, and the status of every language (missing, untranslated, fuzzy, mismatched).
-
-The .po files are keyed by message context (msgctxt = the catalogue key), carry the English text as msgid
-and the plural forms gettext uses for the language (Babel's table); `import_po` writes data/i18n.toml back.
-"""
+"""The translation catalogue as translators hand it back: .po files (from Poedit, Weblate or any PO tool) checked
+before they replace data/locale/ (unknown keys, placeholders, plural forms, characters and markup a translation
+must not bring), written atomically; and the status of every language (missing, untranslated, fuzzy,
+mismatched)."""
 from __future__ import annotations
 
-import gettext
-import json
+import io
 import os
 import re
+import shutil
 import string
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
-from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from geo.i18n import (
     DEFAULT_LANGUAGE,
-    FUZZY_TABLE,
-    IDENTICAL_TABLE,
+    FUZZY_FLAG,
+    IDENTICAL_FLAG,
     LANGUAGES,
     Entry,
+    entries,
+    forget_catalogues,
+    marked,
     placeholders,
-    plural_tags,
+    plural_count,
+    po_path,
+    read_catalog,
 )
-
-DOMAIN = "atlas"
-HEADER = ("# UI strings of the Healthy Cities Atlas, one table per language; keys are identical in every table\n"
-          "# (tests/test_i18n.py checks). Placeholders in {braces} are filled by geo.i18n.translate; a table value\n"
-          "# such as { one = ..., other = ... } is a count, one text per CLDR plural form (geo.i18n.plural).\n"
-          "# Translators may work on .po files instead: `python -m geo i18n export-po DIR`, then `import-po DIR`.\n")
-IDENTICAL_FLAG = "reviewed-identical"  # the .po flag of a text rightly written like Russian or English
-
-
-def _toml_string(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-
 
 Marks = dict[str, list[str]]  # {language: keys}
 
 
-def render_catalogue(tables: dict[str, dict[str, Entry]], marks: dict[str, Marks]) -> str:
-    """data/i18n.toml's text for `tables` (English's key order in every language) and the marks per key
-    ({"fuzzy": {...}, "identical": {...}})."""
-    order = list(tables[DEFAULT_LANGUAGE])
-    lines = [HEADER]
-    for lang in tables:
-        lines.append(f"[{lang}]")
-        strings = tables[lang]
-        for key in order + [k for k in strings if k not in tables[DEFAULT_LANGUAGE]]:
-            if key not in strings:
-                continue
-            value = strings[key]
-            if isinstance(value, dict):
-                forms = ", ".join(f"{tag} = {_toml_string(value[tag])}" for tag in value)
-                lines.append(f"{_toml_string(key)} = {{ {forms} }}")
-            else:
-                lines.append(f"{_toml_string(key)} = {_toml_string(value)}")
-        lines.append("")
-    for table in (FUZZY_TABLE, IDENTICAL_TABLE):
-        marked = {lang: [k for k in order if k in keys] for lang, keys in marks.get(table, {}).items() if keys}
-        if marked:
-            lines.append(f"[{table}]")
-            lines += [f"{lang} = [{', '.join(_toml_string(k) for k in keys)}]" for lang, keys in marked.items()]
-            lines.append("")
-    return "\n".join(lines)
-
-
-@lru_cache(maxsize=8)
-def gettext_plural_tags(lang: str) -> tuple[str, ...]:
-    """The CLDR tag behind each gettext plural index of `lang` (ru: one, few, many), found by evaluating
-    gettext's Plural-Forms expression and CLDR's rule on the same whole numbers."""
-    catalog = Catalog(locale=lang)
-    index_of = gettext.c2py(catalog.plural_expr)
-    locale = Locale.parse(lang)
-    tags: dict[int, str] = {}
-    for n in range(0, 1000):
-        tags.setdefault(index_of(n), locale.plural_form(n))
-    return tuple(tags[i] for i in range(catalog.num_plurals))
-
-
-def export_po(tables: dict[str, dict[str, Entry]], marks: dict[str, Marks], folder: Path) -> list[Path]:
-    """<folder>/atlas.pot and <folder>/<lang>/LC_MESSAGES/atlas.po for every language; returns the paths."""
-    english = tables[DEFAULT_LANGUAGE]
+def export_po(folder: Path) -> list[Path]:
+    """The shipped catalogues (atlas.pot and <lang>/LC_MESSAGES/atlas.po) copied into `folder` for a translator;
+    returns the paths."""
     written = []
-    for lang in [None, *tables]:
-        catalog = Catalog(locale=lang, domain=DOMAIN, project="Healthy Cities Atlas", fuzzy=False)
-        for key, source in english.items():
-            if isinstance(source, dict):
-                msgid = (source["one"], source["other"])
-                value = tables.get(lang, {}).get(key) if lang else None
-                string = tuple(value.get(tag, "") for tag in gettext_plural_tags(lang)) if value else ("",) * (
-                    catalog.num_plurals if lang else 2)
-            else:
-                msgid = source
-                string = (tables.get(lang, {}).get(key) or "") if lang else ""
-            flags = tuple(flag for flag, table in (("fuzzy", FUZZY_TABLE), (IDENTICAL_FLAG, IDENTICAL_TABLE))
-                          if lang and key in marks.get(table, {}).get(lang, []))
-            catalog.add(msgid, string, context=key, flags=flags)
-        path = folder / f"{DOMAIN}.pot" if lang is None else folder / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            write_po(out, catalog, width=0, omit_header=False, sort_output=False)
-        written.append(path)
+    for lang in LANGUAGES:
+        target = po_path(lang, folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(po_path(lang), target)
+        written.append(target)
     return written
 
 
-def import_po(folder: Path, languages: list[str]) -> tuple[dict[str, dict[str, Entry]], dict[str, Marks]]:
-    """The catalogue's tables and marks read back from the .po files written by `export_po`."""
-    tables: dict[str, dict[str, Entry]] = {}
-    marks: dict[str, Marks] = {FUZZY_TABLE: {}, IDENTICAL_TABLE: {}}
-    for lang in languages:
-        with (folder / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as source:
-            catalog = read_po(source, locale=lang)
-        strings: dict[str, Entry] = {}
-        for message in catalog:
-            if not message.context:
-                continue
-            if isinstance(message.id, tuple | list):
-                forms = dict(zip(gettext_plural_tags(lang), message.string))
-                if any(forms.values()):
-                    strings[message.context] = forms
-            elif message.string:
-                strings[message.context] = message.string
-            for flag, table in (("fuzzy", FUZZY_TABLE), (IDENTICAL_FLAG, IDENTICAL_TABLE)):
-                if flag in message.flags:
-                    marks[table].setdefault(lang, []).append(message.context)
-        tables[lang] = strings
+def read_po_folder(folder: Path) -> tuple[dict[str, dict[str, Entry]], dict[str, Marks]]:
+    """The keyed texts and marks of the .po files in `folder` (English from the shipped template)."""
+    tables = {DEFAULT_LANGUAGE: entries(read_catalog(None), source=True)}
+    marks: dict[str, Marks] = {FUZZY_FLAG: {}, IDENTICAL_FLAG: {}}
+    for lang in LANGUAGES:
+        if lang == DEFAULT_LANGUAGE:
+            continue
+        catalog = read_catalog(lang, folder)
+        tables[lang] = entries(catalog)
+        for flag in marks:
+            marks[flag][lang] = marked(catalog, flag)
     return tables, marks
+
+
+def import_po(folder: Path) -> dict[str, dict[str, Entry]]:
+    """The translations in `folder` made the shipped catalogues, each written atomically (read back and parsed
+    before it replaces the old file), only when imported_problems finds nothing; ValueError listing every
+    problem otherwise, nothing written. Returns the imported texts."""
+    tables, _marks = read_po_folder(folder)
+    problems = imported_problems(tables)
+    if problems:
+        raise ValueError("\n".join(problems))
+    for lang in LANGUAGES:
+        if lang == DEFAULT_LANGUAGE:
+            continue
+        buffer = io.BytesIO()
+        write_po(buffer, read_catalog(lang, folder), width=0, omit_header=False, sort_output=False, no_location=True)
+        write_atomically(po_path(lang), buffer.getvalue().decode("utf-8"),
+                         lambda text, lang=lang: read_po(io.BytesIO(text.encode("utf-8")), locale=lang,
+                                                         abort_invalid=True))
+    forget_catalogues()
+    return tables
 
 
 MAX_TEXT_CHARS = 4000  # the longest English text is under 1,000 characters; a translation is at most this long
@@ -143,7 +87,7 @@ _MARKUP = re.compile(r"<[^>]*>|!?\[[^\]]*\]\([^)]*\)|&#?\w+;|javascript:", re.IG
 
 
 def _forms(text: Entry) -> list[str]:
-    return list(text.values()) if isinstance(text, dict) else [text]
+    return list(text) if isinstance(text, tuple) else [text]
 
 
 def _placeholder_problem(form: str, allowed: set[str]) -> str:
@@ -167,7 +111,7 @@ def _placeholder_problem(form: str, allowed: set[str]) -> str:
 def imported_problems(tables: dict[str, dict[str, Entry]]) -> list[str]:
     """Every reason the imported catalogue cannot be used, as 'language key: reason': unknown keys, placeholders
     other than the English's plain names, counts without every plural form of the language, characters that
-    TOML, XML or HTML cannot hold (or that reorder text), texts over MAX_TEXT_CHARS, and markup (HTML tags,
+    XML or HTML cannot hold (or that reorder text), texts over MAX_TEXT_CHARS, and markup (HTML tags,
     entities, Markdown links or images) that the English text does not have. Nothing is written while any
     remains: a translation is data, never code."""
     english = tables[DEFAULT_LANGUAGE]
@@ -179,14 +123,15 @@ def imported_problems(tables: dict[str, dict[str, Entry]]) -> list[str]:
                 problems.append(f"{where}: not a key of the catalogue")
                 continue
             source = english[key]
-            if isinstance(source, dict) != isinstance(text, dict):
-                problems.append(f"{where}: {'a count needs' if isinstance(source, dict) else 'not a count: give'} "
+            if isinstance(source, tuple) != isinstance(text, tuple):
+                problems.append(f"{where}: {'a count needs' if isinstance(source, tuple) else 'not a count: give'} "
                                 "one text per plural form")
                 continue
-            if isinstance(text, dict):
-                missing = [tag for tag in plural_tags(lang) if not text.get(tag)]
-                if missing:
-                    problems.append(f"{where}: the plural forms {', '.join(missing)} are empty")
+            if isinstance(text, tuple) and lang != DEFAULT_LANGUAGE:
+                empty = [str(i) for i in range(plural_count(lang)) if i >= len(text) or not text[i]]
+                if empty or len(text) > plural_count(lang):
+                    problems.append(f"{where}: {plural_count(lang)} plural forms needed; "
+                                    f"{'empty: ' + ', '.join(empty) if empty else f'{len(text)} given'}")
             allowed = placeholders(source)
             source_markup = sorted(m for form in _forms(source) for m in _MARKUP.findall(form))
             for form in _forms(text):
@@ -243,7 +188,7 @@ def left_untranslated(key: str, text: Entry, others: list[Entry], reviewed: set[
     symbols ("PM2.5", "IT-1", "OSM"), known proper names, and words of at most three letters ("м", "км")."""
     if key in reviewed or text not in others:
         return False
-    forms = text.values() if isinstance(text, dict) else [text]
+    forms = text if isinstance(text, tuple) else [text]
     words = [w.strip("()[].,;:«»\"'") for form in forms
              for w in _PLACEHOLDER.sub(" ", form).split()]
     return not all(w.isupper() or not w.isalpha() or len(w) <= 3 or w in _PROPER_NAMES for w in words if w)
@@ -265,11 +210,11 @@ def status(tables: dict[str, dict[str, Entry]], fuzzy: dict[str, list[str]],
         reference = [tables.get(other, {}) for other in (DEFAULT_LANGUAGE, "ru") if other != lang]
         for key, source in english.items():
             text = strings.get(key)
-            if not text or (isinstance(text, dict) and not all(text.values())):
+            if not text or (isinstance(text, tuple) and not all(text)):
                 found.missing.append(key)
                 continue
-            if isinstance(source, dict) != isinstance(text, dict) or placeholders(text) != placeholders(source) or (
-                    isinstance(text, dict) and set(text) != set(plural_tags(lang))):
+            if isinstance(source, tuple) != isinstance(text, tuple) or placeholders(text) != placeholders(source) or (
+                    isinstance(text, tuple) and lang != DEFAULT_LANGUAGE and len(text) != plural_count(lang)):
                 found.mismatched.append(key)
             elif lang != DEFAULT_LANGUAGE and left_untranslated(key, text, [r.get(key) for r in reference],
                                                                  set(identical.get(lang, []))):

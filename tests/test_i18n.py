@@ -1,5 +1,5 @@
-"""The translation layer: four languages complete, each written as its readers write it (CLDR through Babel),
-and the catalogue round-trips to gettext .po files without loss."""
+"""The translation layer: four languages complete in gettext catalogues (data/locale/), each written as its
+readers write it (CLDR through Babel), read back by Python's own gettext as a translator's tool would."""
 import datetime as dt
 import gettext
 import re
@@ -12,8 +12,8 @@ from babel.messages.pofile import read_po
 
 from geo.cities import BOUNDARY_QUALITIES
 from geo.i18n import (
-    FUZZY_TABLE,
-    IDENTICAL_TABLE,
+    FUZZY_FLAG,
+    IDENTICAL_FLAG,
     LANGUAGES,
     catalogue,
     catalogue_marks,
@@ -24,16 +24,15 @@ from geo.i18n import (
     negotiate_language,
     plotly_separators,
     plural,
-    plural_tags,
+    plural_count,
     translate,
 )
 from geo.indicators import INDICATORS
 from geo.layers import LAYERS
 from geo.translations import (
     export_po,
-    import_po,
     left_untranslated,
-    render_catalogue,
+    read_po_folder,
     status,
 )
 
@@ -43,7 +42,7 @@ NBSP = "\xa0"
 
 def fields(text):
     """Placeholders by Python's own parser, every plural form included (an independent path from geo.i18n)."""
-    forms = text.values() if isinstance(text, dict) else [text]
+    forms = text if isinstance(text, tuple) else [text]
     return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
 
 
@@ -57,17 +56,20 @@ def test_every_key_is_in_every_language_with_the_same_placeholders_and_plural_fo
     assert set(other) == set(en)
     for key, source in en.items():
         text = other[key]
-        assert isinstance(text, dict) == isinstance(source, dict), key
+        assert isinstance(text, tuple) == isinstance(source, tuple), key
         assert fields(text) == fields(source), key
-        if isinstance(text, dict):
-            assert set(text) == set(plural_tags(lang)) and all(text.values()), key
+        if isinstance(text, tuple):
+            assert len(text) == plural_count(lang) and all(text), key
         else:
             assert text.strip(), key
 
 
-def test_plural_categories_are_those_cldr_gives_for_whole_numbers():
-    assert plural_tags("ru") == ("one", "few", "many")
-    assert plural_tags("en") == plural_tags("kk") == plural_tags("ky") == ("one", "other")
+def test_plural_forms_are_those_cldr_gives_and_the_catalogues_say():
+    """Babel's count (from CLDR) agrees with each shipped catalogue's own Plural-Forms header."""
+    assert {lang: plural_count(lang) for lang in LANGUAGES} == {"kk": 2, "ky": 2, "ru": 3, "en": 2}
+    for lang in ("ru", "kk", "ky"):
+        header = (ROOT / "data" / "locale" / lang / "LC_MESSAGES" / "atlas.po").read_text(encoding="utf-8")
+        assert f"nplurals={plural_count(lang)};" in header
 
 
 def test_russian_counts_take_the_right_plural_form():
@@ -81,7 +83,7 @@ def test_russian_counts_take_the_right_plural_form():
 
 def test_no_string_is_left_as_its_russian_or_english_counterpart():
     marks = catalogue_marks()
-    report = status(catalogue(), marks[FUZZY_TABLE], marks[IDENTICAL_TABLE])
+    report = status(catalogue(), marks[FUZZY_FLAG], marks[IDENTICAL_FLAG])
     for lang in LANGUAGES:
         assert not report[lang].untranslated, (lang, report[lang].untranslated)
         assert not report[lang].missing and not report[lang].mismatched, lang
@@ -90,8 +92,7 @@ def test_no_string_is_left_as_its_russian_or_english_counterpart():
 def test_the_untranslated_check_catches_a_copied_string_and_spares_names_units_and_numbers():
     assert left_untranslated("city.to_air_page", "Открыть страницу «Качество воздуха»",
                              ["Open the Air quality page", "Открыть страницу «Качество воздуха»"], set())
-    assert left_untranslated("count.days", {"one": "{count} day", "other": "{count} days"},
-                             [{"one": "{count} day", "other": "{count} days"}], set())
+    assert left_untranslated("count.days", ("{count} day", "{count} days"), [("{count} day", "{count} days")], set())
     for key, text in (("summit.map_title", "{city}"), ("access.metres", "{metres} м"), ("quality.osm", "OpenStreetMap"),
                       ("band.meets_it1", "IT-1"), ("column.pm25", "PM2.5, µg/m³")):
         assert not left_untranslated(key, text, [text], set()), text
@@ -102,7 +103,7 @@ def test_status_reports_a_missing_key_and_a_placeholder_mismatch():
     tables = {lang: dict(strings) for lang, strings in catalogue().items()}
     del tables["kk"]["nav.city"]
     tables["ky"]["air.title"] = "Абанын сапаты — {shaar}"
-    tables["ru"]["count.days"] = {"one": "{count} день", "other": "{count} дней"}  # not Russian's categories
+    tables["ru"]["count.days"] = ("{count} день", "{count} дней")  # two forms where Russian has three
     report = status(tables, {}, {})
     assert report["kk"].missing == ["nav.city"] and report["kk"].blocking
     assert report["ky"].mismatched == ["air.title"]
@@ -164,45 +165,41 @@ def test_the_first_visit_follows_the_browsers_language(header, expected):
     assert negotiate_language(header) == expected
 
 
-def test_the_catalogue_round_trips_through_po_files_without_loss(tmp_path):
-    tables, marks = catalogue(), catalogue_marks()
-    written = export_po(tables, marks, tmp_path)
+def test_the_catalogues_read_back_from_a_translators_copy_as_shipped(tmp_path):
+    written = export_po(tmp_path)
     assert tmp_path / "atlas.pot" in written and tmp_path / "kk" / "LC_MESSAGES" / "atlas.po" in written
-    back, back_marks = import_po(tmp_path, list(tables))
-    assert back == tables
-    assert {t: {lang: sorted(keys) for lang, keys in m.items() if keys} for t, m in back_marks.items()} == {
-        t: {lang: sorted(keys) for lang, keys in m.items() if keys} for t, m in marks.items()}
-    assert render_catalogue(back, back_marks) == (ROOT / "data" / "i18n.toml").read_text(encoding="utf-8")
+    tables, marks = read_po_folder(tmp_path)
+    assert tables == catalogue()
+    assert marks == catalogue_marks()
 
 
-def test_po_files_carry_gettext_plural_forms_that_gettext_itself_resolves(tmp_path):
-    """Compiled with Babel and read by Python's gettext (a second implementation): a translator's tool sees
-    the plural forms in gettext's own order."""
-    export_po(catalogue(), catalogue_marks(), tmp_path)
+def test_gettext_itself_resolves_the_plural_forms_of_the_shipped_catalogues(tmp_path):
+    """Compiled with Babel's write_mo into a file and read by Python's gettext from it, as any gettext program
+    would: a translator's tool sees the plural forms in gettext's own order; the Atlas says the same."""
     for lang, count, expected in (("ru", 5, "{count} объектов"), ("ru", 22, "{count} объекта"),
-                                  ("kk", 2, "{count} нысан"), ("en", 1, "{count} feature")):
-        po = tmp_path / lang / "LC_MESSAGES" / "atlas.po"
+                                  ("kk", 2, "{count} нысан"), ("ky", 1, "{count} объект")):
+        po = ROOT / "data" / "locale" / lang / "LC_MESSAGES" / "atlas.po"
         with po.open("rb") as source:
             parsed = read_po(source)
         assert parsed.num_plurals == {"ru": 3}.get(lang, 2)
-        mo = po.with_suffix(".mo")
+        mo = tmp_path / f"{lang}.mo"
         with mo.open("wb") as out:
             write_mo(out, parsed)
         with mo.open("rb") as source:
             compiled = gettext.GNUTranslations(source)
         assert compiled.npgettext("count.features", "{count} feature", "{count} features", count) == expected
-        assert compiled.pgettext("nav.city", "City") == catalogue()[lang]["nav.city"]
+        assert plural("count.features", count, lang) == expected.format(count=count)
+        assert compiled.pgettext("nav.city", "City") == catalogue()[lang]["nav.city"] == translate("nav.city", lang)
 
 
-def test_a_fuzzy_mark_from_a_translator_comes_back_and_is_listed(tmp_path):
-    marks = catalogue_marks()
-    marks = {**marks, FUZZY_TABLE: {"ky": ["nav.city"]}}
-    export_po(catalogue(), marks, tmp_path)
-    text = (tmp_path / "ky" / "LC_MESSAGES" / "atlas.po").read_text(encoding="utf-8")
-    assert re.search(r'#, fuzzy\nmsgctxt "nav.city"', text)
-    _, back = import_po(tmp_path, list(catalogue()))
-    assert back[FUZZY_TABLE] == {"ky": ["nav.city"]}
-    assert status(catalogue(), back[FUZZY_TABLE], back[IDENTICAL_TABLE])["ky"].fuzzy == ["nav.city"]
+def test_a_fuzzy_mark_from_a_translator_is_listed_and_its_text_shown_meanwhile(tmp_path):
+    export_po(tmp_path)
+    po = tmp_path / "ky" / "LC_MESSAGES" / "atlas.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgctxt "nav.city"', '#, fuzzy\nmsgctxt "nav.city"', 1),
+                  encoding="utf-8")
+    tables, marks = read_po_folder(tmp_path)
+    assert marks[FUZZY_FLAG]["ky"] == ["nav.city"] and tables["ky"]["nav.city"] == catalogue()["ky"]["nav.city"]
+    assert status(tables, marks[FUZZY_FLAG], marks[IDENTICAL_FLAG])["ky"].fuzzy == ["nav.city"]
 
 
 def test_registry_ids_have_labels():
@@ -224,9 +221,10 @@ def test_registry_prose_is_translated_everywhere_it_is_drawn():
     for spec in LAYERS.values():
         prose |= {spec.source, spec.licence, spec.date, spec.attribution}
     for text in prose:
-        keys = [k for k, v in catalogue()["en"].items() if k.startswith("text.") and v == text]
-        assert keys, text
-        assert translate_text(text, "en") == text and translate_text(text, "ky") == catalogue()["ky"][keys[0]]
+        assert text in catalogue()["en"], text  # prose is its own key: gettext looks the English text up
+        assert translate_text(text, "en") == text
+        for lang in ("ru", "kk", "ky"):
+            assert translate_text(text, lang) == catalogue()[lang][text], (lang, text)
 
 
 def test_every_literal_key_used_in_the_code_exists():
@@ -251,7 +249,7 @@ def test_every_import_problem_is_said_in_every_language():
     strings = catalogue()
     for code, english in PROBLEM_TEXT.items():
         source = strings["en"][f"problem.{code}"]
-        assert (source["other"] if isinstance(source, dict) else source) == english, code
+        assert (source[-1] if isinstance(source, tuple) else source) == english, code
         assert all(f"problem.{code}" in strings[lang] for lang in LANGUAGES), code
 
 
