@@ -19,6 +19,7 @@ from geo.i18n import (
     FUZZY_FLAG,
     IDENTICAL_FLAG,
     LANGUAGES,
+    LOCALE_DIR,
     Entry,
     entries,
     forget_catalogues,
@@ -58,10 +59,10 @@ def read_po_folder(folder: Path) -> tuple[dict[str, dict[str, Entry]], dict[str,
     return tables, marks
 
 
-def import_po(folder: Path) -> dict[str, dict[str, Entry]]:
-    """The translations in `folder` made the shipped catalogues, each written atomically (read back and parsed
-    before it replaces the old file), only when imported_problems finds nothing; ValueError listing every
-    problem otherwise, nothing written. Returns the imported texts."""
+def import_po(folder: Path, target: Path = LOCALE_DIR) -> dict[str, dict[str, Entry]]:
+    """The translations in `folder` made the catalogues in `target` (the shipped ones by default), each written
+    atomically (read back and parsed before it replaces the old file), only when imported_problems finds
+    nothing; ValueError listing every problem otherwise, nothing written. Returns the imported texts."""
     tables, _marks = read_po_folder(folder)
     problems = imported_problems(tables)
     if problems:
@@ -71,7 +72,7 @@ def import_po(folder: Path) -> dict[str, dict[str, Entry]]:
             continue
         buffer = io.BytesIO()
         write_po(buffer, read_catalog(lang, folder), width=0, omit_header=False, sort_output=False, no_location=True)
-        write_atomically(po_path(lang), buffer.getvalue().decode("utf-8"),
+        write_atomically(po_path(lang, target), buffer.getvalue().decode("utf-8"),
                          lambda text, lang=lang: read_po(io.BytesIO(text.encode("utf-8")), locale=lang,
                                                          abort_invalid=True))
     forget_catalogues()

@@ -1,7 +1,11 @@
-"""Shared fixtures: small hand-made frames with answers computable by hand. Tests never see a developer's
-own fetched or imported layers: the user store points at an empty folder of the test session."""
+"""Shared fixtures: small hand-made frames with answers computable by hand, the command line called in-process,
+the store on both back ends. Tests never see a developer's own fetched or imported layers: the user store points
+at an empty folder of the test session."""
+import io
 import os
+import sys
 import tempfile
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pytest
@@ -24,6 +28,40 @@ def atlas_env(monkeypatch):
     settings.cache_clear()
 
 
+@dataclass(frozen=True)
+class CliRun:
+    returncode: int
+    stdout: bytes
+    stderr: str
+
+    @property
+    def text(self) -> str:
+        return self.stdout.decode("utf-8")
+
+
+@pytest.fixture
+def geo_cli(capsysbinary, monkeypatch):
+    """`geo_cli(*ARGS, env={...}, stdin="...")`: `python -m geo ARGS` called in-process (geo.__main__.main, all
+    the process runs), returning its exit status, standard output (bytes) and standard error. One test runs it
+    as a process (tests/test_architecture.py)."""
+    from geo.__main__ import main
+
+    def run(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> CliRun:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        settings.cache_clear()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsysbinary.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as refused:  # argparse's own refusals of an argument
+            code = refused.code
+        out, err = capsysbinary.readouterr()
+        return CliRun(code, out, err.decode("utf-8"))
+    yield run
+    settings.cache_clear()
+
+
 @pytest.fixture
 def square_km_boundary() -> gpd.GeoDataFrame:
     """A 1 km × 1 km square in UTM 43N (Bishkek's zone), stored in WGS84 like every layer."""
@@ -39,19 +77,27 @@ def two_points() -> gpd.GeoDataFrame:
                             geometry=[Point(74.6, 42.87), Point(74.61, 42.88)], crs=STORAGE_CRS)
 
 
-# Both store back ends; the PostGIS runs share one test database, so under pytest-xdist they stay in one worker
-# (--dist loadgroup), one after another.
-BACKENDS = ["sqlite", pytest.param("postgis", marks=(pytest.mark.postgis, pytest.mark.xdist_group("postgis")))]
-POSTGIS_URL = os.environ.get("ATLAS_TEST_DATABASE_URL", "postgresql+psycopg://atlas:atlas@127.0.0.1:5432/atlas_test")
+BACKENDS = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]  # both store back ends
+TEST_DATABASE_URL = os.environ.get("ATLAS_TEST_DATABASE_URL",
+                                   "postgresql+psycopg://atlas:atlas@127.0.0.1:5432/atlas_test")
+# Under pytest-xdist each worker has its own test database (atlas_test_gw0, ...), made on first use, so the PostGIS
+# tests of two workers never drop each other's tables.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+POSTGIS_URL = TEST_DATABASE_URL if not WORKER else TEST_DATABASE_URL.rsplit("/", 1)[0] + "/" + (
+    TEST_DATABASE_URL.rsplit("/", 1)[1] + f"_{WORKER}")
+POSTGIS_DATABASE = POSTGIS_URL.rsplit("/", 1)[1]
 
 
 def _postgis_available() -> str:
-    """'' when the test database answers, else why not."""
+    """'' when the test database answers (a worker's own made from the server's first), else why not."""
     import sqlalchemy as sa
-    engine = sa.create_engine(POSTGIS_URL)
+    engine = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
+            if WORKER and conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": POSTGIS_DATABASE}).first() is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{POSTGIS_DATABASE}"'))
         return ""
     except Exception as exc:  # psycopg's OperationalError, wrapped by SQLAlchemy
         return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"

@@ -1,8 +1,6 @@
 """Editor accounts: salted hashes only, sign-in through the store, city limits, names that cannot impersonate,
 throttled guessing (on an injected clock, no sleeping), and the command that makes the first editor."""
 import stat
-import subprocess
-import sys
 
 import pytest
 
@@ -143,23 +141,26 @@ def test_the_sqlite_store_is_readable_by_its_owner_only(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def _cli(env, *args, password=PASSWORD):
-    return subprocess.run([sys.executable, "-m", "geo", "users", "add", *args, "--password-stdin"],
-                          input=password + "\n", capture_output=True, text=True, env=env)
+@pytest.fixture
+def users_add(geo_cli, tmp_path):
+    """`python -m geo users add ARGS --password-stdin` on a store in tmp_path, the password piped in."""
+    def run(*args, password=PASSWORD):
+        return geo_cli("users", "add", *args, "--password-stdin", env={"ATLAS_USER_DIR": str(tmp_path)},
+                       stdin=password + "\n")
+    return run
 
 
-def test_the_first_editor_is_made_from_the_command_line(tmp_path):
-    env = {"ATLAS_USER_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    made = _cli(env, "aigul", "--cities", "bishkek")
+def test_the_first_editor_is_made_from_the_command_line(users_add, tmp_path):
+    made = users_add("aigul", "--cities", "bishkek")
     assert made.returncode == 0, made.stderr
-    assert "editor aigul saved for bishkek" in made.stdout
-    refused = _cli(env, "bob", "--cities", "osh", password="short")
+    assert "editor aigul saved for bishkek" in made.text
+    refused = users_add("bob", "--cities", "osh", password="short")
     assert refused.returncode == 2 and "at least 12 characters" in refused.stderr
-    no_cities = _cli(env, "bob", "--cities", ",")
+    no_cities = users_add("bob", "--cities", ",")
     assert no_cities.returncode == 2 and "say which cities" in no_cities.stderr
-    again = _cli(env, "AIGUL", "--cities", "osh")
+    again = users_add("AIGUL", "--cities", "osh")
     assert again.returncode == 2 and "exists already" in again.stderr
-    replaced = _cli(env, "aigul", "--cities", "osh,bishkek", "--replace")
+    replaced = users_add("aigul", "--cities", "osh,bishkek", "--replace")
     assert replaced.returncode == 0, replaced.stderr
     store = LayerStore(f"sqlite:///{tmp_path / 'atlas.sqlite'}")
     assert store.sign_in("aigul", PASSWORD).cities == ("osh", "bishkek")
@@ -200,9 +201,8 @@ def test_guessable_passwords_are_refused_as_owasp_asks(store, password, reason):
     assert "aigul" not in store.usernames()
 
 
-def test_a_password_piped_from_any_platform_loses_its_line_ending(tmp_path):
-    env = {"ATLAS_USER_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    made = _cli(env, "aigul", "--cities", "bishkek", password=PASSWORD + "\r")  # Windows line ending
+def test_a_password_piped_from_any_platform_loses_its_line_ending(users_add, tmp_path):
+    made = users_add("aigul", "--cities", "bishkek", password=PASSWORD + "\r")  # Windows line ending
     assert made.returncode == 0, made.stderr
     store = LayerStore(f"sqlite:///{tmp_path / 'atlas.sqlite'}")
     assert store.sign_in("aigul", PASSWORD) is not None

@@ -29,6 +29,7 @@ def batch_store(tmp_path_factory):
     store.close()
 
 
+@pytest.mark.slow
 def test_dask_results_equal_the_serial_computation(batch_store):
     store, report = batch_store
     assert sorted(report.computed) == sorted(CITIES)
@@ -38,18 +39,21 @@ def test_dask_results_equal_the_serial_computation(batch_store):
         assert content == values_to_json(store_values(get_city(city_id), store)), city_id
 
 
+@pytest.mark.slow
 def test_a_failing_city_is_reported_and_the_others_are_done(batch_store):
     _, report = batch_store
     assert list(report.failed) == ["atlantis"] and "unknown city 'atlantis'" in report.failed["atlantis"]
     assert "atlantis" not in report.computed and len(report.computed) == len(CITIES)
 
 
+@pytest.mark.slow
 def test_a_rerun_after_no_change_skips_every_city(batch_store):
     store, _ = batch_store
     again = run_batch(CITIES, store, workers=2)
     assert sorted(again.skipped) == sorted(CITIES) and not again.computed and not again.failed
 
 
+@pytest.mark.slow
 def test_the_pages_use_stored_figures_only_while_current(tmp_path, atlas_env):
     from components import data
     atlas_env("ATLAS_USER_DIR", str(tmp_path))

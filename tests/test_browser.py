@@ -73,14 +73,15 @@ def running_atlas(user_dir: str, log_name: str = "streamlit.log"):
         log.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server():
-    """A fresh Atlas server: the first page a test opens is the first request it ever serves."""
+    """One Atlas server for the browser tests of a session (of each pytest-xdist worker), warmed by the first;
+    a test of a cold start opens its own (running_atlas)."""
     with running_atlas(SERVER_USER_DIR) as base:
         yield base
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

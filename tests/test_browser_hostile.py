@@ -76,7 +76,7 @@ def assert_nothing_evaluated_or_linked(page, outside: list[str]) -> None:
     assert "Traceback" not in text and "Something went wrong on this page" not in text
 
 
-def test_city_map_shows_jinja_in_names_literally(server, browser):
+def test_city_map_shows_jinja_in_names_literally(server, browser):  # noqa: F811
     outside: list[str] = []
     page = offline_page(browser, outside)
     page.goto(f"{server}/city?city={CITY}")
@@ -91,7 +91,7 @@ def test_city_map_shows_jinja_in_names_literally(server, browser):
     assert_nothing_evaluated_or_linked(page, outside)
 
 
-def test_water_page_shows_markdown_site_ids_as_typed_and_takes_a_file_beside_stored_samples(server, browser,
+def test_water_page_shows_markdown_site_ids_as_typed_and_takes_a_file_beside_stored_samples(server, browser,  # noqa: F811
                                                                                              tmp_path):
     outside: list[str] = []
     page = offline_page(browser, outside)
@@ -125,7 +125,7 @@ def preview_content(page) -> str:
     pytest.fail("the preview map kept being replaced")
 
 
-def test_data_page_preview_of_a_hostile_import_is_inert(server, browser, tmp_path):
+def test_data_page_preview_of_a_hostile_import_is_inert(server, browser, tmp_path):  # noqa: F811
     outside: list[str] = []
     page = offline_page(browser, outside)
     page.goto(f"{server}/data?city={CITY}")

@@ -32,12 +32,14 @@ def rebuilt(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_committed_embedded_data_is_exactly_what_the_build_makes(rebuilt):
     for committed in sorted(EMBEDDED_DIR.iterdir()):
         assert (rebuilt / committed.name).read_bytes() == committed.read_bytes(), (
             f"{committed.name} is stale: run `python -m geo.build`")
 
 
+@pytest.mark.slow
 def test_manifest_counts_match_the_layers(rebuilt):
     manifest = json.loads((rebuilt / "manifest.json").read_text())
     for layer_id in ("boundary", "city_centres", "districts", "health_facilities", "air_stations"):

@@ -2,8 +2,6 @@
 title, date and credits in the deck's language; the same from the command line."""
 import io
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -65,6 +63,8 @@ def russian_deck():
     return slides(choice), deck_slides(choice, "ru")
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @needs_chromium
 def test_the_deck_has_every_chosen_item_in_russian(russian_deck):
     """One slide per chosen item: each city's map, its PM2.5 record where the data have one (counted here from
@@ -87,6 +87,8 @@ def test_the_deck_has_every_chosen_item_in_russian(russian_deck):
     assert "Бюро национальной статистики" in drawn[-1].footer  # the indicator's source
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @needs_chromium
 def test_the_html_deck_steps_offline_in_a_browser(russian_deck, tmp_path):
     from playwright.sync_api import sync_playwright
@@ -116,14 +118,12 @@ def test_the_html_deck_steps_offline_in_a_browser(russian_deck, tmp_path):
     assert outside == []
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "geo", "deck", *args], cwd=ROOT, capture_output=True, timeout=300)
-
-
+@pytest.mark.slow
+@pytest.mark.browser
 @needs_chromium
-def test_the_command_line_writes_the_same_deck_as_pptx():
-    done = cli("--cities", "osh", "--indicators", "life_expectancy", "--lang", "ky", "--format", "pptx")
-    assert done.returncode == 0, done.stderr.decode()
+def test_the_command_line_writes_the_same_deck_as_pptx(geo_cli):
+    done = geo_cli("deck", "--cities", "osh", "--indicators", "life_expectancy", "--lang", "ky", "--format", "pptx")
+    assert done.returncode == 0, done.stderr
     deck = Presentation(io.BytesIO(done.stdout))
     titles = [next(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in deck.slides]
     assert titles[0] == "Ош" and titles[-1].startswith("Төрөлгөндөгү күтүлгөн өмүр")
@@ -135,6 +135,6 @@ def test_the_command_line_writes_the_same_deck_as_pptx():
     (("--cities", "osh", "--indicators", "no_such_thing"), "no_such_thing"),
     (("--cities", "osh", "--lang", "de"), "unknown language"),
 ])
-def test_the_command_line_refuses_bad_input_plainly(args, message):
-    done = cli(*args)
-    assert done.returncode == 2 and message in done.stderr.decode() and "Traceback" not in done.stderr.decode()
+def test_the_command_line_refuses_bad_input_plainly(geo_cli, args, message):
+    done = geo_cli("deck", *args)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

@@ -3,8 +3,6 @@ the city's own entries validated, versioned and shown as supplied by the city, m
 import csv
 import io
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -36,12 +34,12 @@ def expected_number(value: float, lang: str) -> str:
     return english if lang == "en" else english.replace(",", " ").replace(".", ",")
 
 
-def cli_latest(city_id: str) -> dict[str, float]:
+def cli_latest(geo_cli, city_id: str) -> dict[str, float]:
     """Latest value of each indicator by the analysts' command line (an independent path from the page)."""
-    result = subprocess.run([sys.executable, "-m", "geo", "indicators", "--city", city_id], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, check=True)
+    result = geo_cli("indicators", "--city", city_id)
+    assert result.returncode == 0, result.stderr
     latest: dict[str, tuple[int, str]] = {}
-    for row in csv.DictReader(io.StringIO(result.stdout)):
+    for row in csv.DictReader(io.StringIO(result.text)):
         if row["level"] == "district":
             continue
         year = int(row["year"] or 0)
@@ -81,6 +79,8 @@ def docx_text(docx: bytes) -> tuple[list[str], str]:
     return paragraphs, flat("\n".join(paragraphs + cells))
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("city_id", ["astana", "bishkek"])
 def test_pdf_and_docx_hold_the_six_sections_in_order(exported, city_id):
     lang, dossier, pdf, docx = exported[city_id]
@@ -95,10 +95,12 @@ def test_pdf_and_docx_hold_the_six_sections_in_order(exported, city_id):
     assert flat(translate(f"dossier.title_{kind}", lang)) in text
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("city_id", ["astana", "bishkek"])
-def test_figures_are_the_ones_the_command_line_computes(exported, city_id):
+def test_figures_are_the_ones_the_command_line_computes(exported, geo_cli, city_id):
     lang, dossier, pdf, docx = exported[city_id]
-    cli = cli_latest(city_id)
+    cli = cli_latest(geo_cli, city_id)
     pdf_flat, (_, docx_flat) = pdf_text(pdf), docx_text(docx)
     checked_any = 0
     for indicator_id in SAMPLE:
@@ -114,6 +116,8 @@ def test_figures_are_the_ones_the_command_line_computes(exported, city_id):
     assert checked_any >= 3
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("city_id", ["astana", "bishkek"])
 def test_gaps_sources_and_the_citys_own_entries_are_printed(exported, city_id):
     lang, dossier, pdf, docx = exported[city_id]
@@ -135,6 +139,8 @@ def test_gaps_sources_and_the_citys_own_entries_are_printed(exported, city_id):
         assert not any(f.name in missing for f in section.figures)
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("city_id", ["astana", "bishkek"])
 def test_markup_in_a_narrative_stays_text_in_pdf_and_docx(exported, city_id):
     from geo.reports import dossier_html
@@ -146,6 +152,8 @@ def test_markup_in_a_narrative_stays_text_in_pdf_and_docx(exported, city_id):
     assert f"Narrative of {city_id}: {MARKUP}" in paragraphs
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("city_id", ["astana", "bishkek"])
 def test_exports_carry_maps_and_charts_and_embed_their_fonts(exported, city_id):
     lang, dossier, pdf, docx = exported[city_id]
@@ -224,21 +232,23 @@ def test_a_rejected_save_leaves_the_store_as_it_was(store):
     assert store.snapshot() == before
 
 
-def test_the_command_line_writes_the_dossier_and_refuses_unknown_cities_and_languages(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "geo", "dossier", "--city", "osh", "--lang", "ky", "--format",
-                             "docx"], cwd=ROOT, capture_output=True, timeout=300)
-    assert result.returncode == 0, result.stderr.decode()[-500:]
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_command_line_writes_the_dossier_and_refuses_unknown_cities_and_languages(geo_cli):
+    result = geo_cli("dossier", "--city", "osh", "--lang", "ky", "--format", "docx")
+    assert result.returncode == 0, result.stderr[-500:]
     with zipfile.ZipFile(io.BytesIO(result.stdout)) as archive:
         assert "word/document.xml" in archive.namelist()
         assert translate("section.digitalization", "ky") in archive.read("word/document.xml").decode()
-    assert "ScriptRunContext" not in result.stderr.decode()
+    assert "ScriptRunContext" not in result.stderr
     for args, message in ((("--city", "atlantis"), "unknown city 'atlantis'"),
                           (("--city", "osh", "--lang", "de"), "unknown language 'de'")):
-        refused = subprocess.run([sys.executable, "-m", "geo", "dossier", *args], cwd=ROOT, capture_output=True,
-                                 text=True, timeout=120)
-        assert refused.returncode == 2 and message in refused.stderr and refused.stdout == ""
+        refused = geo_cli("dossier", *args)
+        assert refused.returncode == 2 and message in refused.stderr and refused.stdout == b""
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("city_id", ["astana", "bishkek"])
 def test_no_table_row_of_the_pdf_is_split_from_its_name(exported, city_id):
     """Read back page by page (pdfplumber): every row of every table holds its indicator's name and its value on
@@ -257,6 +267,8 @@ def test_no_table_row_of_the_pdf_is_split_from_its_name(exported, city_id):
     assert rows_seen >= expected  # every figure row was read (plus the headings of each table and page)
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_docx_is_on_a4_like_the_pdf_and_its_rows_do_not_split(exported):
     from docx import Document
 

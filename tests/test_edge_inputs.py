@@ -1,7 +1,6 @@
 """Edge cases said plainly: raw NUL bytes and deep nesting in GeoJSON, characters no output can hold, tabs and
 line breaks in spreadsheet cells, a full output device, impossible command-line options, repeated URL values."""
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -58,24 +57,21 @@ def test_every_text_the_dossier_accepts_goes_into_its_docx():
     document.add_paragraph(entries.narratives["territory"])  # raises on a character XML cannot hold
 
 
-def cli(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE,
-                          text=True, timeout=120)
-
-
-def test_a_full_output_device_is_an_error_not_a_cut_file():
+def test_a_full_output_device_is_an_error_not_a_cut_file(geo_cli, monkeypatch):
     with open("/dev/full", "w") as full:  # every write fails with "No space left on device"
-        done = cli("indicators", "--city", "osh", stdout=full)
+        monkeypatch.setattr(sys, "stdout", full)
+        done = geo_cli("indicators", "--city", "osh")
     assert done.returncode == 1 and "could not be written whole" in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("args, message", [
     (("batch", "--workers", "0", "--cities", "osh"), "must be at least 1"),
     (("batch", "--workers", "two", "--cities", "osh"), "not a whole number"),
-    (("batch", "--scheduler", "tcp://127.0.0.1:1", "--cities", "osh"), "no Dask scheduler answers"),
+    pytest.param(("batch", "--scheduler", "tcp://127.0.0.1:1", "--cities", "osh"), "no Dask scheduler answers",
+                 marks=pytest.mark.slow),  # waits out the scheduler's 10 s timeout
 ])
-def test_impossible_batch_options_are_said_in_one_line(args, message):
-    done = cli(*args)
+def test_impossible_batch_options_are_said_in_one_line(geo_cli, args, message):
+    done = geo_cli(*args)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
 
 
@@ -91,6 +87,6 @@ def test_a_repeated_indicator_in_the_link_is_compared_once():
     assert list(at.dataframe[0].value.columns) == ["Life expectancy at birth, years (2022)"]
 
 
-def test_a_folder_the_catalogue_cannot_be_exported_to_is_said_in_one_line():
-    done = cli("i18n", "export-po", "/proc/no-such-folder")
+def test_a_folder_the_catalogue_cannot_be_exported_to_is_said_in_one_line(geo_cli):
+    done = geo_cli("i18n", "export-po", "/proc/no-such-folder")
     assert done.returncode == 2 and "cannot be written" in done.stderr and "Traceback" not in done.stderr

@@ -51,6 +51,7 @@ def test_an_export_in_kyrgyz_carries_kyrgyz_credits_and_date():
     assert re.search(rf"{dt.date.today().year}-ж\., {dt.date.today().day}-[а-яөүң]+", exported)
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_exported_map_opened_from_disk_offline_draws_its_layers(bishkek_export, tmp_path):
     from playwright.sync_api import sync_playwright
@@ -78,12 +79,14 @@ def test_exported_map_opened_from_disk_offline_draws_its_layers(bishkek_export, 
     assert all("tile.openstreetmap.org" in url for url in outside)
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_map_png_is_a_picture_of_the_map(bishkek_export):
     png = html_to_png(bishkek_export, (800, 600))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_chart_exports_are_titled_and_dated():
     fig = go.Figure(go.Bar(x=["2021", "2022"], y=[30.5, 28.0]))
@@ -93,6 +96,7 @@ def test_chart_exports_are_titled_and_dated():
     assert chart_image(fig, "png", "Bishkek: PM2.5", "Healthy Cities Atlas", "en")[:4] == b"\x89PNG"
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_the_print_variant_has_no_buttons_or_bubbles_and_a_legible_open_legend(tmp_path):
     """The map for a page or a slide: every one of Bishkek's 540 facilities drawn (no cluster bubbles), no zoom or

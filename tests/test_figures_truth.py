@@ -138,6 +138,7 @@ def test_the_real_sensor_faults_the_issue_named_are_flagged():
 # --- the right place -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_karagandas_airdata_files_are_not_karagandas_air():
     """The stations of AirData.kz's "karaganda" hourly file, located by the raw station list, lie outside the
     raw outline of Karaganda: its air series is not the city's, anywhere the Atlas shows figures."""
@@ -197,6 +198,7 @@ def test_ratios_divide_by_the_population_of_the_territory_drawn():
         assert np.isnan(osh.loc[ratio, "value"]) and osh.loc[ratio, "note_key"] == "note.no_ratio_approximate"
 
 
+@pytest.mark.slow
 def test_a_geonames_population_is_labelled_undated_wherever_it_goes():
     for city in member_cities():
         latest = latest_for(city.id)

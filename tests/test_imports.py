@@ -4,6 +4,7 @@ stored as versions that can be rolled back; writes only by editors of the city."
 import hashlib
 import io
 import json
+import logging
 from pathlib import Path
 
 import geopandas as gpd
@@ -320,6 +321,9 @@ def test_an_unforeseen_library_error_is_a_reference_not_a_traceback(store, monke
         raise KeyError("/srv/atlas/secret/path internal state")
     editor = editor_of(store)
     before = store.snapshot()
+    logger = logging.getLogger("geo.problems")
+    monkeypatch.setattr(logger, "disabled", False)  # whatever another library's logging set-up did to it
+    monkeypatch.setattr(logger, "propagate", True)
     for module, stage in ((readers, "check_frame"), (imports, "_check_duplicates")):  # reading, then checking
         with monkeypatch.context() as patch, caplog.at_level("ERROR", logger="geo.problems"):
             patch.setattr(module, stage, broken)

@@ -189,6 +189,7 @@ def test_missing_values_stay_missing_with_a_reason():
     assert osh.loc["pm25_annual_mean", "note_key"] == "note.no_air"
 
 
+@pytest.mark.slow
 def test_every_city_has_one_latest_row_per_non_district_indicator():
     for city in all_cities():
         latest = latest_values(values_for(city.id))
@@ -256,6 +257,7 @@ def test_karaganda_is_drawn_and_measured_by_its_city_outline_not_its_region():
         get_city("karaganda").population.value / area, rel=1e-3)
 
 
+@pytest.mark.slow
 def test_the_network_view_takes_each_citys_value_in_the_chosen_year():
     from geo.cities import member_cities
     from geo.indicators import indicator_years, section_coverage, values_in_year

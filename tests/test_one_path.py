@@ -31,6 +31,7 @@ def page_rows(city_id: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.mark.slow
 def test_the_command_line_and_the_pages_give_every_city_the_same_values(capsys):
     data.forget_layers()
     for city in all_cities():
@@ -81,6 +82,7 @@ def test_no_figure_is_computed_outside_geo(folder):
         assert not computing.findall(path.read_text(encoding="utf-8")), path.name
 
 
+@pytest.mark.slow
 def test_the_overview_table_shows_each_citys_latest_figures_as_the_command_line_gives_them(capsys):
     """The Overview's key figures are the latest year with a value in the CLI's rows (read here from the CSV
     alone), city by city; no data stays no data."""

@@ -66,6 +66,7 @@ def test_unreadable_extracts_are_refused_clearly(tmp_path):
         read_extract(garbage)
 
 
+@pytest.mark.slow
 def test_overpass_through_osmnx_gives_the_same_layers_as_the_extract():
     index = OsmIndex(OSM_DEMO_EXTRACT)
     with MockOverpass(index) as overpass:

@@ -12,7 +12,7 @@ from geo.dossier import CityEntries, CityFigure
 from geo.errors import PermissionDenied, SessionExpired, StoreBusy, StoreFull, StoreUnavailable, WriteConflict
 from geo.layerstore import LayerStore
 from geo.writes import add_user, save_dossier
-from tests.conftest import BACKENDS, make_store, signed_in_editor
+from tests.conftest import BACKENDS, POSTGIS_DATABASE, make_store, signed_in_editor
 
 ROOT = Path(__file__).resolve().parent.parent
 CITY = "almaty"
@@ -173,6 +173,7 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_said_as_full_and_leaves_the_store_as_it_was(small_disk):
     import shutil
 
@@ -193,6 +194,7 @@ def test_a_full_disk_is_said_as_full_and_leaves_the_store_as_it_was(small_disk):
     store.close()
 
 
+@pytest.mark.slow
 def test_a_silent_database_fails_in_seconds_instead_of_hanging():
     """A PostgreSQL address that accepts connections and never answers (a partition, a dead proxy): opening the
     store says it is unavailable within the connect timeout."""
@@ -215,7 +217,7 @@ def test_a_silent_database_fails_in_seconds_instead_of_hanging():
     started = time.monotonic()
     try:
         with pytest.raises(StoreUnavailable):
-            LayerStore(f"postgresql+psycopg://atlas:atlas@127.0.0.1:{port}/atlas_test")
+            LayerStore(f"postgresql+psycopg://atlas:atlas@127.0.0.1:{port}/{POSTGIS_DATABASE}")
         assert time.monotonic() - started < 20
     finally:
         stop.set()
@@ -264,7 +266,6 @@ def iptables(*rule: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.slow
 @pytest.mark.postgis
-@pytest.mark.xdist_group("postgis")
 def test_a_partition_after_connecting_fails_a_read_in_seconds(tmp_path):
     """The database goes silent mid-session (packets to and from it dropped, as in a network partition): the next
     read is said unavailable once TCP keepalives and the user timeout give up, instead of hanging the page."""
@@ -272,7 +273,7 @@ def test_a_partition_after_connecting_fails_a_read_in_seconds(tmp_path):
     proxy = ForwardingProxy()
     rules = [("-p", "tcp", "--dport", str(proxy.port), "-j", "DROP"),
              ("-p", "tcp", "--sport", str(proxy.port), "-j", "DROP")]
-    store = LayerStore(f"postgresql+psycopg://atlas:atlas@127.0.0.1:{proxy.port}/atlas_test")
+    store = LayerStore(f"postgresql+psycopg://atlas:atlas@127.0.0.1:{proxy.port}/{POSTGIS_DATABASE}")
     try:
         assert len(store.read_layer("boundary", CITY)) == 1
         for rule in rules:
