@@ -81,7 +81,7 @@ def server():
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not longer: a running sync Playwright blocks the exports' own
 def browser():
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

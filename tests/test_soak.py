@@ -1,5 +1,5 @@
 """Soak: four editors of one city importing layers and saving its dossier sections, while twenty readers read what
-the pages read, for ATLAS_SOAK_S seconds on each back end (default 60 in the suite; ATLAS_SOAK_S=300 for a long soak).
+the pages read, for ATLAS_SOAK_S seconds on each back end (default 30 in the suite; ATLAS_SOAK_S=300 for a long soak).
 Every write is stored or refused with a conflict or busy message; no stored version is lost; the history shows
 every stored change, numbered without gaps."""
 import os
@@ -18,7 +18,7 @@ from tests.conftest import BACKENDS, make_store, signed_in_editor
 
 CITY = "almaty"
 SECTIONS = ("territory", "environment", "demography", "digitalization")
-SOAK_S = float(os.environ.get("ATLAS_SOAK_S", "60"))
+SOAK_S = float(os.environ.get("ATLAS_SOAK_S", "30"))
 
 
 @pytest.mark.slow
