@@ -72,7 +72,8 @@ def _card(column, indicator_id: str, row: pd.Series, median: float) -> None:
         diff = row["value"] - median
         delta = t("profile.vs_median", diff=format_number(diff, lang(), spec.digits, sign=True),
                   median=format_number(median, lang(), spec.digits))
-        arrow, colour = delta_look(diff, spec.direction)
+        shown_digits = spec.digits if spec.digits is not None else (0 if float(diff).is_integer() else 1)
+        arrow, colour = delta_look(round(diff, shown_digits), spec.direction)  # as shown: "0,0" is no difference
     definition = t(spec.definition[0], **spec.definition[1])
     help_parts = [definition[:1].upper() + definition[1:] + "."]
     if row["note_key"]:
