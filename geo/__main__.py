@@ -5,6 +5,8 @@ the layer store ($ATLAS_DATABASE_URL, else data/user/atlas.sqlite);
 dossier (its WHO city health profile for the Kyrgyz cities), as the Application page exports it;
 `python -m geo deck --cities a,b [--indicators x,y] [--year YEAR] --lang ru --format pptx|html > FILE` writes a
 summit deck as Summit mode takes it away (each city's map and PM2.5 record, each indicator across the cities);
+`python -m geo siting --city CITY --kind healthcare --within 1000 --sites 3 > plan.geojson` solves where new
+sites bring the most people within reach (exactly, HiGHS);
 `python -m geo batch [--cities all|a,b] [--workers N] [--scheduler ADDRESS]` computes and stores every
 indicator of the cities on Dask (a local cluster, or the scheduler named by --scheduler or $ATLAS_DASK_SCHEDULER);
 `python -m geo i18n status|export-po DIR|import-po DIR` lists untranslated or fuzzy strings per language, copies
@@ -95,6 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     dossier.add_argument("--city", required=True, help="city id, e.g. astana (see data/cities.toml)")
     dossier.add_argument("--lang", default="en", help="kk, ky, ru or en")
     dossier.add_argument("--format", default="pdf", choices=("pdf", "docx"))
+    siting = commands.add_parser("siting", help="the sites that bring the most people within reach of a kind of "
+                                                "destination, solved exactly (HiGHS), as GeoJSON to stdout")
+    siting.add_argument("--city", required=True, help="city id, e.g. almaty (see data/cities.toml)")
+    siting.add_argument("--kind", required=True, help="destination kind: healthcare, pharmacy, park, school, "
+                                                      "sports or transit")
+    siting.add_argument("--within", type=positive_int, default=1000, help="walking distance in metres (default 1000)")
+    siting.add_argument("--sites", type=positive_int, default=3, help="how many new sites (default 3)")
     deck = commands.add_parser("deck", help="a summit deck of several cities as PowerPoint or offline HTML, to stdout")
     deck.add_argument("--cities", required=True, help="city ids in slide order, e.g. astana,almaty")
     deck.add_argument("--indicators", default="", help="indicator ids compared across the cities (default: "
@@ -126,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         return batch_command(args)
     if args.command == "deck":
         return deck_command(args)
+    if args.command == "siting":
+        return siting_command(args)
     try:
         values = city_indicator_values(args.city)
     except AtlasError as error:
@@ -134,6 +145,45 @@ def main(argv: list[str] | None = None) -> int:
     if args.year is not None:
         values = values[values["year"].isna() | (values["year"] == args.year)]
     return write_stdout(indicator_csv(values).encode("utf-8"))
+
+
+def siting_command(args) -> int:
+    """The best new sites of a city for a destination kind, as a GeoJSON FeatureCollection (WGS84): each site
+    with its rank and the people (or sample points) it newly brings within reach; the whole plan, its optimality
+    and the sources it rests on in the collection's "atlas" member."""
+    import json
+
+    import geopandas as gpd
+
+    from geo.access import ACCESS_TARGETS
+    from geo.layerstore import LayerStore
+    from geo.siting import city_plan
+
+    if args.kind not in ACCESS_TARGETS:
+        print(f"error: unknown kind {args.kind!r}; known kinds: {', '.join(ACCESS_TARGETS)}", file=sys.stderr)
+        return 2
+    try:
+        city = get_city(args.city)
+        store = LayerStore()
+        store.seed()
+        plan = city_plan(city, args.kind, lambda layer_id: store.read_layer(layer_id, city.id), float(args.within),
+                         args.sites)
+    except AtlasError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    result = plan.result
+    points = gpd.GeoSeries(gpd.points_from_xy(plan.site_xy[:, 0], plan.site_xy[:, 1]), crs=city.crs).to_crs(4326)
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]},
+                 "properties": {"rank": rank, "newly_within": round(gain, 1), "unit": plan.weighted_by}}
+                for rank, (p, gain) in enumerate(zip(points, result.newly_covered), start=1)]
+    plan_facts = {"city_id": plan.city_id, "kind": plan.target_id, "within_m": plan.within_m, "sites": args.sites,
+                  "weighted_by": plan.weighted_by, "candidates": plan.candidates,
+                  "share_within_before": round(result.covered_before / result.total, 4) if result.total else None,
+                  "share_within_after": round(result.share_after, 4) if result.total else None,
+                  "solver": "HiGHS (scipy.optimize.milp), exact", "proven_optimal": result.optimal,
+                  "optimality_gap": result.gap, "sources": list(plan.sources)}
+    collection = {"type": "FeatureCollection", "atlas": plan_facts, "features": features}
+    return write_stdout((json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 def batch_command(args) -> int:
