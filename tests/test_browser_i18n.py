@@ -118,8 +118,8 @@ def test_no_data_cards_show_the_whole_words(server, browser, lang, city, no_data
     page = offline_page(browser, outside, viewport=(width, height))
     page.goto(f"{server}/profile?city={city}&lang={lang}")
     values = page.locator("[data-testid='stMetricValue']")
-    values.first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1000)
+    values.filter(has_text=no_data).first.wait_for(timeout=60_000)  # cards draw in turn; wait for one without data
+    page.wait_for_timeout(500)
     empty = [v for v in values.all() if v.inner_text().replace("\n", " ").strip() == no_data]
     assert empty, f"no card reads {no_data!r}"
     for value in empty:  # the text ends inside its box: nothing hidden behind an ellipsis
