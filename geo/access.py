@@ -30,12 +30,17 @@ DISTRICT_INSIDE_SHARE = 0.9  # a district weights origins only when this share o
 
 @dataclass(frozen=True)
 class AccessTarget:
-    """A kind of destination: the layer it comes from and, where the layer mixes kinds, which of them count."""
+    """A kind of destination: the layer it comes from and, where the layer mixes kinds, which of them count;
+    the distances its indicators are given at; whether a facility of it can be sited at a point."""
     layer_id: str
     kinds: tuple[str, ...] = ()  # facility_type (health) or kind (OSM layers); empty: every feature
-    edge_points: bool = False  # areas (parks) are reached at points around their edge, not at their centre
+    edge_points: bool = False  # areas (parks) and lines (cycleways) are reached at points along their edges
+    thresholds_m: tuple[int, ...] = THRESHOLDS_M
+    sited: bool = True  # a point facility a plan can add (not a cycleway)
 
 
+CYCLEWAY_M = 300  # ITDP's "people near protected bikeways": within 300 m
+PROTECTED_CYCLEWAY_KINDS = ("dedicated", "track")  # own ways and kerb-separated tracks; not painted lanes
 ACCESS_TARGETS = {
     "healthcare": AccessTarget("health_facilities", ("hospital", "clinic", "doctors", "dentist",
                                                      "other health facility")),
@@ -44,7 +49,20 @@ ACCESS_TARGETS = {
     "school": AccessTarget("schools", ("school",)),
     "sports": AccessTarget("sports_grounds"),
     "transit": AccessTarget("transit_stops"),
+    "cycleway": AccessTarget("cycleways", edge_points=True, thresholds_m=(CYCLEWAY_M,), sited=False),
+    "protected_cycleway": AccessTarget("cycleways", PROTECTED_CYCLEWAY_KINDS, edge_points=True,
+                                       thresholds_m=(CYCLEWAY_M,), sited=False),
 }
+SITED_TARGETS = tuple(target_id for target_id, target in ACCESS_TARGETS.items() if target.sited)
+# SDG 11.2.1 as UN-Habitat defines it: 500 m to a low-capacity stop (bus, minibus, tram) or 1 km to a
+# high-capacity one (rail, metro, ferry). OSM kinds of the transit_stops layer; "platform" may be either and is
+# counted as low-capacity (the shorter distance: never overstated).
+LOW_CAPACITY_STOPS = AccessTarget("transit_stops", ("bus_stop", "platform", "tram_stop", "bus_station"))
+HIGH_CAPACITY_STOPS = AccessTarget("transit_stops", ("station", "subway_entrance", "ferry_terminal"))
+SDG_STOP_M, SDG_STATION_M = 500, 1000
+BOTH_SERVICES_M = 1000  # ITDP's "people near services": within 1 km of both healthcare and education
+MAJOR_ROAD_M = 500  # ITDP's "people not near highways": at least 500 m from a motorway or trunk road
+REDUNDANCY_M = 1000  # a second facility within reach: care goes on when the nearest one is closed or full
 
 
 def destinations(layer: gpd.GeoDataFrame, target: AccessTarget) -> gpd.GeoDataFrame:
@@ -88,9 +106,10 @@ def node_distances(network: WalkNetwork, snap: Snap) -> np.ndarray:
 
 
 def origin_distances(origins: Origins, node_distance: np.ndarray) -> np.ndarray:
-    """Distance (m) from each origin, which sits on a segment, out through either end to the nearest facility."""
-    return np.minimum(node_distance[origins.u] + origins.offset,
-                      node_distance[origins.v] + (origins.segment_length - origins.offset))
+    """Distance (m) from each origin, which sits on a segment, out through either end to the nearest facility;
+    for a (sources × nodes) array, from each source separately (sources × origins)."""
+    return np.minimum(node_distance[..., origins.u] + origins.offset,
+                      node_distance[..., origins.v] + (origins.segment_length - origins.offset))
 
 
 def with_proposal(network: WalkNetwork, node_distance: np.ndarray, proposal_xy: np.ndarray) -> np.ndarray:
@@ -111,11 +130,15 @@ def straight_line_distances(origin_xy: np.ndarray, facility_xy: np.ndarray,
     return distance * detour_factor
 
 
-def sample_boundary_points(polygons: gpd.GeoDataFrame, crs: str, spacing_m: float = 50.0) -> np.ndarray:
-    """Points every `spacing_m` metres around polygons (in `crs`): where a park can be entered, approximately."""
-    if polygons.empty:
+def sample_edge_points(features: gpd.GeoDataFrame, crs: str, spacing_m: float = 50.0) -> np.ndarray:
+    """Points every `spacing_m` metres around polygons and along lines (in `crs`): where a park or a cycleway
+    can be entered, approximately."""
+    if features.empty:
         return np.zeros((0, 2))
-    rings = polygons.geometry.to_crs(crs).boundary.explode(index_parts=False)
+    shapes = features.geometry.to_crs(crs)
+    polygonal = shapes.geom_type.isin(("Polygon", "MultiPolygon")).to_numpy()
+    edges = gpd.GeoSeries(np.where(polygonal, shapes.boundary.values, shapes.values), crs=crs)
+    rings = edges.explode(index_parts=False)
     lengths = rings.length.to_numpy()
     counts = np.maximum(1, np.ceil(lengths / spacing_m)).astype(int)
     ring_of_point = np.repeat(np.arange(len(rings)), counts)
@@ -186,20 +209,26 @@ class AccessSummary:
     n_origins: int
 
 
+def shares(reached: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float | None]:
+    """The share of origins where `reached` holds and, where weights are known (people), the share of the
+    people of the origins with a known weight; None when no origin's weight is known."""
+    if len(reached) == 0:
+        raise DataMissingError("no origins to summarise")
+    people = None
+    if weights is not None and np.isfinite(weights).any():
+        known = np.isfinite(weights)
+        total = weights[known].sum()
+        people = float(weights[known & reached].sum() / total) if total > 0 else None
+    return float(np.mean(reached)), people
+
+
 def summarise(distance: np.ndarray, thresholds_m: tuple[float, ...],
               weights: np.ndarray | None = None) -> AccessSummary:
     """Share within each threshold, of sample points and, where weights are known, of people."""
-    if len(distance) == 0:
-        raise DataMissingError("no origins to summarise")
-    share_points = tuple(float(np.mean(distance <= t)) for t in thresholds_m)
-    share_people, covered = None, 0.0
-    if weights is not None and np.isfinite(weights).any():
-        known = np.isfinite(weights)
-        covered = float(known.mean())
-        total = weights[known].sum()
-        if total > 0:
-            share_people = tuple(float(weights[known][distance[known] <= t].sum() / total) for t in thresholds_m)
-    return AccessSummary(tuple(thresholds_m), share_points, share_people, covered, len(distance))
+    both = [shares(distance <= t, weights) for t in thresholds_m]
+    share_people = tuple(p for _, p in both) if both and both[0][1] is not None else None
+    covered = float(np.isfinite(weights).mean()) if weights is not None and share_people is not None else 0.0
+    return AccessSummary(tuple(thresholds_m), tuple(p for p, _ in both), share_people, covered, len(distance))
 
 
 def newly_within(before: np.ndarray, after: np.ndarray, threshold_m: float,
@@ -270,7 +299,7 @@ def facility_points(city: City, target: AccessTarget, city_layer: CityLayer) -> 
     if frame.empty:
         return np.zeros((0, 2))
     if target.edge_points:
-        return sample_boundary_points(frame, city.crs)
+        return sample_edge_points(frame, city.crs)
     projected = frame.geometry.to_crs(city.crs)
     return np.column_stack([projected.x, projected.y])
 
@@ -316,7 +345,13 @@ def city_origins(city: City, city_layer: CityLayer) -> SampledCity:
 def access_model(city: City, target_id: str, city_layer: CityLayer,
                  sampled: SampledCity | None = None) -> AccessModel | None:
     """Every sample point's distance to its nearest destination of a kind, or None when the city has none."""
-    facility_xy = facility_points(city, ACCESS_TARGETS[target_id], city_layer)
+    return target_model(city, ACCESS_TARGETS[target_id], city_layer, sampled)
+
+
+def target_model(city: City, target: AccessTarget, city_layer: CityLayer,
+                 sampled: SampledCity | None = None) -> AccessModel | None:
+    """access_model for any destination, registered or not (the low-capacity stops of SDG 11.2.1)."""
+    facility_xy = facility_points(city, target, city_layer)
     if len(facility_xy) == 0:
         return None
     sampled = sampled or city_origins(city, city_layer)
@@ -341,28 +376,107 @@ def access_indicator_id(target_id: str, metres: int, people: bool = False) -> st
     return f"access_{target_id}_{metres}m" + ("_people" if people else "")
 
 
+SOURCE_BATCH = 64  # facilities whose node distances are held at once: (batch × nodes) floats
+
+
+def second_nearest_distances(model: AccessModel, limit_m: float) -> np.ndarray:
+    """Each origin's distance (m) to its second-nearest destination: exact along the network from each facility
+    separately (inf beyond `limit_m`), else straight line times the detour factor; inf with fewer than two."""
+    if len(model.facility_xy) < 2:
+        return np.full(len(model.distance), np.inf)
+    if model.method != "network":
+        distance, _ = cKDTree(model.facility_xy).query(model.origin_xy, k=2)
+        return distance[:, 1] * DETOUR_FACTOR
+    snap = snap_to_network(model.network, model.facility_xy)
+    best = np.full((2, len(model.distance)), np.inf)
+    for start in range(0, len(snap.node), SOURCE_BATCH):
+        nodes, lead = snap.node[start:start + SOURCE_BATCH], snap.distance[start:start + SOURCE_BATCH]
+        node_distance = np.atleast_2d(dijkstra(model.network.graph, directed=False, indices=nodes, limit=limit_m))
+        each = origin_distances(model.origins, node_distance + lead[:, None])
+        best = np.partition(np.vstack([best, each]), 1, axis=0)[:2]
+    return best[1]
+
+
+ROAD_CLASS_KINDS = ("motorway", "trunk", "primary", "secondary", "tertiary", "residential", "unclassified")
+
+
+def major_road_distances(city: City, city_layer: CityLayer, xy: np.ndarray) -> np.ndarray | None:
+    """Straight-line distance (m) from each point to the nearest motorway or trunk road; None where the city's
+    street layer has no road classes (nothing known of its roads), inf where it has them and none is major."""
+    if not city_layer("walking_network")["kind"].isin(ROAD_CLASS_KINDS).any():
+        return None
+    roads = city_layer("major_roads")
+    if roads.empty:
+        return np.full(len(xy), np.inf)
+    tree = shapely.STRtree(roads.geometry.to_crs(city.crs).values)
+    _, distance = tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
+    return distance
+
+
+BOTH_SERVICES_INDICATOR = f"access_healthcare_and_school_{BOTH_SERVICES_M}m"
+SDG_TRANSIT_INDICATOR = "access_transit_sdg_11_2_1"
+SECOND_HEALTHCARE_INDICATOR = f"access_second_healthcare_{REDUNDANCY_M}m"
+MAJOR_ROAD_INDICATOR = f"far_from_major_roads_{MAJOR_ROAD_M}m"
+COMBINED_ACCESS_INDICATORS = (BOTH_SERVICES_INDICATOR, SDG_TRANSIT_INDICATOR, SECOND_HEALTHCARE_INDICATOR,
+                              MAJOR_ROAD_INDICATOR)
+ACCESS_LAYERS = ("walking_network", "major_roads", "population_grid", "districts",
+                 *dict.fromkeys(target.layer_id for target in ACCESS_TARGETS.values()))
+
+
 def access_values(city: City, city_layer: CityLayer) -> dict[str, tuple[float, str]]:
     """The walking-access indicators of a city: for each destination kind the share (%) of sample points and,
-    where populations are known, of people within THRESHOLDS_M; with the note saying how it was measured.
-    Nothing for a city drawn only as its region (a region's share is not a city's) or without destinations."""
+    where populations are known, of people within its distances; within 1 km of both healthcare and a school;
+    SDG 11.2.1's convenient access to transport; at least 500 m from a major road; a second healthcare facility
+    within 1 km. Each with the note saying how it was measured. Nothing for a city drawn only as its region (a
+    region's share is not a city's); nothing for a kind the city has no destinations of (unknown, not 0)."""
     if city.boundary_quality == "region_only" or city_layer("boundary").empty:
         return {}
     values: dict[str, tuple[float, str]] = {}
-    sampled = None
+
+    def add(indicator_id: str, reached: np.ndarray, weights: np.ndarray | None, note: str) -> None:
+        points, people = shares(reached, weights)
+        values[indicator_id] = (round(100 * points, 1), note)
+        if people is not None:
+            values[f"{indicator_id}_people"] = (round(100 * people, 1), "note.access_people")
+
+    sampled, models = None, {}
     for target_id, target in ACCESS_TARGETS.items():
         if destinations(city_layer(target.layer_id), target).empty:
             continue
         sampled = sampled or city_origins(city, city_layer)
-        model = access_model(city, target_id, city_layer, sampled)
-        summary = summarise(model.distance, THRESHOLDS_M, model.weights)
-        note = ("note.access_straight_line" if model.method != "network" else "note.access_drive_only"
-                if drive_network_only(city, city_layer("walking_network")) else "note.access_network")
-        for i, metres in enumerate(THRESHOLDS_M):
-            values[access_indicator_id(target_id, metres)] = (round(100 * summary.share_points[i], 1), note)
-            if summary.share_people is not None:
-                values[access_indicator_id(target_id, metres, people=True)] = (
-                    round(100 * summary.share_people[i], 1), "note.access_people")
+        models[target_id] = model = access_model(city, target_id, city_layer, sampled)
+        for metres in target.thresholds_m:
+            add(access_indicator_id(target_id, metres), model.distance <= metres, model.weights,
+                _method_note(city, city_layer, model))
+    if sampled is None and city_layer("walking_network").empty:
+        return values
+    sampled = sampled or city_origins(city, city_layer)
+    if "healthcare" in models and "school" in models:
+        model = models["healthcare"]
+        add(BOTH_SERVICES_INDICATOR, np.maximum(model.distance, models["school"].distance) <= BOTH_SERVICES_M,
+            model.weights, _method_note(city, city_layer, model))
+    if "transit" in models:
+        reached = np.zeros(len(sampled.xy), dtype=bool)
+        for stops, metres in ((LOW_CAPACITY_STOPS, SDG_STOP_M), (HIGH_CAPACITY_STOPS, SDG_STATION_M)):
+            model = target_model(city, stops, city_layer, sampled)
+            if model is not None:
+                reached |= model.distance <= metres
+        add(SDG_TRANSIT_INDICATOR, reached, sampled.weights, _method_note(city, city_layer, models["transit"]))
+    if "healthcare" in models:
+        model = models["healthcare"]
+        add(SECOND_HEALTHCARE_INDICATOR, second_nearest_distances(model, REDUNDANCY_M) <= REDUNDANCY_M,
+            model.weights, _method_note(city, city_layer, model))
+    road_distance = major_road_distances(city, city_layer, sampled.xy)
+    if road_distance is not None:
+        add(MAJOR_ROAD_INDICATOR, road_distance >= MAJOR_ROAD_M, sampled.weights, "note.major_roads")
     return values
+
+
+def _method_note(city: City, city_layer: CityLayer, model: AccessModel) -> str:
+    """How the distances were measured: along the network, along a drive-only network, or by straight lines."""
+    if model.method != "network":
+        return "note.access_straight_line"
+    return "note.access_drive_only" if drive_network_only(city, city_layer("walking_network")) else "note.access_network"
 
 
 def district_shares(model: AccessModel, districts: gpd.GeoDataFrame, crs: str, threshold_m: float) -> pd.DataFrame:

@@ -10,8 +10,18 @@ import numpy as np
 import pandas as pd
 
 from geo.access import (
+    ACCESS_LAYERS,
     ACCESS_TARGETS,
-    THRESHOLDS_M,
+    BOTH_SERVICES_INDICATOR,
+    BOTH_SERVICES_M,
+    COMBINED_ACCESS_INDICATORS,
+    MAJOR_ROAD_INDICATOR,
+    MAJOR_ROAD_M,
+    REDUNDANCY_M,
+    SDG_STATION_M,
+    SDG_STOP_M,
+    SDG_TRANSIT_INDICATOR,
+    SECOND_HEALTHCARE_INDICATOR,
     access_indicator_id,
     access_values,
     districts_inside,
@@ -201,16 +211,29 @@ def _air_indicators() -> list[IndicatorSpec]:
 ACCESS_SOURCE = ("Computed by the Atlas (geo/access.py) from the city's walking network, or straight lines times "
                  "a detour factor where it has none, and its destinations")
 ACCESS_GROUPS = {"healthcare": "health_services", "pharmacy": "health_services", "park": "environment",
-                 "school": "socio_economic", "sports": "environment", "transit": "environment"}
+                 "school": "socio_economic", "sports": "environment", "transit": "environment",
+                 "cycleway": "environment", "protected_cycleway": "environment",
+                 BOTH_SERVICES_INDICATOR: "health_services", SDG_TRANSIT_INDICATOR: "environment",
+                 SECOND_HEALTHCARE_INDICATOR: "health_services", MAJOR_ROAD_INDICATOR: "environment"}
+COMBINED_ACCESS_PARAMS = {BOTH_SERVICES_INDICATOR: (("metres", BOTH_SERVICES_M),),
+                          SDG_TRANSIT_INDICATOR: (("stop", SDG_STOP_M), ("station", SDG_STATION_M)),
+                          SECOND_HEALTHCARE_INDICATOR: (("metres", REDUNDANCY_M),),
+                          MAJOR_ROAD_INDICATOR: (("metres", MAJOR_ROAD_M),)}
 
 
 def _access_indicators() -> list[IndicatorSpec]:
-    """Per destination kind and distance: the share of sample points and, where populations are known, of
-    people within it (the Walking access page's headline figures)."""
-    return [IndicatorSpec(access_indicator_id(target, metres, people), "%", "higher_is_better", ACCESS_SOURCE,
-                          definition_params=(("metres", metres),), who_group=ACCESS_GROUPS[target],
-                          kz_section="healthcare_infrastructure", sdg="11.2.1" if target == "transit" else "")
-            for target in ACCESS_TARGETS for metres in THRESHOLDS_M for people in (False, True)]
+    """Per destination kind and distance, and for the atlases' combined measures (both services, SDG 11.2.1,
+    a second facility, far from major roads): the share of sample points and, where populations are known,
+    of people (the Walking access page's headline figures)."""
+    per_kind = [(access_indicator_id(target_id, metres), ACCESS_GROUPS[target_id], (("metres", metres),),
+                 "11.2.1" if target_id == "transit" else "")
+                for target_id, target in ACCESS_TARGETS.items() for metres in target.thresholds_m]
+    combined = [(indicator_id, ACCESS_GROUPS[indicator_id], COMBINED_ACCESS_PARAMS[indicator_id],
+                 "11.2.1" if indicator_id == SDG_TRANSIT_INDICATOR else "")
+                for indicator_id in COMBINED_ACCESS_INDICATORS]
+    return [IndicatorSpec(indicator_id + ("_people" if people else ""), "%", "higher_is_better", ACCESS_SOURCE,
+                          definition_params=params, who_group=group, kz_section="healthcare_infrastructure", sdg=sdg)
+            for indicator_id, group, params, sdg in per_kind + combined for people in (False, True)]
 
 
 def _official_air_indicators() -> list[IndicatorSpec]:
@@ -245,6 +268,7 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
                      mobility: dict[str, float] | None = None, mobility_source: str = "",
                      mobility_note: str = "", access: dict[str, tuple[float, str]] | None = None,
                      mobility_licence: str = "", mobility_flags: tuple[str, ...] = (),
+                     access_sources: tuple[str, str] = ("", ""), access_flags: tuple[str, ...] = (),
                      official: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every value of every registered indicator for `city`, all years (VALUE_COLUMNS).
 
@@ -296,8 +320,10 @@ def indicator_values(city: City, boundary: gpd.GeoDataFrame, facilities: gpd.Geo
         if pd.notna(value):
             add(indicator_id, value, None, source=mobility_source, note_key="note.osm_coverage",
                 licence=mobility_licence, flags=mobility_flags)
+    access_source, access_licence = access_sources
     for indicator_id, (value, note) in (access or {}).items():
-        add(indicator_id, value, None, source=ACCESS_SOURCE, note_key=note)
+        add(indicator_id, value, None, source="; ".join(filter(None, (ACCESS_SOURCE, access_source))),
+            licence=access_licence, flags=access_flags, note_key=note)
     official = official if official is not None else pd.DataFrame(columns=["pollutant", "year", "value"])
     official_means = {(r.pollutant, int(r.year)): r for r in official.itertuples()}
     complete = annual[annual["complete"] & (annual["place"] == "city")]
@@ -632,6 +658,7 @@ def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataF
     `official` Kazhydromet's official annual means (geo.air.read_official_annual).
     """
     layers = {layer_id: city_layer(layer_id) for layer_id in CITY_LAYERS}
+    access_layers = [city_layer(layer_id) for layer_id in ACCESS_LAYERS]
     boundary = layers["boundary"]
     walking = layers["walking_network"]
     drive_only = drive_network_only(city, walking)
@@ -642,6 +669,8 @@ def city_values(city: City, city_layer, annual: pd.DataFrame, regional: pd.DataF
                             mobility_source=feature_sources(walking, layers["cycleways"], layers["footways"]),
                             mobility_note="note.drive_network_only" if drive_only else "",
                             access=access_values(city, city_layer),
+                            access_sources=(feature_sources(*access_layers), feature_licences(*access_layers)),
+                            access_flags=_osm_flags(city, *access_layers),
                             mobility_licence=feature_licences(walking, layers["cycleways"], layers["footways"]),
                             mobility_flags=_osm_flags(city, walking, layers["cycleways"], layers["footways"]),
                             official=official[official["city_id"] == city.id])

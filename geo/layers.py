@@ -145,6 +145,7 @@ LAYERS: dict[str, LayerSpec] = {spec.id: spec for spec in (
         ("walking_network", _LINES, "mobility", {"color": "#777777", "weight": 1, "opacity": 0.6}),
         ("footways", _LINES, "mobility", {"color": OKABE_ITO["purple"], "weight": 2, "opacity": 0.9}),
         ("cycleways", _LINES, "mobility", {"color": OKABE_ITO["blue"], "weight": 3, "opacity": 0.9}),
+        ("major_roads", _LINES, "mobility", {"color": OKABE_ITO["vermillion"], "weight": 3, "opacity": 0.7}),
         ("parks", ("Polygon", "MultiPolygon"), "environment",
          {"color": OKABE_ITO["green"], "weight": 1, "fillOpacity": 0.35}),
         ("schools", ("Point",), "services", {"color": OKABE_ITO["orange"], "radius": 5, "weight": 1, "fillOpacity": 0.9}),

@@ -9,6 +9,7 @@ from geo.network import largest_component_share, network_from_lines
 STREET_KINDS = ("living_street", "residential", "service", "unclassified", "tertiary", "tertiary_link", "secondary",
                 "secondary_link", "primary", "primary_link", "road")  # walking-network kinds that are streets
 PEDESTRIAN_KINDS = ("pedestrian", "living_street")
+ON_STREET_KINDS = ("on_road", "track")  # cycle lanes and tracks mapped as tags of a street (geo.osm)
 
 
 def _km(lines: gpd.GeoDataFrame, crs: str) -> float:
@@ -34,7 +35,7 @@ def mobility_figures(city: City, area_km2: float, walking: gpd.GeoDataFrame, cyc
         return {}
     cycle_km = _km(cycleways, city.crs)
     streets = walking[walking["kind"].isin(STREET_KINDS)]
-    on_streets = cycleways[(cycleways["kind"] == "on_road")]
+    on_streets = cycleways[cycleways["kind"].isin(ON_STREET_KINDS)]
     figures = {
         "cycleway_km_per_km2": round(cycle_km / area_km2, 2),
         "cycle_street_share": round(100 * _km(on_streets, city.crs) / _km(streets, city.crs), 1) if len(streets) else float("nan"),

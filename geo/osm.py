@@ -34,7 +34,9 @@ class TagRule:
 
 
 _NOT_ON_FOOT = (("foot", ("no", "private")), ("access", ("no", "private")), ("area", ("yes",)))
-_CYCLE_ON_ROAD = ("lane", "track", "opposite_lane", "opposite_track")
+_CYCLE_LANE = ("lane", "opposite_lane")  # painted on the carriageway: dedicated, not protected
+_CYCLE_TRACK = ("track", "opposite_track")  # beside the carriageway, kerb-separated: protected
+_CYCLEWAY_KEYS = ("cycleway", "cycleway:both", "cycleway:left", "cycleway:right")
 
 # The one table from OSM tags to Atlas layers; the Data & sources page renders it.
 OSM_LAYERS: dict[str, tuple[str, tuple[TagRule, ...]]] = {
@@ -48,10 +50,12 @@ OSM_LAYERS: dict[str, tuple[str, tuple[TagRule, ...]]] = {
     "cycleways": ("line", (
         TagRule("highway", ("cycleway",), kind="dedicated"),
         TagRule("bicycle", ("designated",), kind="dedicated", require=(("highway", ("path", "footway")),)),
-        TagRule("cycleway", _CYCLE_ON_ROAD, kind="on_road"),
-        TagRule("cycleway:both", _CYCLE_ON_ROAD, kind="on_road"),
-        TagRule("cycleway:left", _CYCLE_ON_ROAD, kind="on_road"),
-        TagRule("cycleway:right", _CYCLE_ON_ROAD, kind="on_road"),
+        *(TagRule(key, _CYCLE_TRACK, kind="track") for key in _CYCLEWAY_KEYS),
+        *(TagRule(key, _CYCLE_LANE, kind="on_road") for key in _CYCLEWAY_KEYS),
+    )),
+    # Roads people should not live beside (ITDP's "highways"): motorways and trunk roads, kind = the highway tag.
+    "major_roads": ("line", (
+        TagRule("highway", ("motorway", "motorway_link", "trunk", "trunk_link")),
     )),
     "footways": ("line", (
         TagRule("highway", ("footway", "pedestrian", "steps", "living_street", "path"), exclude=_NOT_ON_FOOT),

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import dijkstra
 
-from geo.access import ACCESS_TARGETS, CityLayer, access_model, city_origins
+from geo.access import ACCESS_TARGETS, CityLayer, access_model, city_origins, origin_distances
 from geo.cities import City
 from geo.errors import AtlasError, DataMissingError
 from geo.network import Origins, WalkNetwork
@@ -47,9 +47,7 @@ def coverage_matrix(network: WalkNetwork, origins: Origins, candidate_nodes: np.
     for start in range(0, len(candidate_nodes), CANDIDATE_BATCH):
         batch = candidate_nodes[start:start + CANDIDATE_BATCH]
         node_distance = np.atleast_2d(dijkstra(network.graph, directed=False, indices=batch, limit=within_m))
-        through_u = node_distance[:, origins.u] + origins.offset
-        through_v = node_distance[:, origins.v] + (origins.segment_length - origins.offset)
-        candidate, origin = np.nonzero(np.minimum(through_u, through_v) <= within_m)
+        candidate, origin = np.nonzero(origin_distances(origins, node_distance) <= within_m)
         rows.append(origin)
         cols.append(candidate + start)
     rows_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)

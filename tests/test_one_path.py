@@ -62,7 +62,8 @@ def test_after_an_import_both_read_the_new_layer_and_still_agree(tmp_path, atlas
 
 
 def test_walking_access_shares_are_registered_indicators_with_every_label():
-    assert len(ACCESS_INDICATORS) == 24  # six kinds × 500 m and 1,000 m × sample points and people
+    # six kinds × 500 m and 1,000 m, two cycleway kinds × 300 m, four combined measures; × sample points and people
+    assert len(ACCESS_INDICATORS) == (6 * 2 + 2 + 4) * 2
     for indicator_id in ACCESS_INDICATORS:
         spec = INDICATORS[indicator_id]
         assert spec.unit == "%" and spec.direction == "higher_is_better" and spec.kz_section
