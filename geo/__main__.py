@@ -150,39 +150,28 @@ def main(argv: list[str] | None = None) -> int:
 def siting_command(args) -> int:
     """The best new sites of a city for a destination kind, as a GeoJSON FeatureCollection (WGS84): each site
     with its rank and the people (or sample points) it newly brings within reach; the whole plan, its optimality
-    and the sources it rests on in the collection's "atlas" member."""
+    and the sources it rests on in the collection's "atlas" member (geo.siting.plan_geojson, as the page's)."""
     import json
 
-    import geopandas as gpd
-
-    from geo.access import ACCESS_TARGETS
+    from geo.access import SITED_TARGETS
     from geo.layerstore import LayerStore
-    from geo.siting import city_plan
+    from geo.siting import MAX_SITES, city_siting, maximal_covering, plan_geojson
 
-    if args.kind not in ACCESS_TARGETS:
-        print(f"error: unknown kind {args.kind!r}; known kinds: {', '.join(ACCESS_TARGETS)}", file=sys.stderr)
+    if args.kind not in SITED_TARGETS:
+        print(f"error: unknown kind {args.kind!r}; known kinds: {', '.join(SITED_TARGETS)}", file=sys.stderr)
+        return 2
+    if args.sites > MAX_SITES:
+        print(f"error: at most {MAX_SITES} sites per plan", file=sys.stderr)
         return 2
     try:
         city = get_city(args.city)
         store = LayerStore()
         store.seed()
-        plan = city_plan(city, args.kind, lambda layer_id: store.read_layer(layer_id, city.id), float(args.within),
-                         args.sites)
+        siting = city_siting(city, args.kind, lambda layer_id: store.read_layer(layer_id, city.id), float(args.within))
+        collection = plan_geojson(siting, maximal_covering(siting.problem, args.sites), city.crs)
     except AtlasError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    result = plan.result
-    points = gpd.GeoSeries(gpd.points_from_xy(plan.site_xy[:, 0], plan.site_xy[:, 1]), crs=city.crs).to_crs(4326)
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]},
-                 "properties": {"rank": rank, "newly_within": round(gain, 1), "unit": plan.weighted_by}}
-                for rank, (p, gain) in enumerate(zip(points, result.newly_covered), start=1)]
-    plan_facts = {"city_id": plan.city_id, "kind": plan.target_id, "within_m": plan.within_m, "sites": args.sites,
-                  "weighted_by": plan.weighted_by, "candidates": plan.candidates,
-                  "share_within_before": round(result.covered_before / result.total, 4) if result.total else None,
-                  "share_within_after": round(result.share_after, 4) if result.total else None,
-                  "solver": "HiGHS (scipy.optimize.milp), exact", "proven_optimal": result.optimal,
-                  "optimality_gap": result.gap, "sources": list(plan.sources)}
-    collection = {"type": "FeatureCollection", "atlas": plan_facts, "features": features}
     return write_stdout((json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 

@@ -1,30 +1,46 @@
 """Where to build next, solved exactly: the k candidate sites that bring the most people (or sample points) within
 a walking distance (maximal covering), and the fewest sites that bring a target share within it (set covering).
 Both are integer programs solved by HiGHS through SciPy's `milp`, over a coverage matrix of which candidate site
-reaches which origin on the walking network; the origins already within reach of a facility count as covered."""
+reaches which origin (along the walking network, or by straight lines times the detour factor where a city has
+none); the origins already within reach of a facility count as covered. A greedy choice is kept only as the
+benchmark's baseline and is labelled so wherever it is shown."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
-from geo.access import ACCESS_TARGETS, CityLayer, access_model, city_origins, origin_distances
+from geo.access import (
+    ACCESS_TARGETS,
+    DETOUR_FACTOR,
+    AccessModel,
+    CityLayer,
+    access_model,
+    city_origins,
+    origin_distances,
+    snap_to_network,
+)
 from geo.cities import City
 from geo.errors import AtlasError, DataMissingError
+from geo.layers import STORAGE_CRS
 from geo.network import Origins, WalkNetwork
 
 CANDIDATE_BATCH = 256  # candidates whose distances are held at once: (batch × nodes) floats
-TIME_LIMIT_S = 30.0  # HiGHS stops here and says the gap it proved
+TIME_LIMIT_S = 10.0  # HiGHS stops here: the plan found is given with the gap it proved
+MAX_SITES = 10  # the most sites a plan or a curve asks for
 
 
 @dataclass(frozen=True)
 class SitingResult:
     """The chosen candidates (in the order each adds the most of what is left), the people they bring within
     reach one after another, the weight within reach before and after, and whether HiGHS proved the optimum
-    (else `gap`, its relative optimality gap)."""
+    (else `gap`, its relative optimality gap; NaN for the greedy baseline, which proves nothing)."""
     chosen: tuple[int, ...]
     newly_covered: tuple[float, ...]
     covered_before: float
@@ -34,163 +50,286 @@ class SitingResult:
     gap: float
 
     @property
+    def share_before(self) -> float:
+        return self.covered_before / self.total if self.total else float("nan")
+
+    @property
     def share_after(self) -> float:
         return self.covered_after / self.total if self.total else float("nan")
 
 
-def coverage_matrix(network: WalkNetwork, origins: Origins, candidate_nodes: np.ndarray,
-                    within_m: float) -> sp.csr_matrix:
+def coverage_matrix(network: WalkNetwork, origins: Origins, candidate_nodes: np.ndarray, within_m: float,
+                    lead_m: np.ndarray | None = None) -> sp.csr_matrix:
     """origins × candidates, True where the walk from the origin (out through either end of its segment) to
-    the candidate's network node is at most `within_m` metres."""
+    the candidate's network node, plus the candidate's own `lead_m` to that node, is at most `within_m` metres."""
     candidate_nodes = np.asarray(candidate_nodes, dtype=np.int64)
+    lead_m = np.zeros(len(candidate_nodes)) if lead_m is None else np.asarray(lead_m, dtype=float)
     rows, cols = [], []
     for start in range(0, len(candidate_nodes), CANDIDATE_BATCH):
         batch = candidate_nodes[start:start + CANDIDATE_BATCH]
         node_distance = np.atleast_2d(dijkstra(network.graph, directed=False, indices=batch, limit=within_m))
+        node_distance += lead_m[start:start + CANDIDATE_BATCH, None]
         candidate, origin = np.nonzero(origin_distances(origins, node_distance) <= within_m)
         rows.append(origin)
         cols.append(candidate + start)
+    return _boolean_matrix(rows, cols, (len(origins), len(candidate_nodes)))
+
+
+def straight_coverage_matrix(origin_xy: np.ndarray, candidate_xy: np.ndarray, within_m: float,
+                             detour_factor: float = DETOUR_FACTOR) -> sp.csr_matrix:
+    """origins × candidates, True where the straight line times the detour factor is at most `within_m`: the
+    access model's own fallback where a city has no walking network."""
+    reach = cKDTree(np.asarray(candidate_xy, dtype=float)).query_ball_point(np.asarray(origin_xy, dtype=float),
+                                                                            within_m / detour_factor)
+    rows = [np.full(len(hits), i, dtype=np.int64) for i, hits in enumerate(reach)]
+    cols = [np.asarray(hits, dtype=np.int64) for hits in reach]
+    return _boolean_matrix(rows, cols, (len(origin_xy), len(candidate_xy)))
+
+
+def _boolean_matrix(rows: list[np.ndarray], cols: list[np.ndarray], shape: tuple[int, int]) -> sp.csr_matrix:
     rows_all = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     cols_all = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    return sp.csr_matrix((np.ones(len(rows_all), dtype=bool), (rows_all, cols_all)),
-                         shape=(len(origins), len(candidate_nodes)))
+    return sp.csr_matrix((np.ones(len(rows_all), dtype=bool), (rows_all, cols_all)), shape=shape)
 
 
-def _open_origins(coverage: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray
-                  ) -> tuple[sp.csr_matrix, np.ndarray]:
-    """The rows a new site could still win (not covered yet, reachable from some candidate, with weight),
-    rows with the same set of candidates merged and their weights summed: a smaller, equivalent program."""
+@dataclass(frozen=True)
+class SitingProblem:
+    """Which candidate reaches which origin, each origin's weight and which are within reach already; and the
+    same reduced to what the solver sees: the origins a new site could still win, those with the same candidates
+    merged and their weights summed (an equivalent, smaller program, prepared once for every k)."""
+    coverage: sp.csr_matrix
+    weights: np.ndarray
+    covered: np.ndarray
+    rows: sp.csr_matrix
+    row_weight: np.ndarray
+
+    @property
+    def candidates(self) -> int:
+        return self.coverage.shape[1]
+
+
+def siting_problem(coverage: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray | None = None) -> SitingProblem:
+    weights = np.asarray(weights, dtype=float)
+    covered = np.zeros(coverage.shape[0], dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
     keep = ~covered & (np.asarray(coverage.sum(axis=1)).ravel() > 0) & (weights > 0)
     rows = coverage[np.flatnonzero(keep)].tocsr()
     rows.sort_indices()
     keys = [rows.indices[rows.indptr[i]:rows.indptr[i + 1]].tobytes() for i in range(rows.shape[0])]
-    groups: dict[bytes, int] = {}
-    first, group_of = [], np.empty(len(keys), dtype=np.int64)
-    for i, key in enumerate(keys):
-        if key not in groups:
-            groups[key] = len(first)
-            first.append(i)
-        group_of[i] = groups[key]
-    merged_weight = np.bincount(group_of, weights=weights[keep], minlength=len(first))
-    return rows[first], merged_weight
+    _, first, group_of = np.unique(np.array(keys, dtype=object), return_index=True, return_inverse=True)
+    merged_weight = np.bincount(group_of.ravel(), weights=weights[keep], minlength=len(first))
+    return SitingProblem(coverage.tocsr(), weights, covered, rows[first], merged_weight)
 
 
-def _solve(objective: np.ndarray, constraints: list[LinearConstraint], n_sites: int, n_rows: int):
+def _solve(objective: np.ndarray, constraints: list[LinearConstraint], n_sites: int, n_rows: int
+           ) -> tuple[np.ndarray | None, float]:
     """HiGHS on binary sites and [0, 1] origin variables (integral at the optimum: each is 1 exactly when a
-    chosen site covers it)."""
+    chosen site covers it): the chosen sites (None when no plan was found in TIME_LIMIT_S) and the bound HiGHS
+    proved on the objective (equal to the plan's at the optimum)."""
     integrality = np.concatenate([np.ones(n_sites), np.zeros(n_rows)])
     result = milp(objective, constraints=constraints, integrality=integrality, bounds=Bounds(0, 1),
                   options={"time_limit": TIME_LIMIT_S, "mip_rel_gap": 0.0})
+    bound = float(getattr(result, "mip_dual_bound", np.nan))
     if result.x is None:
-        raise AtlasError(f"the solver found no plan within {TIME_LIMIT_S:.0f} s ({result.message}); "
-                         "weigh fewer candidate sites")
-    gap = float(getattr(result, "mip_gap", 0.0) or 0.0)
-    return np.flatnonzero(result.x[:n_sites] > 0.5), result.status == 0 and gap <= 1e-9, gap
+        return None, bound
+    return np.flatnonzero(result.x[:n_sites] > 0.5), (float(result.fun) if result.status == 0 else bound)
 
 
-def _ordered(chosen: np.ndarray, coverage: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray
-             ) -> tuple[tuple[int, ...], tuple[float, ...]]:
+def _link(problem: SitingProblem) -> LinearConstraint:
+    """y_i <= sum_j a_ij x_j: an origin counts only when a chosen site reaches it."""
+    n_rows = problem.rows.shape[0]
+    return LinearConstraint(sp.hstack([-problem.rows.astype(float), sp.identity(n_rows, format="csr")]).tocsr(),
+                            -np.inf, 0)
+
+
+def maximal_covering(problem: SitingProblem, sites: int) -> SitingResult:
+    """The `sites` candidates that bring the most weight within reach, beyond the origins covered already.
+
+    Exact: the greedy choice gives a lower bound L; a candidate j can be part of a better plan only if its own
+    reach c_j plus the (sites - 1) largest reaches of all is at least L, so the others are left out (a valid bound,
+    not a heuristic) and HiGHS solves the rest. It proves the optimum, or, at its time limit, the plan found is
+    given with the gap to the best bound proved."""
+    greedy = greedy_covering(problem, sites)
+    found = greedy.covered_after - greedy.covered_before
+    reach = np.asarray(problem.rows.T @ problem.row_weight).ravel()
+    best_first = np.sort(reach)[::-1]
+    if found >= best_first[:sites].sum() - 1e-9:  # the greedy sites overlap nowhere: no plan can bring more
+        return replace(greedy, optimal=True, gap=0.0)
+    kept = np.flatnonzero(reach + best_first[:max(sites - 1, 0)].sum() >= found - 1e-9)
+    sub = problem.rows[:, kept].tocsr()
+    winnable = np.flatnonzero(np.diff(sub.indptr) > 0)
+    reduced = siting_problem(sub[winnable], problem.row_weight[winnable])
+    n_sites, n_rows = reduced.candidates, reduced.rows.shape[0]
+    objective = np.concatenate([np.zeros(n_sites), -reduced.row_weight])
+    count = sp.csr_matrix(np.concatenate([np.ones(n_sites), np.zeros(n_rows)])[None, :])
+    chosen, bound = _solve(objective, [_link(reduced), LinearConstraint(count, 0, min(sites, n_sites))],
+                           n_sites, n_rows)
+    upper = min(-bound if np.isfinite(bound) else np.inf, best_first[:sites].sum())
+    plan = greedy if chosen is None else _result(problem, kept[chosen], False, 0.0)
+    plan = plan if plan.covered_after >= greedy.covered_after else greedy
+    gained = plan.covered_after - plan.covered_before
+    gap = max(0.0, (upper - gained) / upper) if upper > 0 else 0.0
+    return replace(plan, optimal=gap <= 1e-9, gap=0.0 if gap <= 1e-9 else gap)
+
+
+def set_covering(problem: SitingProblem, target_share: float) -> SitingResult | None:
+    """The fewest candidates that bring `target_share` of all the weight within reach (the origins covered
+    already count); None when even every candidate together cannot."""
+    needed = target_share * problem.weights.sum() - problem.weights[problem.covered].sum()
+    if needed > problem.row_weight.sum() + 1e-9:
+        return None
+    if needed <= 0:
+        return _result(problem, np.zeros(0, dtype=np.int64), True, 0.0)
+    n_sites, n_rows = problem.candidates, problem.rows.shape[0]
+    objective = np.concatenate([np.ones(n_sites), np.zeros(n_rows)])
+    reach = sp.csr_matrix(np.concatenate([np.zeros(n_sites), problem.row_weight])[None, :])
+    chosen, bound = _solve(objective, [_link(problem), LinearConstraint(reach, needed - 1e-9, np.inf)],
+                           n_sites, n_rows)
+    if chosen is None:
+        raise AtlasError(f"the solver found no plan within {TIME_LIMIT_S:.0f} s; weigh fewer candidate sites")
+    gap = (len(chosen) - np.ceil(bound - 1e-9)) / len(chosen) if len(chosen) and np.isfinite(bound) else 0.0
+    return _result(problem, chosen, gap <= 1e-9, max(0.0, float(gap)))
+
+
+def greedy_covering(problem: SitingProblem, sites: int) -> SitingResult:
+    """The usual heuristic, as a baseline only: add the site that covers the most of what is left, `sites` times.
+    Its coverage is a lower bound of the optimum (at least 63 % of it, Nemhauser et al. 1978)."""
+    left = problem.row_weight.copy()
+    columns = problem.rows.tocsc()
+    chosen = []
+    for _ in range(min(sites, problem.candidates)):
+        gains = np.asarray(columns.T @ left).ravel() if columns.nnz else np.zeros(problem.candidates)
+        best = int(np.argmax(gains))
+        if gains[best] <= 0:
+            break
+        chosen.append(best)
+        left[columns[:, best].indices] = 0.0
+    return _result(problem, np.array(chosen, dtype=np.int64), False, float("nan"))
+
+
+def coverage_curve(problem: SitingProblem, max_sites: int) -> tuple[SitingResult, ...]:
+    """The exact optimum for 1, 2, … `max_sites` sites: how much each further site can still bring."""
+    return tuple(maximal_covering(problem, k) for k in range(1, max_sites + 1))
+
+
+def weight_reached(problem: SitingProblem, columns: list[int] | np.ndarray) -> float:
+    """The weight within reach once facilities stand at these candidates too (the origins covered already count)."""
+    reached = problem.covered.copy()
+    if len(columns):
+        reached |= np.asarray(problem.coverage[:, list(columns)].sum(axis=1)).ravel() > 0
+    return float(problem.weights[reached].sum())
+
+
+def _result(problem: SitingProblem, chosen: np.ndarray, optimal: bool, gap: float) -> SitingResult:
     """The chosen sites in the order each adds the most of what is still uncovered, and what each adds."""
-    covered = covered.copy()
-    order, gains, left = [], [], list(chosen)
-    columns = coverage.tocsc()
+    covered = problem.covered.copy()
+    order, gains, left = [], [], [int(j) for j in chosen]
+    columns = problem.coverage.tocsc()
     while left:
-        added = [weights[columns[:, j].indices[~covered[columns[:, j].indices]]].sum() for j in left]
+        added = [problem.weights[columns[:, j].indices[~covered[columns[:, j].indices]]].sum() for j in left]
         best = int(np.argmax(added))
         j = left.pop(best)
-        order.append(int(j))
+        order.append(j)
         gains.append(float(added[best]))
         covered[columns[:, j].indices] = True
-    return tuple(order), tuple(gains)
+    before = float(problem.weights[problem.covered].sum())
+    return SitingResult(tuple(order), tuple(gains), before, before + float(sum(gains)),
+                        float(problem.weights.sum()), optimal, gap)
 
 
-def maximal_covering(coverage: sp.csr_matrix, weights: np.ndarray, sites: int,
-                     covered: np.ndarray | None = None) -> SitingResult:
-    """The `sites` candidates (columns of `coverage`) that bring the most weight within reach, beyond the
-    origins `covered` already."""
-    weights = np.asarray(weights, dtype=float)
-    covered = np.zeros(coverage.shape[0], dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
-    rows, row_weight = _open_origins(coverage, weights, covered)
-    n_sites, n_rows = coverage.shape[1], rows.shape[0]
-    objective = np.concatenate([np.zeros(n_sites), -row_weight])
-    link = sp.hstack([-rows.astype(float), sp.identity(n_rows, format="csr")]).tocsr()  # y_i <= sum_j a_ij x_j
-    count = sp.csr_matrix(np.concatenate([np.ones(n_sites), np.zeros(n_rows)])[None, :])
-    chosen, optimal, gap = _solve(objective, [LinearConstraint(link, -np.inf, 0),
-                                              LinearConstraint(count, 0, min(sites, n_sites))], n_sites, n_rows)
-    return _result(chosen, coverage, weights, covered, optimal, gap)
-
-
-def set_covering(coverage: sp.csr_matrix, weights: np.ndarray, target_share: float,
-                 covered: np.ndarray | None = None) -> SitingResult | None:
-    """The fewest candidates that bring `target_share` of all the weight within reach (the origins `covered`
-    already count); None when even every candidate together cannot."""
-    weights = np.asarray(weights, dtype=float)
-    covered = np.zeros(coverage.shape[0], dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
-    needed = target_share * weights.sum() - weights[covered].sum()
-    rows, row_weight = _open_origins(coverage, weights, covered)
-    if needed > row_weight.sum() + 1e-9:
-        return None
-    n_sites, n_rows = coverage.shape[1], rows.shape[0]
-    if needed <= 0:
-        return _result(np.zeros(0, dtype=np.int64), coverage, weights, covered, True, 0.0)
-    objective = np.concatenate([np.ones(n_sites), np.zeros(n_rows)])
-    link = sp.hstack([-rows.astype(float), sp.identity(n_rows, format="csr")]).tocsr()
-    reach = sp.csr_matrix(np.concatenate([np.zeros(n_sites), row_weight])[None, :])
-    chosen, optimal, gap = _solve(objective, [LinearConstraint(link, -np.inf, 0),
-                                              LinearConstraint(reach, needed - 1e-9, np.inf)], n_sites, n_rows)
-    return _result(chosen, coverage, weights, covered, optimal, gap)
-
-
-def _result(chosen: np.ndarray, coverage: sp.csr_matrix, weights: np.ndarray, covered: np.ndarray,
-            optimal: bool, gap: float) -> SitingResult:
-    order, gains = _ordered(chosen, coverage, weights, covered)
-    before = float(weights[covered].sum())
-    return SitingResult(order, gains, before, before + float(sum(gains)), float(weights.sum()), optimal, gap)
-
-
-# One candidate node per 400 m square: for walks of 500-1,000 m the sites between are near-copies, and Almaty's
-# 19,500-node network gives about 2,000 candidates (coverage and optimum in about 10 s on this machine).
+# One candidate per 400 m square: for walks of 500-1,000 m the sites between are near-copies, and Almaty's
+# 19,500-node network gives about 2,000 candidates (coverage and optimum in a few seconds on this machine).
 CANDIDATE_SPACING_M = 400.0
 
 
-def candidate_nodes(network: WalkNetwork, spacing_m: float = CANDIDATE_SPACING_M) -> np.ndarray:
-    """Where a new facility could stand: one network node per `spacing_m` square (the first in node order)."""
-    cells = np.floor(network.node_xy / spacing_m).astype(np.int64)
+def spaced_points(xy: np.ndarray, spacing_m: float = CANDIDATE_SPACING_M) -> np.ndarray:
+    """Indices of one point per `spacing_m` square (the first in order): where a new facility could stand."""
+    cells = np.floor(np.asarray(xy) / spacing_m).astype(np.int64)
     _, first = np.unique(cells, axis=0, return_index=True)
     return np.sort(first)
 
 
 @dataclass(frozen=True)
-class CityPlan:
-    """A city's siting answer: the result, where the chosen sites stand (metres, the city's CRS), what the
-    weights are ("people" from district or grid populations, else "sample points"), the candidates weighed and
-    the layers it rests on (source — licence)."""
+class CitySiting:
+    """A city's siting problem for a destination kind and distance: the access model it starts from, where the
+    candidates stand (metres, the city's CRS; the last `extra` of them are the user's own), what the weights are
+    ("people" from district or grid populations, else "sample points") and the layers it rests on."""
     city_id: str
     target_id: str
     within_m: float
-    result: SitingResult
-    site_xy: np.ndarray
+    method: str  # "network" | "straight_line", as the access model
+    model: AccessModel | None
+    candidate_xy: np.ndarray
+    extra: int
+    problem: SitingProblem
     weighted_by: str
-    candidates: int
     sources: tuple[str, ...]
 
 
-def city_plan(city: City, target_id: str, city_layer: CityLayer, within_m: float, sites: int) -> CityPlan:
-    """The `sites` network sites that bring the most people (or sample points) of `city` within `within_m` of a
-    destination of `target_id`, beyond those within reach of the existing ones; exact on the walking network."""
+def city_siting(city: City, target_id: str, city_layer: CityLayer, within_m: float,
+                extra_xy: np.ndarray | None = None, spacing_m: float = CANDIDATE_SPACING_M) -> CitySiting:
+    """The siting problem of `city`: candidates one per `spacing_m` square of the network's nodes (or of the
+    grid's sample points where it has no network), plus the user's own points `extra_xy` (metres); coverage
+    exact on the network, else by the access model's straight-line rule; origins within reach of an existing
+    destination of the kind already covered."""
+    if target_id not in ACCESS_TARGETS or not ACCESS_TARGETS[target_id].sited:
+        raise DataMissingError(f"{target_id} is not a kind of facility a plan can add")
     sampled = city_origins(city, city_layer)
-    if sampled.method != "network":
-        raise DataMissingError(f"{city.id} has no walking network: siting needs one (import an OSM extract)")
     model = access_model(city, target_id, city_layer, sampled)
+    extra_xy = np.zeros((0, 2)) if extra_xy is None else np.atleast_2d(np.asarray(extra_xy, dtype=float))
+    if sampled.method == "network":
+        grid_nodes = spaced_points(sampled.network.node_xy, spacing_m)
+        grid = sampled.network.node_xy[grid_nodes]
+        snap = snap_to_network(sampled.network, extra_xy)
+        nodes = np.concatenate([grid_nodes, snap.node])
+        lead = np.concatenate([np.zeros(len(grid)), snap.distance])
+        coverage = coverage_matrix(sampled.network, sampled.origins, nodes, within_m, lead)
+    else:
+        grid = sampled.xy[spaced_points(sampled.xy, spacing_m)]
+        coverage = straight_coverage_matrix(sampled.xy, np.vstack([grid, extra_xy]), within_m)
     covered = model.distance <= within_m if model is not None else np.zeros(len(sampled.xy), dtype=bool)
     known = sampled.weights is not None and np.isfinite(sampled.weights).any()
     weights = np.nan_to_num(sampled.weights, nan=0.0) if known else np.ones(len(sampled.xy))
-    candidates = candidate_nodes(sampled.network)
-    result = maximal_covering(coverage_matrix(sampled.network, sampled.origins, candidates, within_m), weights,
-                              sites, covered)
     layers = [city_layer(layer_id) for layer_id in ("walking_network", ACCESS_TARGETS[target_id].layer_id,
                                                     "population_grid", "districts")]
     sources = tuple(dict.fromkeys(f"{source} — {licence}" for layer in layers if len(layer)
                                   for source, licence in zip(layer["source"], layer["licence"])))
-    return CityPlan(city.id, target_id, within_m, result, sampled.network.node_xy[candidates[list(result.chosen)]],
-                    "people" if known else "sample points", len(candidates), sources)
+    return CitySiting(city.id, target_id, within_m, sampled.method, model, np.vstack([grid, extra_xy]),
+                      len(extra_xy), siting_problem(coverage, weights, covered),
+                      "people" if known else "sample points", sources)
+
+
+SOLVER = "HiGHS (scipy.optimize.milp), exact"
+GREEDY = "greedy (a baseline, not proven optimal)"
+PLAN_COLUMNS = ["rank", "lon", "lat", "newly_within", "unit", "kind", "within_m", "share_within_before",
+                "share_within_after", "proven_optimal", "optimality_gap", "solver", "sources"]
+
+
+def plan_table(siting: CitySiting, result: SitingResult, crs: str) -> pd.DataFrame:
+    """The chosen sites as rows (PLAN_COLUMNS), in WGS84, ranked by what each adds: what the page's CSV and
+    the stored plan hold."""
+    xy = siting.candidate_xy[list(result.chosen)].reshape(-1, 2)
+    points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs).to_crs(STORAGE_CRS)
+    return pd.DataFrame({
+        "rank": range(1, len(xy) + 1), "lon": points.x.round(6).to_numpy(), "lat": points.y.round(6).to_numpy(),
+        "newly_within": np.round(result.newly_covered, 1), "unit": siting.weighted_by, "kind": siting.target_id,
+        "within_m": siting.within_m, "share_within_before": round(result.share_before, 4),
+        "share_within_after": round(result.share_after, 4), "proven_optimal": result.optimal,
+        "optimality_gap": result.gap, "solver": SOLVER if np.isfinite(result.gap) else GREEDY,
+        "sources": "; ".join(siting.sources)}, columns=PLAN_COLUMNS)
+
+
+def plan_geojson(siting: CitySiting, result: SitingResult, crs: str) -> dict:
+    """The chosen sites as a GeoJSON FeatureCollection (WGS84): each with its rank and the people (or sample
+    points) it newly brings within reach; the plan's facts in the collection's "atlas" member."""
+    table = plan_table(siting, result, crs)
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+                 "properties": {"rank": int(row.rank), "newly_within": float(row.newly_within),
+                                "unit": siting.weighted_by}} for row in table.itertuples()]
+    facts = {"city_id": siting.city_id, "kind": siting.target_id, "within_m": siting.within_m,
+             "sites": len(result.chosen), "weighted_by": siting.weighted_by, "method": siting.method,
+             "candidates": siting.problem.candidates,
+             "share_within_before": round(result.share_before, 4) if result.total else None,
+             "share_within_after": round(result.share_after, 4) if result.total else None,
+             "solver": SOLVER if np.isfinite(result.gap) else GREEDY, "proven_optimal": result.optimal, "optimality_gap": result.gap,
+             "sources": list(siting.sources)}
+    return {"type": "FeatureCollection", "atlas": facts, "features": features}

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from geo import access
 from geo.access import Snap
-from geo.siting import coverage_matrix, maximal_covering, set_covering
+from geo.siting import coverage_matrix, maximal_covering, set_covering, siting_problem
 from tests.test_access import helsinki  # noqa: F401  (the demo city's network and facilities)
 
 
@@ -32,7 +32,7 @@ def test_maximal_covering_equals_brute_force(seed, sites):
     coverage, weights, covered = random_case(seed)
     best = max(weight_within(coverage, weights, covered, choice)
                for choice in itertools.combinations(range(coverage.shape[1]), sites))
-    result = maximal_covering(coverage, weights, sites, covered)
+    result = maximal_covering(siting_problem(coverage, weights, covered), sites)
     assert result.optimal and len(result.chosen) <= sites
     assert result.covered_after == pytest.approx(best)
     assert weight_within(coverage, weights, covered, result.chosen) == pytest.approx(result.covered_after)
@@ -49,7 +49,7 @@ def test_set_covering_finds_the_fewest_sites_brute_force_finds(seed, target):
     fewest = next((size for size in range(coverage.shape[1] + 1)
                    for choice in itertools.combinations(range(coverage.shape[1]), size)
                    if weight_within(coverage, weights, covered, choice) >= needed - 1e-9), None)
-    result = set_covering(coverage, weights, target, covered)
+    result = set_covering(siting_problem(coverage, weights, covered), target)
     if fewest is None:
         assert result is None
         return
@@ -62,12 +62,13 @@ def test_a_hand_made_case_with_a_known_answer():
     # Sites 0 and 2 together reach 100 + 60 + 30; site 1 alone reaches 100 + 60, the most of any one site.
     coverage = sp.csr_matrix(np.array([[0, 1, 0], [1, 1, 0], [0, 0, 1], [0, 0, 0]], dtype=bool))
     weights = np.array([100.0, 60.0, 30.0, 10.0])
-    one = maximal_covering(coverage, weights, 1)
+    problem = siting_problem(coverage, weights)
+    one = maximal_covering(problem, 1)
     assert one.chosen == (1,) and one.covered_after == 160
-    two = maximal_covering(coverage, weights, 2)
+    two = maximal_covering(problem, 2)
     assert set(two.chosen) == {1, 2} and two.covered_after == 190 and two.newly_covered == (160.0, 30.0)
-    assert set_covering(coverage, weights, 0.96) is None  # 190 of 200 at most: the last origin is out of reach
-    assert set_covering(coverage, weights, 0.9).chosen == (1, 2)
+    assert set_covering(problem, 0.96) is None  # 190 of 200 at most: the last origin is out of reach
+    assert set_covering(problem, 0.9).chosen == (1, 2)
 
 
 def test_coverage_equals_the_access_engine_from_each_site(helsinki):  # noqa: F811
