@@ -15,6 +15,7 @@ navigation = st.navigation([
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/application.py", title=t("nav.application"), icon=":material/assignment:", url_path="application"),
     st.Page("pages/access.py", title=t("nav.access"), icon=":material/directions_walk:", url_path="access"),
+    st.Page("pages/siting.py", title=t("nav.siting"), icon=":material/add_location_alt:", url_path="siting"),
     st.Page("pages/air.py", title=t("nav.air"), icon=":material/air:", url_path="air"),
     st.Page("pages/water.py", title=t("nav.water"), icon=":material/water_drop:", url_path="water"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),

@@ -22,7 +22,7 @@ from geo.layers import LAYERS, STORAGE_CRS
 
 DISTANCE_CLASSES = ((250, "#2166ac"), (500, "#67a9cf"), (1000, "#fdb863"), (np.inf, "#e66101"))
 UNREACHABLE_COLOUR = "#7f7f7f"
-THRESHOLD_OPTIONS = (500, 800, 1000, 1200)  # 800 and 1,200 m: 10 and 15 minutes at the stated pace
+THRESHOLD_OPTIONS = (300, 500, 800, 1000, 1200)  # 300 m: cycleways (ITDP); 800 and 1,200 m: 10 and 15 minutes
 MAP_CELLS = 2500
 
 
@@ -75,17 +75,17 @@ def access_map(city: City, model: access.AccessModel, target_id: str, threshold_
                          median_m=cells["median_m"].replace(np.inf, np.nan).round(0),
                          beyond_share=(cells["beyond_share"] * 100).round(0))
     layers = [
-        _layer("access_cells", cells, city, t("layer.access_cells"), colour_by="colour",
+        computed_layer("access_cells", cells, city, t("layer.access_cells"), colour_by="colour",
                style={"fillOpacity": 0.7, "weight": 0}),
-        _layer("underserved_areas", outline.assign(threshold_m=threshold_m), city,
+        computed_layer("underserved_areas", outline.assign(threshold_m=threshold_m), city,
                t("access.underserved", metres=int(threshold_m))),
-        _facilities_layer(city, target_id),
+        facilities_layer(city, target_id),
     ]
     if proposals:
         points = gpd.GeoDataFrame({"proposal": [str(i + 1) for i in range(len(proposals))]},
                                   geometry=gpd.points_from_xy([p[1] for p in proposals], [p[0] for p in proposals]),
                                   crs=STORAGE_CRS)
-        layers.append(_layer("proposed_facilities", points, city, t("layer.proposed_facilities")))
+        layers.append(computed_layer("proposed_facilities", points, city, t("layer.proposed_facilities")))
     swatches = [(colour, t("access.class_upto", metres=int(limit)) if np.isfinite(limit)
                  else t("access.class_beyond", metres=int(DISTANCE_CLASSES[-2][0])))
                 for limit, colour in DISTANCE_CLASSES] + [(UNREACHABLE_COLOUR, t("access.unreachable"))]
@@ -105,7 +105,7 @@ def access_map(city: City, model: access.AccessModel, target_id: str, threshold_
     return None
 
 
-def _layer(layer_id: str, frame: gpd.GeoDataFrame, city: City, title: str, colour_by: str = "",
+def computed_layer(layer_id: str, frame: gpd.GeoDataFrame, city: City, title: str, colour_by: str = "",
            style: dict | None = None) -> MapLayer:
     spec = LAYERS[layer_id]
     shown = display_frame(frame.to_crs(STORAGE_CRS), spec, city.crs, 2.0, lang=lang())
@@ -115,7 +115,7 @@ def _layer(layer_id: str, frame: gpd.GeoDataFrame, city: City, title: str, colou
                     colour_by=colour_by)
 
 
-def _facilities_layer(city: City, target_id: str) -> MapLayer | None:
+def facilities_layer(city: City, target_id: str) -> MapLayer | None:
     target = access.ACCESS_TARGETS[target_id]
     frame = access.destinations(data.city_layer(city.id, target.layer_id), target)
     return data.city_map_layer(target.layer_id, frame, city.id, lang()) if len(frame) else None

@@ -38,7 +38,7 @@ from geo.writes import checked_import, import_file, roll_back_layer, store_osm_l
 
 EDITOR_KEY = "editor"
 IMPORTABLE = tuple(spec.id for spec in LAYERS.values() if "city_id" in spec.columns
-                   and spec.id not in ("city_centres", "water_samples"))  # water: the Water page checks them
+                   and spec.id not in ("city_centres", "water_samples", "planned_sites"))  # checked or solved elsewhere
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "parquet", "geoparquet", "csv", "pbf", "osm"]
 
 

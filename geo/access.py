@@ -372,6 +372,34 @@ def distances_with(model: AccessModel, proposals_xy: np.ndarray) -> np.ndarray:
     return np.minimum(model.distance, straight_line_distances(model.origin_xy, proposals_xy))
 
 
+@dataclass(frozen=True)
+class FacilityFacts:
+    """What every share and optimum of a destination kind rests on: how many destinations the city's layer
+    holds, whether the layer holds other kinds but none of this one (not asked for, rather than absent), how
+    many of them come from OpenStreetMap (whose completeness nobody has checked), and the month of the oldest
+    dated OSM source among them ("" when none is dated)."""
+    count: int
+    kind_missing: bool
+    from_osm: int
+    dated_month: str
+
+    @property
+    def warn(self) -> bool:
+        return self.kind_missing or self.from_osm > 0 or bool(self.dated_month)
+
+
+def facility_facts(city: City, target_id: str, city_layer: CityLayer) -> FacilityFacts:
+    """The facts to say before an answer that rests on the destinations of `target_id` (FacilityFacts)."""
+    target = ACCESS_TARGETS[target_id]
+    layer = city_layer(target.layer_id)
+    chosen = destinations(layer, target)
+    osm = chosen["licence"].fillna("").str.contains("OpenStreetMap|ODbL", regex=True) if len(chosen) else chosen
+    dated = sorted(source.date for name in chosen["source"].dropna().unique()
+                   if (source := city.osm_source(name)) and source.dated()) if len(chosen) else []
+    return FacilityFacts(len(chosen), len(layer) > 0 and chosen.empty, int(osm.sum()) if len(chosen) else 0,
+                         dated[0] if dated else "")
+
+
 def access_indicator_id(target_id: str, metres: int, people: bool = False) -> str:
     return f"access_{target_id}_{metres}m" + ("_people" if people else "")
 

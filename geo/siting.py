@@ -333,3 +333,16 @@ def plan_geojson(siting: CitySiting, result: SitingResult, crs: str) -> dict:
              "solver": SOLVER if np.isfinite(result.gap) else GREEDY, "proven_optimal": result.optimal, "optimality_gap": result.gap,
              "sources": list(siting.sources)}
     return {"type": "FeatureCollection", "atlas": facts, "features": features}
+
+
+def plan_layer(siting: CitySiting, result: SitingResult, crs: str) -> gpd.GeoDataFrame:
+    """The chosen sites as the city's planned_sites layer (what an editor keeps as a versioned plan)."""
+    table = plan_table(siting, result, crs)
+    return gpd.GeoDataFrame({
+        "city_id": siting.city_id, "rank": table["rank"], "kind": siting.target_id, "within_m": siting.within_m,
+        "newly_within": table["newly_within"], "unit": siting.weighted_by,
+        "share_within_before": table["share_within_before"], "share_within_after": table["share_within_after"],
+        "optimality_gap": result.gap if np.isfinite(result.gap) else 1.0,
+        "source": f"{SOLVER if np.isfinite(result.gap) else GREEDY}; " + "; ".join(siting.sources),
+        "licence": "As the layers it is computed from"},
+        geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=STORAGE_CRS)

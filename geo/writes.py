@@ -64,6 +64,12 @@ def store_osm_layers(store: LayerStore, editor: Editor, city: City, elements: gp
     return store.commit_many(city.id, frames, editor, file_name, note=source)
 
 
+def save_plan(store: LayerStore, editor: Editor, city: City, sites: gpd.GeoDataFrame, note: str,
+              based_on: int | None = None) -> Version:
+    """A solved siting plan (geo.siting.plan_layer) kept as the city's planned_sites layer, a new version."""
+    return store.commit("planned_sites", city.id, sites, editor, "siting plan", note=note, based_on=based_on)
+
+
 def roll_back_layer(store: LayerStore, editor: Editor, city: City, layer_id: str, version: int,
                     based_on: int | None = None) -> Version:
     """An earlier version of the city's layer made current again, itself as a new version."""
