@@ -17,7 +17,7 @@ from components.exports import (
 from components.maps import build_map
 from components.shared_charts import annual_figure
 from geo.cities import get_city
-from geo.dossier import CityEntries, Dossier, build_dossier
+from geo.dossier import CityEntries, Dossier, KeptPlan, build_dossier
 from geo.i18n import translate
 from geo.reports import DossierImage, dossier_docx, dossier_pdf
 
@@ -32,10 +32,19 @@ def city_entries(city_id: str) -> CityEntries:
     return CityEntries.from_json(data.store().dossier_entries(city_id))
 
 
+def kept_plan(city_id: str) -> KeptPlan | None:
+    """The city's current siting plan from the layer store, if its editors kept one."""
+    history = data.store().history("planned_sites", city_id)
+    sites = data.city_layer(city_id, "planned_sites")
+    if not history or sites.empty:
+        return None
+    return KeptPlan(sites, history[0].version, history[0].author, history[0].created_at)
+
+
 def city_dossier(city_id: str, lang: str, today: dt.date | None = None) -> Dossier:
     """The dossier the page shows and the exports print."""
     return build_dossier(get_city(city_id), data.city_latest(city_id), data.all_values(), city_entries(city_id),
-                         lang, today)
+                         lang, today, kept_plan(city_id))
 
 
 def territory_layers(city_id: str, lang: str) -> list:

@@ -187,6 +187,12 @@ def target_section(city: City, target_id: str, within_m: float, proposals: Propo
     """Set covering: the fewest sites that bring a chosen share within reach, or why it cannot be done."""
     share = st.segmented_control(t("siting.target_share"), TARGET_SHARES, default=0.9, key="siting_target_share",
                                  format_func=lambda s: format_percent(s, lang())) or 0.9
+    asked = st.session_state.setdefault("siting_targets_asked", set())
+    question = (city.id, target_id, within_m, proposals, share)
+    if question not in asked:  # a large city's set covering can take the solver's whole time limit: on request
+        if not st.button(t("siting.find_fewest"), key="siting_find_fewest", icon=":material/calculate:"):
+            return
+        asked.add(question)
     try:
         fewest = fewest_sites(city.id, target_id, within_m, proposals, share)
     except AtlasError as error:

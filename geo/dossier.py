@@ -22,6 +22,8 @@ from geo.guidelines import AQG_2021, POLLUTANTS, who_band
 from geo.i18n import (
     format_date,
     format_number,
+    format_percent,
+    plural,
     translate,
     translate_note,
     translate_value,
@@ -208,6 +210,40 @@ class Section:
     city_figures: tuple[FigureRow, ...]
     gaps: tuple[Gap, ...]
     narrative: str
+    plan: tuple[str, ...] = ()  # the city's kept siting plan, in words (healthcare infrastructure)
+
+
+PLAN_SECTION = "healthcare_infrastructure"
+
+
+@dataclass(frozen=True)
+class KeptPlan:
+    """A city's kept siting plan: its sites (the planned_sites layer, WGS84) and the version that keeps it."""
+    sites: pd.DataFrame
+    version: int
+    author: str
+    kept_at: str  # ISO timestamp of the version
+
+
+def plan_lines(plan: KeptPlan, lang: str) -> tuple[str, ...]:
+    """The plan as the dossier prints it: what, by whom and when, the share within reach before and after, how
+    sure the optimum is; then each site with its place and what it adds."""
+    sites = plan.sites.sort_values("rank")
+    first = sites.iloc[0]
+    kind = translate(f"access_target.{first['kind']}", lang)
+    unit = translate(f"siting.unit_{str(first['unit']).replace(' ', '_')}", lang)
+    sure = (translate("dossier.plan_optimal", lang) if float(first["optimality_gap"]) == 0
+            else translate("siting.gap", lang, gap=format_percent(float(first["optimality_gap"]), lang, 1)))
+    summary = plural("dossier.plan_summary", len(sites), lang, kind=kind, metres=int(first["within_m"]),
+                        before=format_percent(float(first["share_within_before"]), lang, 1),
+                        after=format_percent(float(sites["share_within_after"].max()), lang, 1), version=plan.version,
+                        author=plan.author, date=format_date(dt.date.fromisoformat(plan.kept_at[:10]), lang))
+    points = sites.geometry
+    return (f"{summary} {sure}",) + tuple(
+        translate("dossier.plan_site", lang, rank=int(row["rank"]), lat=format_number(point.y, lang, 5),
+                  lon=format_number(point.x, lang, 5), value=format_number(float(row["newly_within"]), lang, 0),
+                  unit=unit)
+        for (_, row), point in zip(sites.iterrows(), points))
 
 
 @dataclass(frozen=True)
@@ -228,7 +264,7 @@ class Dossier:
 
 
 def build_dossier(city: City, city_latest: pd.DataFrame, network_values: pd.DataFrame, entries: CityEntries,
-                  lang: str, today: dt.date | None = None) -> Dossier:
+                  lang: str, today: dt.date | None = None, plan: KeptPlan | None = None) -> Dossier:
     """The dossier of `city` in `lang` from its latest values (geo.indicators.latest_values of
     geo.indicators.city_values), the member cities' values of every year (for the median and rank of the same
     year, geo.indicators.peer_standing) and its entries."""
@@ -257,7 +293,8 @@ def build_dossier(city: City, city_latest: pd.DataFrame, network_values: pd.Data
         for row in city_rows:
             sources.setdefault(row.citation, None)
         sections.append(Section(section, translate(f"section.{section}", lang), tuple(figures), city_rows,
-                                tuple(gaps), entries.narratives.get(section, "")))
+                                tuple(gaps), entries.narratives.get(section, ""),
+                                plan_lines(plan, lang) if plan is not None and section == PLAN_SECTION else ()))
     kind = "profile" if city.country == "KG" else "application"
     return Dossier(city.id, city.name(lang), lang, translate(f"dossier.title_{kind}", lang),
                    translate(f"dossier.subtitle_{kind}", lang, city=city.name(lang)), format_date(today, lang, "long"),

@@ -95,6 +95,9 @@ def _section_html(section: Section, images: list[DossierImage], lang: str, sourc
     if section.city_figures:
         parts += [f"<h3>{t('dossier.city_figures')}</h3>",
                   _table(section.city_figures, CITY_FIGURE_COLUMNS, lang, sources, "supplied")]
+    if section.plan:
+        parts += [f"<h3>{t('dossier.plan_title')}</h3>", f"<p>{html.escape(section.plan[0])}</p>",
+                  "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in section.plan[1:]) + "</ul>"]
     for image in images:
         data = base64.b64encode(image.png).decode()
         parts.append(f'<figure><img src="data:image/png;base64,{data}" alt=""><figcaption>'
@@ -183,6 +186,11 @@ def dossier_docx(dossier: Dossier, images: list[DossierImage], notes: tuple[str,
         if section.city_figures:
             document.add_heading(translate("dossier.city_figures", lang), level=2)
             _docx_table(document, section.city_figures, CITY_FIGURE_COLUMNS, lang, dossier.sources)
+        if section.plan:
+            document.add_heading(translate("dossier.plan_title", lang), level=2)
+            document.add_paragraph(section.plan[0])
+            for line in section.plan[1:]:
+                document.add_paragraph(line, style="List Bullet")
         for image in (i for i in images if i.section == section.id):
             document.add_picture(io.BytesIO(image.png), width=Cm(24))
             document.add_paragraph(image.caption)

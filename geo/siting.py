@@ -128,7 +128,8 @@ def _solve(objective: np.ndarray, constraints: list[LinearConstraint], n_sites: 
     integrality = np.concatenate([np.ones(n_sites), np.zeros(n_rows)])
     result = milp(objective, constraints=constraints, integrality=integrality, bounds=Bounds(0, 1),
                   options={"time_limit": TIME_LIMIT_S, "mip_rel_gap": 0.0})
-    bound = float(getattr(result, "mip_dual_bound", np.nan))
+    bound = getattr(result, "mip_dual_bound", None)
+    bound = np.nan if bound is None else float(bound)
     if result.x is None:
         return None, bound
     return np.flatnonzero(result.x[:n_sites] > 0.5), (float(result.fun) if result.status == 0 else bound)
@@ -184,10 +185,27 @@ def set_covering(problem: SitingProblem, target_share: float) -> SitingResult | 
     reach = sp.csr_matrix(np.concatenate([np.zeros(n_sites), problem.row_weight])[None, :])
     chosen, bound = _solve(objective, [_link(problem), LinearConstraint(reach, needed - 1e-9, np.inf)],
                            n_sites, n_rows)
-    if chosen is None:
-        raise AtlasError(f"the solver found no plan within {TIME_LIMIT_S:.0f} s; weigh fewer candidate sites")
-    gap = (len(chosen) - np.ceil(bound - 1e-9)) / len(chosen) if len(chosen) and np.isfinite(bound) else 0.0
+    if chosen is None:  # no plan in time: the greedy one, with the gap to the fewest any plan could need
+        chosen = np.array(_greedy_until(problem, needed), dtype=np.int64)
+    best_first = np.sort(np.asarray(problem.rows.T @ problem.row_weight).ravel())[::-1]
+    fewest_possible = max(int(np.searchsorted(np.cumsum(best_first), needed - 1e-9) + 1),
+                          int(np.ceil(bound - 1e-9)) if np.isfinite(bound) else 0)
+    gap = (len(chosen) - fewest_possible) / len(chosen) if len(chosen) else 0.0
     return _result(problem, chosen, gap <= 1e-9, max(0.0, float(gap)))
+
+
+def _greedy_until(problem: SitingProblem, needed: float) -> list[int]:
+    """Sites added one at a time, each the one covering the most of what is left, until `needed` is reached."""
+    left = problem.row_weight.copy()
+    columns = problem.rows.tocsc()
+    chosen, gained = [], 0.0
+    while gained < needed - 1e-9:
+        gains = np.asarray(columns.T @ left).ravel()
+        best = int(np.argmax(gains))
+        chosen.append(best)
+        gained += gains[best]
+        left[columns[:, best].indices] = 0.0
+    return chosen
 
 
 def greedy_covering(problem: SitingProblem, sites: int) -> SitingResult:
@@ -221,16 +239,16 @@ def weight_reached(problem: SitingProblem, columns: list[int] | np.ndarray) -> f
 
 def _result(problem: SitingProblem, chosen: np.ndarray, optimal: bool, gap: float) -> SitingResult:
     """The chosen sites in the order each adds the most of what is still uncovered, and what each adds."""
-    covered = problem.covered.copy()
-    order, gains, left = [], [], [int(j) for j in chosen]
-    columns = problem.coverage.tocsc()
-    while left:
-        added = [problem.weights[columns[:, j].indices[~covered[columns[:, j].indices]]].sum() for j in left]
+    columns = problem.coverage[:, [int(j) for j in chosen]].tocsc()
+    left = np.where(problem.covered, 0.0, problem.weights)
+    order, gains, open_columns = [], [], list(range(len(chosen)))
+    while open_columns:
+        added = np.asarray(columns[:, open_columns].T @ left).ravel()
         best = int(np.argmax(added))
-        j = left.pop(best)
-        order.append(j)
+        column = open_columns.pop(best)
+        order.append(int(chosen[column]))
         gains.append(float(added[best]))
-        covered[columns[:, j].indices] = True
+        left[columns[:, column].indices] = 0.0
     before = float(problem.weights[problem.covered].sum())
     return SitingResult(tuple(order), tuple(gains), before, before + float(sum(gains)),
                         float(problem.weights.sum()), optimal, gap)

@@ -8,7 +8,14 @@ import scipy.sparse as sp
 
 from geo import access
 from geo.access import Snap
-from geo.siting import coverage_matrix, maximal_covering, set_covering, siting_problem
+from geo.siting import (
+    coverage_matrix,
+    greedy_covering,
+    maximal_covering,
+    set_covering,
+    siting_problem,
+    straight_coverage_matrix,
+)
 from tests.test_access import helsinki  # noqa: F401  (the demo city's network and facilities)
 
 
@@ -120,3 +127,62 @@ def test_the_command_line_plan_brings_within_reach_what_the_what_if_engine_recom
 def test_the_command_line_refuses_an_unknown_kind_in_one_line(geo_cli):
     done = geo_cli("siting", "--city", "almaty", "--kind", "cinemas")
     assert done.returncode == 2 and "unknown kind 'cinemas'" in done.stderr and done.stdout == b""
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("sites", [2, 3])
+def test_the_bound_that_leaves_candidates_out_keeps_the_optimum_of_larger_overlapping_cases(seed, sites):
+    """30 candidates with heavily overlapping reach (the greedy choice is not always best): the pruned program's
+    optimum is brute force's over all 4,060 choices of 3."""
+    rng = np.random.default_rng(100 + seed)
+    centres = rng.random((30, 2))
+    origins = rng.random((150, 2))
+    coverage = sp.csr_matrix(np.linalg.norm(origins[:, None] - centres[None], axis=2) < 0.25)
+    weights = rng.integers(1, 100, 150).astype(float)
+    covered = rng.random(150) < 0.1
+    dense = coverage.toarray()
+    best = max(weights[covered | dense[:, list(choice)].any(axis=1)].sum()
+               for choice in itertools.combinations(range(30), sites))
+    problem = siting_problem(coverage, weights, covered)
+    result = maximal_covering(problem, sites)
+    assert result.optimal and result.covered_after == pytest.approx(best)
+    greedy = greedy_covering(problem, sites)
+    assert greedy.covered_after <= result.covered_after + 1e-9 and not greedy.optimal and np.isnan(greedy.gap)
+
+
+def test_greedy_is_labelled_wherever_it_travels():
+    coverage, weights, covered = random_case(1)
+    problem = siting_problem(coverage, weights, covered)
+    exact, greedy = maximal_covering(problem, 2), greedy_covering(problem, 2)
+    assert exact.gap == 0.0 and exact.optimal
+    assert not greedy.optimal and np.isnan(greedy.gap)
+
+
+def test_straight_line_coverage_is_the_access_models_own_rule():
+    rng = np.random.default_rng(5)
+    origin_xy, candidate_xy = rng.random((300, 2)) * 3000, rng.random((40, 2)) * 3000
+    coverage = straight_coverage_matrix(origin_xy, candidate_xy, 1000.0).toarray()
+    for j in range(len(candidate_xy)):
+        engine = access.straight_line_distances(origin_xy, candidate_xy[j:j + 1])
+        assert np.array_equal(coverage[:, j], engine <= 1000.0), j
+    assert coverage.any() and not coverage.all()
+
+
+def test_astanas_plan_recomputed_by_straight_lines_from_scratch():
+    """Astana has no street network: the plan's share within reach, recomputed by plain numpy distances from
+    every sample point to the existing clinics and the new sites (× the detour factor), equals the solver's."""
+    from geo.cities import get_city
+    from geo.siting import city_siting
+    from tests.test_access_indicators import layer_of, points_of
+
+    city = get_city("astana")
+    city_layer = layer_of(city)
+    found = city_siting(city, "healthcare", city_layer, 1000.0)
+    result = maximal_covering(found.problem, 3)
+    assert found.method == "straight_line" and result.optimal and len(result.chosen) == 3
+    clinics = city_layer("health_facilities").query("facility_type != 'pharmacy'")
+    sampled = access.city_origins(city, city_layer)
+    facilities = np.vstack([points_of(clinics, city.crs), found.candidate_xy[list(result.chosen)]])
+    nearest = np.min([np.hypot(*(sampled.xy - f).T) for f in facilities], axis=0) * access.DETOUR_FACTOR
+    weights = np.nan_to_num(sampled.weights, nan=0.0)
+    assert weights[nearest <= 1000].sum() / weights.sum() == pytest.approx(result.share_after, abs=1e-9)
