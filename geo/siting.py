@@ -6,6 +6,7 @@ none); the origins already within reach of a facility count as covered. A greedy
 benchmark's baseline and is labelled so wherever it is shown."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -32,7 +33,7 @@ from geo.layers import STORAGE_CRS
 from geo.network import Origins, WalkNetwork
 
 CANDIDATE_BATCH = 256  # candidates whose distances are held at once: (batch × nodes) floats
-TIME_LIMIT_S = 10.0  # HiGHS stops here: the plan found is given with the gap it proved
+TIME_LIMIT_S = 10.0  # a plan's whole solve stops here: the plan found is given with the gap proved
 MAX_SITES = 10  # the most sites a plan or a curve asks for
 
 
@@ -120,14 +121,14 @@ def siting_problem(coverage: sp.csr_matrix, weights: np.ndarray, covered: np.nda
     return SitingProblem(coverage.tocsr(), weights, covered, rows[first], merged_weight)
 
 
-def _solve(objective: np.ndarray, constraints: list[LinearConstraint], n_sites: int, n_rows: int
-           ) -> tuple[np.ndarray | None, float]:
+def _solve(objective: np.ndarray, constraints: list[LinearConstraint], n_sites: int, n_rows: int,
+           time_limit_s: float = TIME_LIMIT_S) -> tuple[np.ndarray | None, float]:
     """HiGHS on binary sites and [0, 1] origin variables (integral at the optimum: each is 1 exactly when a
     chosen site covers it): the chosen sites (None when no plan was found in TIME_LIMIT_S) and the bound HiGHS
     proved on the objective (equal to the plan's at the optimum)."""
     integrality = np.concatenate([np.ones(n_sites), np.zeros(n_rows)])
     result = milp(objective, constraints=constraints, integrality=integrality, bounds=Bounds(0, 1),
-                  options={"time_limit": TIME_LIMIT_S, "mip_rel_gap": 0.0})
+                  options={"time_limit": time_limit_s, "mip_rel_gap": 0.0})
     bound = getattr(result, "mip_dual_bound", None)
     bound = np.nan if bound is None else float(bound)
     if result.x is None:
@@ -142,33 +143,81 @@ def _link(problem: SitingProblem) -> LinearConstraint:
                             -np.inf, 0)
 
 
+LAGRANGE_STEPS = 3000  # subgradient steps of the bound at most …
+LAGRANGE_S = 2.0  # … and at most this long (about 300 steps on 2 million coverage pairs)
+EXACT_PAIRS = 300_000  # coverage pairs HiGHS is given at most: larger programs outrun the time limit in its presolve
+
+
+def lagrangian_bound(problem: SitingProblem, sites: int, lower: float) -> tuple[float, np.ndarray]:
+    """An upper bound on the weight `sites` sites can newly bring, and each candidate's own bound when it is
+    forced into the plan: the Lagrangian relaxation of "an origin counts only if a chosen site reaches it"
+    (Galvão & ReVelle 1996), its multipliers improved by subgradient steps. Every multiplier gives a valid bound;
+    the best one found is kept. `lower` is a plan's weight (the greedy one), which sets the step length."""
+    rows, weight = problem.rows, problem.row_weight
+    columns = rows.T.tocsr()
+    multipliers = weight / np.maximum(np.diff(rows.indptr), 1)
+    best, best_site_bound, scale, stalled = np.inf, None, 2.0, 0
+    started = time.perf_counter()
+    for _ in range(LAGRANGE_STEPS):
+        reach = columns @ multipliers
+        order = np.argsort(-reach)
+        top = reach[order[:sites]].sum()
+        base = np.maximum(weight - multipliers, 0.0).sum()
+        bound = base + top
+        if bound < best - 1e-9:
+            best, stalled = bound, 0
+            following = reach[order[sites - 1]] if sites <= len(reach) else 0.0
+            best_site_bound = np.where(np.isin(np.arange(len(reach)), order[:sites]), bound,
+                                       base + top - following + reach)
+        else:
+            stalled += 1
+            if stalled >= 20:
+                scale, stalled = scale / 2, 0
+        chosen = np.zeros(len(reach))
+        chosen[order[:sites]] = 1.0
+        slope = rows @ chosen - (weight - multipliers > 0)
+        norm = float(slope @ slope)
+        if (norm == 0 or best - lower <= 1e-9 * max(best, 1.0) or scale < 1e-4
+                or time.perf_counter() - started > LAGRANGE_S):
+            break
+        multipliers = np.clip(multipliers - scale * (bound - lower) / norm * slope, 0.0, weight)
+    return best, best_site_bound
+
+
 def maximal_covering(problem: SitingProblem, sites: int) -> SitingResult:
     """The `sites` candidates that bring the most weight within reach, beyond the origins covered already.
 
-    Exact: the greedy choice gives a lower bound L; a candidate j can be part of a better plan only if its own
-    reach c_j plus the (sites - 1) largest reaches of all is at least L, so the others are left out (a valid bound,
-    not a heuristic) and HiGHS solves the rest. It proves the optimum, or, at its time limit, the plan found is
-    given with the gap to the best bound proved."""
+    Exact: the greedy choice gives a lower bound L; the Lagrangian relaxation gives an upper bound and, for each
+    candidate, a bound on any plan that contains it, so the candidates that cannot beat L are left out (valid
+    bounds, not a heuristic) and HiGHS solves the rest. It proves the optimum; or, at its time limit or when even
+    the reduced program is too large for it, the best plan found is given with the gap to the proven bound."""
+    started = time.perf_counter()
+    sites = min(sites, problem.candidates)
     greedy = greedy_covering(problem, sites)
     found = greedy.covered_after - greedy.covered_before
-    reach = np.asarray(problem.rows.T @ problem.row_weight).ravel()
-    best_first = np.sort(reach)[::-1]
-    if found >= best_first[:sites].sum() - 1e-9:  # the greedy sites overlap nowhere: no plan can bring more
+    if sites == 0 or problem.rows.shape[0] == 0:
         return replace(greedy, optimal=True, gap=0.0)
-    kept = np.flatnonzero(reach + best_first[:max(sites - 1, 0)].sum() >= found - 1e-9)
+    upper, site_bound = lagrangian_bound(problem, sites, found)
+    kept = np.flatnonzero(site_bound >= found - 1e-9 * max(found, 1.0))
+    if upper <= found * (1 + 1e-9) or len(kept) == 0:
+        return replace(greedy, optimal=True, gap=0.0)
     sub = problem.rows[:, kept].tocsr()
     winnable = np.flatnonzero(np.diff(sub.indptr) > 0)
     reduced = siting_problem(sub[winnable], problem.row_weight[winnable])
-    n_sites, n_rows = reduced.candidates, reduced.rows.shape[0]
-    objective = np.concatenate([np.zeros(n_sites), -reduced.row_weight])
-    count = sp.csr_matrix(np.concatenate([np.ones(n_sites), np.zeros(n_rows)])[None, :])
-    chosen, bound = _solve(objective, [_link(reduced), LinearConstraint(count, 0, min(sites, n_sites))],
-                           n_sites, n_rows)
-    upper = min(-bound if np.isfinite(bound) else np.inf, best_first[:sites].sum())
-    plan = greedy if chosen is None else _result(problem, kept[chosen], False, 0.0)
-    plan = plan if plan.covered_after >= greedy.covered_after else greedy
+    plan, proved = greedy, upper
+    if reduced.rows.nnz <= EXACT_PAIRS:
+        n_sites, n_rows = reduced.candidates, reduced.rows.shape[0]
+        objective = np.concatenate([np.zeros(n_sites), -reduced.row_weight])
+        count = sp.csr_matrix(np.concatenate([np.ones(n_sites), np.zeros(n_rows)])[None, :])
+        chosen, bound = _solve(objective, [_link(reduced), LinearConstraint(count, 0, sites)], n_sites, n_rows,
+                               max(1.0, TIME_LIMIT_S - (time.perf_counter() - started)))
+        if chosen is not None:
+            solved = _result(problem, kept[chosen], False, 0.0)
+            plan = solved if solved.covered_after > greedy.covered_after else greedy
+        if np.isfinite(bound):  # a plan beating the greedy one uses only kept candidates: HiGHS's bound holds
+            proved = min(upper, max(-bound, found))
     gained = plan.covered_after - plan.covered_before
-    gap = max(0.0, (upper - gained) / upper) if upper > 0 else 0.0
+    gap = max(0.0, (proved - gained) / proved) if proved > 0 else 0.0
     return replace(plan, optimal=gap <= 1e-9, gap=0.0 if gap <= 1e-9 else gap)
 
 
@@ -318,6 +367,16 @@ def city_siting(city: City, target_id: str, city_layer: CityLayer, within_m: flo
 
 SOLVER = "HiGHS (scipy.optimize.milp), exact"
 GREEDY = "greedy (a baseline, not proven optimal)"
+
+
+def solver_label(result: SitingResult) -> str:
+    """How sure a plan is, in words that travel with it (CSV, GeoJSON, the kept plan's source)."""
+    if not np.isfinite(result.gap):
+        return GREEDY
+    if result.optimal:
+        return SOLVER
+    return (f"best plan found within {TIME_LIMIT_S:.0f} s, not proven optimal: at most {result.gap:.1%} below the "
+            "bound proved (Lagrangian relaxation, HiGHS)")
 PLAN_COLUMNS = ["rank", "lon", "lat", "newly_within", "unit", "kind", "within_m", "share_within_before",
                 "share_within_after", "proven_optimal", "optimality_gap", "solver", "sources"]
 
@@ -332,7 +391,7 @@ def plan_table(siting: CitySiting, result: SitingResult, crs: str) -> pd.DataFra
         "newly_within": np.round(result.newly_covered, 1), "unit": siting.weighted_by, "kind": siting.target_id,
         "within_m": siting.within_m, "share_within_before": round(result.share_before, 4),
         "share_within_after": round(result.share_after, 4), "proven_optimal": result.optimal,
-        "optimality_gap": result.gap, "solver": SOLVER if np.isfinite(result.gap) else GREEDY,
+        "optimality_gap": result.gap, "solver": solver_label(result),
         "sources": "; ".join(siting.sources)}, columns=PLAN_COLUMNS)
 
 
@@ -348,7 +407,7 @@ def plan_geojson(siting: CitySiting, result: SitingResult, crs: str) -> dict:
              "candidates": siting.problem.candidates,
              "share_within_before": round(result.share_before, 4) if result.total else None,
              "share_within_after": round(result.share_after, 4) if result.total else None,
-             "solver": SOLVER if np.isfinite(result.gap) else GREEDY, "proven_optimal": result.optimal, "optimality_gap": result.gap,
+             "solver": solver_label(result), "proven_optimal": result.optimal, "optimality_gap": result.gap,
              "sources": list(siting.sources)}
     return {"type": "FeatureCollection", "atlas": facts, "features": features}
 
@@ -361,6 +420,6 @@ def plan_layer(siting: CitySiting, result: SitingResult, crs: str) -> gpd.GeoDat
         "newly_within": table["newly_within"], "unit": siting.weighted_by,
         "share_within_before": table["share_within_before"], "share_within_after": table["share_within_after"],
         "optimality_gap": result.gap if np.isfinite(result.gap) else 1.0,
-        "source": f"{SOLVER if np.isfinite(result.gap) else GREEDY}; " + "; ".join(siting.sources),
+        "source": f"{solver_label(result)}; " + "; ".join(siting.sources),
         "licence": "As the layers it is computed from"},
         geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=STORAGE_CRS)
