@@ -13,11 +13,12 @@ from components.map_view import base_url
 from components.maps import MapLayer, build_map
 from components.state import lang, t
 from components.tables import population_text
-from components.widgets import file_uploader
+from components.widgets import file_uploader, value_flags
 from geo import access
 from geo.cities import City, get_city
 from geo.display import display_frame
-from geo.i18n import format_number, format_percent, translate_text
+from geo.indicators import INDICATORS
+from geo.i18n import format_number, format_percent, translate_text, translate_value
 from geo.layers import LAYERS, STORAGE_CRS
 
 DISTANCE_CLASSES = ((250, "#2166ac"), (500, "#67a9cf"), (1000, "#fdb863"), (np.inf, "#e66101"))
@@ -211,3 +212,29 @@ def offer_osm(city: City) -> None:
         upload = file_uploader(t("access.import_extract"), ["pbf", "osm"], f"osm_upload_{city.id}")
         if upload is not None:
             editing.osm_import(city, editor, upload.name, upload.getvalue())
+
+
+SDG_TRANSIT_VALUES = (access.SDG_TRANSIT_INDICATOR + "_people", access.SDG_TRANSIT_INDICATOR,
+                      "transport_access_modelled", "transport_access_survey")
+
+
+def sdg_transit_comparison(city: City) -> None:
+    """SDG 11.2.1 three ways, each with its place, year and source: the Atlas's own share from the city's stops
+    (of people where populations are known), UN-Habitat's modelled value and the national survey's (a region's)."""
+    latest = data.city_latest(city.id).set_index("indicator_id")
+    rows = [latest.loc[i] for i in SDG_TRANSIT_VALUES if i in latest.index and pd.notna(latest.loc[i, "value"])]
+    own = [r for r in rows if r.name.startswith(access.SDG_TRANSIT_INDICATOR)][:1]
+    shown = own + [r for r in rows if not r.name.startswith(access.SDG_TRANSIT_INDICATOR)]
+    st.subheader(t("access.sdg_title"))
+    if not shown:
+        st.caption(t("access.sdg_none"))
+        return
+    for column, row in zip(st.columns(len(shown)), shown):
+        key, params = INDICATORS[row.name].name
+        year = "" if pd.isna(row["year"]) else f" ({int(row['year'])})"
+        place = translate_value("region", row["area"], lang()) if row["level"] == "region" else city.name(lang())
+        column.metric(t(key, **params) + year, format_percent(row["value"] / 100, lang(), 1),
+                      help=translate_text(str(row["source"]), lang()))
+        column.caption(f"{t('level.' + row['level'])}: {place} · {translate_text(str(row['licence']), lang())}")
+        value_flags(column, row["flags"])
+    st.caption(t("access.sdg_note"))

@@ -45,6 +45,8 @@ else:
     access_views.offer_osm(city)
 
 access_views.headline(model, threshold)
+if target == "transit":
+    access_views.sdg_transit_comparison(city)
 access_views.what_if(city, model, target, threshold)
 st.subheader(t("access.districts_title"))
 access_views.district_shares(city, model, threshold)

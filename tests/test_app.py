@@ -490,7 +490,7 @@ def test_a_store_that_cannot_be_opened_says_so_without_connection_details(atlas_
         data.forget_layers()
 
 
-PAGES = ["overview", "city", "profile", "compare", "application", "access", "air", "water", "data", "summit",
+PAGES = ["overview", "city", "profile", "compare", "application", "access", "siting", "air", "water", "data", "summit",
          "sources"]
 
 
