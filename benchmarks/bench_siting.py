@@ -23,14 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
-from scipy.optimize import Bounds, LinearConstraint, milp  # noqa: E402
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
-from geo import access, siting  # noqa: E402
-from geo.cities import get_city  # noqa: E402
-from geo.layerstore import LayerStore  # noqa: E402
-from geo.network import midpoint_origins, network_from_arrays  # noqa: E402
+from geo import access, siting
+from geo.cities import get_city
+from geo.layerstore import LayerStore
+from geo.network import midpoint_origins, network_from_arrays
 
 KS = (1, 3, 5, 10)
 WITHIN_M = 1000.0
@@ -63,16 +63,16 @@ def report(label: str, problem: siting.SitingProblem, coverage_ms: float, plain:
     print("  k  exact_ms  proven  gap      share_after  greedy_ms  greedy_short  plain_highs_ms  plain_short")
     last_ms, worst_gap = 0.0, 0.0
     for k in KS:
-        exact_ms, exact = timed(lambda: siting.maximal_covering(problem, k))
-        greedy_ms, greedy = timed(lambda: siting.greedy_covering(problem, k))
+        exact_ms, exact = timed(lambda k=k: siting.maximal_covering(problem, k))
+        greedy_ms, greedy = timed(lambda k=k: siting.greedy_covering(problem, k))
         gained = exact.covered_after - exact.covered_before
         short = (exact.covered_after - greedy.covered_after) / gained if gained else 0.0
         plain_text = ""
         if plain and k in (3, 10):
             plain_ms, plain_gain = plain_highs(problem, k)
-            plain_short = (gained - plain_gain) / gained if gained and plain_gain == plain_gain else float("nan")
+            plain_short = (gained - plain_gain) / gained if gained and not np.isnan(plain_gain) else float("nan")
             plain_text = f"{plain_ms:14,.0f}  {plain_short:11.4f}"
-        print(f"  {k:>2} {exact_ms:9,.0f}  {str(exact.optimal):6}  {exact.gap:.4f}   {exact.share_after:11.4f} "
+        print(f"  {k:>2} {exact_ms:9,.0f}  {exact.optimal!s:6}  {exact.gap:.4f}   {exact.share_after:11.4f} "
               f"{greedy_ms:10,.1f}  {short:12.4f}  {plain_text}")
         last_ms, worst_gap = exact_ms, max(worst_gap, exact.gap)
     return last_ms, worst_gap

@@ -17,8 +17,8 @@ from components.widgets import file_uploader, value_flags
 from geo import access
 from geo.cities import City, get_city
 from geo.display import display_frame
-from geo.indicators import INDICATORS
 from geo.i18n import format_number, format_percent, translate_text, translate_value
+from geo.indicators import INDICATORS
 from geo.layers import LAYERS, STORAGE_CRS
 
 DISTANCE_CLASSES = ((250, "#2166ac"), (500, "#67a9cf"), (1000, "#fdb863"), (np.inf, "#e66101"))
@@ -83,20 +83,31 @@ def access_map(city: City, model: access.AccessModel, target_id: str, threshold_
         facilities_layer(city, target_id),
     ]
     if proposals:
-        points = gpd.GeoDataFrame({"proposal": [str(i + 1) for i in range(len(proposals))]},
-                                  geometry=gpd.points_from_xy([p[1] for p in proposals], [p[0] for p in proposals]),
-                                  crs=STORAGE_CRS)
-        layers.append(computed_layer("proposed_facilities", points, city, t("layer.proposed_facilities")))
+        layers.append(proposals_layer(city, proposals))
     swatches = [(colour, t("access.class_upto", metres=int(limit)) if np.isfinite(limit)
                  else t("access.class_beyond", metres=int(DISTANCE_CLASSES[-2][0])))
                 for limit, colour in DISTANCE_CLASSES] + [(UNREACHABLE_COLOUR, t("access.unreachable"))]
     bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
     m = build_map([layer for layer in layers if layer is not None and len(layer.frame)], bounds,
                   base_url=base_url(), lang=lang(), legend_title=t("map.legend"), legend_swatches=swatches)
-    # A click on the background is "last_clicked"; on a drawn feature (a cell), "last_object_clicked".
-    clicked = st_folium(m, key=key, height=560, use_container_width=True,
-                        returned_objects=["last_clicked", "last_object_clicked"]) or {}
+    clicked = clickable_map(m, key, 560)
     st.caption(t("access.cells_note", cell=int(cell_m)))
+    return clicked
+
+
+def proposals_layer(city: City, proposals) -> MapLayer:
+    """The user's proposed sites (lat, lon), numbered in the order clicked."""
+    points = gpd.GeoDataFrame({"proposal": [str(i + 1) for i in range(len(proposals))]},
+                              geometry=gpd.points_from_xy([p[1] for p in proposals], [p[0] for p in proposals]),
+                              crs=STORAGE_CRS)
+    return computed_layer("proposed_facilities", points, city, t("layer.proposed_facilities"))
+
+
+def clickable_map(m, key: str, height: int) -> tuple[float, float] | None:
+    """Draw the map; return a point (lat, lon) newly clicked since the last run, if any. A click on the background
+    is "last_clicked"; on a drawn feature (a cell, a site), "last_object_clicked"."""
+    clicked = st_folium(m, key=key, height=height, use_container_width=True,
+                        returned_objects=["last_clicked", "last_object_clicked"]) or {}
     seen = st.session_state.setdefault(f"{key}_seen", {})
     for channel in ("last_object_clicked", "last_clicked"):
         point = clicked.get(channel)

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from streamlit_folium import st_folium
 
 from components import access_views, charts, data, editing
 from components.map_view import base_url
@@ -124,22 +123,11 @@ def siting_map(city: City, found: siting.CitySiting, plan: siting.SitingResult, 
     layers.append(access_views.computed_layer("planned_sites", sites.drop(columns=["source", "licence"]), city,
                                               t("layer.planned_sites")))
     if proposals:
-        points = gpd.GeoDataFrame({"proposal": [str(i + 1) for i in range(len(proposals))]},
-                                  geometry=gpd.points_from_xy([p[1] for p in proposals], [p[0] for p in proposals]),
-                                  crs=STORAGE_CRS)
-        layers.append(access_views.computed_layer("proposed_facilities", points, city, t("layer.proposed_facilities")))
+        layers.append(access_views.proposals_layer(city, proposals))
     bounds = tuple(data.city_layer(city.id, "boundary").total_bounds)
     m = build_map([layer for layer in layers if layer is not None and len(layer.frame)], bounds,
                   base_url=base_url(), lang=lang(), legend_title=t("map.legend"))
-    clicked = st_folium(m, key=key, height=520, use_container_width=True,
-                        returned_objects=["last_clicked", "last_object_clicked"]) or {}
-    seen = st.session_state.setdefault(f"{key}_seen", {})
-    for channel in ("last_object_clicked", "last_clicked"):
-        point = clicked.get(channel)
-        if point and seen.get(channel) != point:
-            seen[channel] = point
-            return point["lat"], point["lng"]
-    return None
+    return access_views.clickable_map(m, key, 520)
 
 
 def proposal_comparison(found: siting.CitySiting, city_id: str, target_id: str, within_m: float,

@@ -28,7 +28,7 @@ from geo.access import (
     snap_to_network,
 )
 from geo.cities import City
-from geo.errors import AtlasError, DataMissingError
+from geo.errors import DataMissingError
 from geo.layers import STORAGE_CRS
 from geo.network import Origins, WalkNetwork
 
