@@ -2,8 +2,9 @@
 a walking distance (maximal covering), and the fewest sites that bring a target share within it (set covering).
 Both are integer programs solved by HiGHS through SciPy's `milp`, over a coverage matrix of which candidate site
 reaches which origin (along the walking network, or by straight lines times the detour factor where a city has
-none); the origins already within reach of a facility count as covered. A greedy choice is kept only as the
-benchmark's baseline and is labelled so wherever it is shown."""
+none); the origins already within reach of a facility count as covered. The greedy choice is a lower bound
+(and the benchmark's baseline); a Lagrangian relaxation bounds from above and leaves out the candidates that cannot
+help; a plan not proven optimal says its gap to the proven bound wherever it travels."""
 from __future__ import annotations
 
 import time
@@ -271,11 +272,6 @@ def greedy_covering(problem: SitingProblem, sites: int) -> SitingResult:
         chosen.append(best)
         left[columns[:, best].indices] = 0.0
     return _result(problem, np.array(chosen, dtype=np.int64), False, float("nan"))
-
-
-def coverage_curve(problem: SitingProblem, max_sites: int) -> tuple[SitingResult, ...]:
-    """The exact optimum for 1, 2, … `max_sites` sites: how much each further site can still bring."""
-    return tuple(maximal_covering(problem, k) for k in range(1, max_sites + 1))
 
 
 def weight_reached(problem: SitingProblem, columns: list[int] | np.ndarray) -> float:

@@ -286,6 +286,29 @@ def test_access_what_if_click_proposes_a_facility_offline(server, browser):
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
 
 
+@pytest.mark.parametrize("city, lang, width, height", [("almaty", "kk", 1366, 768), ("astana", "ru", 1920, 1080)])
+def test_the_best_sites_draw_offline_and_a_clicked_site_is_held_against_them(server, browser, city, lang, width,
+                                                                            height):
+    """Where to build, as a governor's office opens it: the best sites on the map (legend counts them), the ranked
+    table, and a site clicked on the map compared with the best as many sites can do."""
+    from geo.i18n import plural, translate
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport=(width, height))
+    page.goto(f"{server}/siting?city={city}&lang={lang}")
+    frame = map_frame(page)
+    sites = translate("layer.planned_sites", lang)
+    frame.get_by_text(f"{sites} (3)").wait_for(timeout=60_000)
+    page.screenshot(path=ARTIFACTS / f"siting-{city}-{lang}-{width}.png")
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
+    page.get_by_text(plural("siting.yours", 1, lang)).wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    legend = map_frame(page).locator(".atlas-legend").inner_text()
+    assert f"{translate('layer.proposed_facilities', lang)} (1)" in legend
+    page.screenshot(path=ARTIFACTS / f"siting-{city}-{lang}-{width}-proposal.png", full_page=True)
+    assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
+
+
 def _real_small_file(tmp_path: Path) -> Path:
     """Five real OpenStreetMap health facilities of Jalal-Abad (HOT export), as a city would hand them over."""
     import geopandas as gpd
@@ -341,7 +364,7 @@ def test_editor_imports_a_real_file_and_sees_it_on_the_map_viewer_cannot(server,
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
 
 
-@pytest.mark.parametrize("path", ["", "overview", "city", "profile", "compare", "application", "access", "air",
+@pytest.mark.parametrize("path", ["", "overview", "city", "profile", "compare", "application", "access", "siting", "air",
                                   "water", "data", "summit", "sources"])
 def test_every_pages_own_url_opens_it_with_its_parameters(server, browser, path):
     """On a warm server (not only as its first request), with a city in the link: no "Page not found" dialog,
