@@ -17,7 +17,7 @@ from components.widgets import file_uploader, value_flags
 from geo import access
 from geo.cities import City, get_city
 from geo.display import display_frame
-from geo.i18n import format_number, format_percent, translate_text, translate_value
+from geo.i18n import format_month, format_number, format_percent, translate_text, translate_value
 from geo.indicators import INDICATORS
 from geo.layers import LAYERS, STORAGE_CRS
 
@@ -249,3 +249,24 @@ def sdg_transit_comparison(city: City) -> None:
         column.caption(f"{t('level.' + row['level'])}: {place} · {translate_text(str(row['licence']), lang())}")
         value_flags(column, row["flags"])
     st.caption(t("access.sdg_note"))
+
+
+def facility_warnings(city: City, target_id: str) -> None:
+    """What the answer rests on, said before it: a kind the data never asked for, facilities from OpenStreetMap
+    (completeness unchecked) with their count per resident, a dated extract; and the way to bring the city's own
+    list (the Data page's import)."""
+    facts = access.facility_facts(city, target_id, lambda layer_id: data.city_layer(city.id, layer_id))
+    kind = t(f"access_target.{target_id}")
+    layer = t(f"layer.{access.ACCESS_TARGETS[target_id].layer_id}")
+    if facts.kind_missing:
+        st.warning(t("siting.kind_missing", kind=kind, layer=layer))
+    elif facts.from_osm:
+        population = city.ratio_population
+        per = (t("siting.per_10k", value=format_number(facts.count / population.value * 10_000, lang(), 1))
+               if population else "")
+        st.warning(t("siting.osm_incomplete", count=format_number(facts.count, lang()), kind=kind,
+                     people=format_number(population.value, lang()) if population else t("common.no_data"), per=per))
+    if facts.dated_month:
+        st.warning(t("siting.dated", date=format_month(facts.dated_month, lang())))
+    if facts.warn:
+        st.page_link("pages/data.py", label=t("siting.import_own"), icon=":material/upload_file:")

@@ -14,14 +14,16 @@ import streamlit as st
 from components import access_views, charts, data, editing
 from components.map_view import base_url
 from components.maps import build_map
+from components.safe_text import inert
 from components.state import lang, t
-from components.widgets import chart
+from components.widgets import chart, file_uploader
 from geo import access, siting
 from geo.cities import City, get_city
 from geo.csvsafe import safe_csv
-from geo.errors import AtlasError
-from geo.i18n import format_month, format_number, format_percent, plural, translate_text
+from geo.errors import AtlasError, InputRejected
+from geo.i18n import format_number, format_percent, plural, translate_text
 from geo.layers import STORAGE_CRS
+from geo.readers import read_file
 from geo.writes import save_plan
 
 Proposals = tuple[tuple[float, float], ...]  # (lat, lon) of the user's own sites, in the order clicked
@@ -41,45 +43,56 @@ def _metres(city: City, proposals: Proposals) -> np.ndarray:
     return np.column_stack([points.x, points.y])
 
 
+OwnSites = tuple[tuple[float, float], ...]  # (x, y) metres of an uploaded candidate list, in the city's CRS
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
-def city_siting(city_id: str, target_id: str, within_m: float, proposals: Proposals) -> siting.CitySiting:
-    """The city's siting problem (geo.siting.city_siting) with the user's proposals among the candidates,
-    shared by every session that asks the same question."""
+def city_siting(city_id: str, target_id: str, within_m: float, proposals: Proposals, own: OwnSites = (),
+                own_only: bool = False) -> siting.CitySiting:
+    """The city's siting problem (geo.siting.city_siting): the uploaded candidate sites, then the user's clicked
+    proposals (the last columns) among the candidates, with the network's junctions unless `own_only`; shared by
+    every session that asks the same question."""
     city = get_city(city_id)
+    extra = np.vstack([np.array(own, dtype=float).reshape(-1, 2), _metres(city, proposals)])
     return siting.city_siting(city, target_id, lambda layer_id: data.city_layer(city_id, layer_id), within_m,
-                              _metres(city, proposals))
+                              extra, None if own_only and own else siting.CANDIDATE_SPACING_M)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def best_sites(city_id: str, target_id: str, within_m: float, proposals: Proposals, sites: int) -> siting.SitingResult:
-    return siting.maximal_covering(city_siting(city_id, target_id, within_m, proposals).problem, sites)
+def best_sites(question: tuple, sites: int) -> siting.SitingResult:
+    """The best `sites` sites for a question (the arguments of city_siting)."""
+    return siting.maximal_covering(city_siting(*question).problem, sites)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def fewest_sites(city_id: str, target_id: str, within_m: float, proposals: Proposals,
-                 share: float) -> siting.SitingResult | None:
-    return siting.set_covering(city_siting(city_id, target_id, within_m, proposals).problem, share)
+def fewest_sites(question: tuple, share: float) -> siting.SitingResult | None:
+    return siting.set_covering(city_siting(*question).problem, share)
 
 
-def facility_warnings(city: City, target_id: str) -> None:
-    """What the answer rests on, said before it: a kind the data never asked for, facilities from OpenStreetMap
-    (completeness unchecked) with their count per resident, a dated extract; and the way to bring the city's own
-    list (the Data page's import)."""
-    facts = access.facility_facts(city, target_id, lambda layer_id: data.city_layer(city.id, layer_id))
-    kind = t(f"access_target.{target_id}")
-    layer = t(f"layer.{access.ACCESS_TARGETS[target_id].layer_id}")
-    if facts.kind_missing:
-        st.warning(t("siting.kind_missing", kind=kind, layer=layer))
-    elif facts.from_osm:
-        population = city.ratio_population
-        per = (t("siting.per_10k", value=format_number(facts.count / population.value * 10_000, lang(), 1))
-               if population else "")
-        st.warning(t("siting.osm_incomplete", count=format_number(facts.count, lang()), kind=kind,
-                     people=format_number(population.value, lang()) if population else t("common.no_data"), per=per))
-    if facts.dated_month:
-        st.warning(t("siting.dated", date=format_month(facts.dated_month, lang())))
-    if facts.warn:
-        st.page_link("pages/data.py", label=t("siting.import_own"), icon=":material/upload_file:")
+def own_sites_section(city: City) -> tuple[OwnSites, bool]:
+    """A file of the city's own candidate sites (points or areas: plots it owns, say), checked as imports are;
+    returns them and whether to weigh them alone."""
+    key = f"siting_own_{city.id}"
+    with st.expander(t("siting.own_title"), expanded=bool(st.session_state.get(key))):
+        st.caption(t("siting.own_note"))
+        upload = file_uploader(t("siting.own_upload"), ["geojson", "json", "gpkg", "zip", "csv", "parquet"],
+                               f"siting_own_file_{city.id}")
+        if upload is not None and st.session_state.get(f"{key}_file") != upload.file_id:
+            try:
+                features = read_file(upload.name, upload.getvalue())
+                boundary = data.city_layer(city.id, "boundary").geometry.iloc[0]
+                xy = siting.own_candidates(features, boundary, city)
+            except InputRejected as rejected:
+                for problem in rejected.problems:
+                    st.error(inert(editing.problem_text(problem)))
+                return (), False
+            st.session_state[key] = tuple((round(x, 2), round(y, 2)) for x, y in xy)
+            st.session_state[f"{key}_file"] = upload.file_id
+        own = st.session_state.get(key, ())
+        if own:
+            st.caption(plural("siting.own_count", len(own), lang()))
+        own_only = st.toggle(t("siting.own_only"), key=f"{key}_only", disabled=not own)
+    return own, own_only and bool(own)
 
 
 def headline(plan: siting.SitingResult, problem: siting.SitingProblem, weighted_by: str) -> None:
@@ -130,13 +143,12 @@ def siting_map(city: City, found: siting.CitySiting, plan: siting.SitingResult, 
     return access_views.clickable_map(m, key, 520)
 
 
-def proposal_comparison(found: siting.CitySiting, city_id: str, target_id: str, within_m: float,
-                        proposals: Proposals) -> None:
-    """The user's own sites against the best as many sites can do (the proposals are candidates too, so the
+def proposal_comparison(found: siting.CitySiting, question: tuple, proposals: Proposals) -> None:
+    """The user's clicked sites against the best as many sites can do (the proposals are candidates too, so the
     optimum is never below them): what each brings, and the share of the optimum the user's plan reaches."""
-    own = list(range(found.problem.candidates - found.extra, found.problem.candidates))
+    own = list(range(found.problem.candidates - len(proposals), found.problem.candidates))
     reached = siting.weight_reached(found.problem, own)
-    best = best_sites(city_id, target_id, within_m, proposals, len(own))
+    best = best_sites(question, len(own))
     before = best.covered_before
     own_gain, best_gain = reached - before, best.covered_after - before
     share = own_gain / best_gain if best_gain > 0 else 1.0
@@ -162,8 +174,9 @@ def curve_figure(curve: tuple[siting.SitingResult, ...], greedy: tuple[siting.Si
     return charts.source_note(fig, source, lang())
 
 
-def curve_section(found: siting.CitySiting, city: City, target_id: str, within_m: float, proposals: Proposals) -> None:
-    curve = tuple(best_sites(city.id, target_id, within_m, proposals, k) for k in range(1, siting.MAX_SITES + 1))
+def curve_section(found: siting.CitySiting, city: City, question: tuple) -> None:
+    curve = tuple(best_sites(question, k) for k in range(1, siting.MAX_SITES + 1))
+    target_id, within_m = found.target_id, found.within_m
     greedy = tuple(siting.greedy_covering(found.problem, k) for k in range(1, siting.MAX_SITES + 1))
     title = t("siting.curve_title", kind=t(f"access_target.{target_id}"), metres=int(within_m), city=city.name(lang()))
     source = f"{t('common.source')}: " + "; ".join(translate_text(s, lang()) for s in found.sources)
@@ -171,18 +184,17 @@ def curve_section(found: siting.CitySiting, city: City, target_id: str, within_m
           key=f"siting_curve_{city.id}")
 
 
-def target_section(city: City, target_id: str, within_m: float, proposals: Proposals) -> None:
+def target_section(city: City, question: tuple) -> None:
     """Set covering: the fewest sites that bring a chosen share within reach, or why it cannot be done."""
     share = st.segmented_control(t("siting.target_share"), TARGET_SHARES, default=0.9, key="siting_target_share",
                                  format_func=lambda s: format_percent(s, lang())) or 0.9
     asked = st.session_state.setdefault("siting_targets_asked", set())
-    question = (city.id, target_id, within_m, proposals, share)
-    if question not in asked:  # a large city's set covering can take the solver's whole time limit: on request
+    if (question, share) not in asked:  # a large city's set covering can take the solver's whole time: on request
         if not st.button(t("siting.find_fewest"), key="siting_find_fewest", icon=":material/calculate:"):
             return
-        asked.add(question)
+        asked.add((question, share))
     try:
-        fewest = fewest_sites(city.id, target_id, within_m, proposals, share)
+        fewest = fewest_sites(question, share)
     except AtlasError as error:
         st.warning(editing.error_text(error))
         return

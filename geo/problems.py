@@ -15,6 +15,8 @@ LOG = logging.getLogger(__name__)
 PROBLEM_TEXT = {  # English; the page shows the catalogue's "problem.<code>" in the UI language
     "too_large": "the file is {size_mb} MB; the limit is {limit_mb} MB",
     "empty_file": "the file is empty or holds no features",
+    "no_sites_inside": "none of the file's {count} places lies inside {city}: candidate sites must stand in the city",
+    "too_many_sites": "the file lists {count} places; at most {limit} candidate sites are weighed",
     "unknown_format": "'{name}' is not a format the Atlas reads (GeoJSON, GeoPackage, zipped Shapefile, "
                       "GeoParquet, CSV, OSM extract)",
     "not_utf8": "the text is not UTF-8 (first bad byte on line {line}); save the file as UTF-8",

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -29,9 +30,10 @@ from geo.access import (
     snap_to_network,
 )
 from geo.cities import City
-from geo.errors import DataMissingError
+from geo.errors import DataMissingError, InputRejected
 from geo.layers import STORAGE_CRS
 from geo.network import Origins, WalkNetwork
+from geo.problems import Problem
 
 CANDIDATE_BATCH = 256  # candidates whose distances are held at once: (batch × nodes) floats
 TIME_LIMIT_S = 10.0  # a plan's whole solve stops here: the plan found is given with the gap proved
@@ -304,6 +306,24 @@ def _result(problem: SitingProblem, chosen: np.ndarray, optimal: bool, gap: floa
 CANDIDATE_SPACING_M = 400.0
 
 
+MAX_OWN_CANDIDATES = 5_000
+
+
+def own_candidates(features: gpd.GeoDataFrame, boundary: shapely.Geometry, city: City) -> np.ndarray:
+    """Where a user's own candidate sites stand (metres, the city's CRS): the points, or the inner points of areas, of a
+    file read by geo.readers (WGS84) that lie inside the city's boundary; InputRejected when none does or when
+    there are more than MAX_OWN_CANDIDATES."""
+    if len(features) > MAX_OWN_CANDIDATES:
+        raise InputRejected([Problem("too_many_sites", {"count": len(features), "limit": MAX_OWN_CANDIDATES})])
+    points = features.geometry.representative_point()
+    inside = points[points.within(boundary)]
+    if inside.empty:
+        raise InputRejected([Problem("no_sites_inside", {"count": len(features), "city": city.names["en"],
+                                                         "city_id": city.id})])
+    projected = gpd.GeoSeries(inside.values, crs=STORAGE_CRS).to_crs(city.crs)
+    return np.column_stack([projected.x, projected.y])
+
+
 def spaced_points(xy: np.ndarray, spacing_m: float = CANDIDATE_SPACING_M) -> np.ndarray:
     """Indices of one point per `spacing_m` square (the first in order): where a new facility could stand."""
     cells = np.floor(np.asarray(xy) / spacing_m).astype(np.int64)
@@ -329,25 +349,26 @@ class CitySiting:
 
 
 def city_siting(city: City, target_id: str, city_layer: CityLayer, within_m: float,
-                extra_xy: np.ndarray | None = None, spacing_m: float = CANDIDATE_SPACING_M) -> CitySiting:
+                extra_xy: np.ndarray | None = None, spacing_m: float | None = CANDIDATE_SPACING_M) -> CitySiting:
     """The siting problem of `city`: candidates one per `spacing_m` square of the network's nodes (or of the
-    grid's sample points where it has no network), plus the user's own points `extra_xy` (metres); coverage
-    exact on the network, else by the access model's straight-line rule; origins within reach of an existing
-    destination of the kind already covered."""
+    grid's sample points where it has no network; none when `spacing_m` is None: the user's list alone), plus the
+    user's own points `extra_xy` (metres); coverage exact on the network, else by the access model's
+    straight-line rule; origins within reach of an existing destination of the kind already covered."""
     if target_id not in ACCESS_TARGETS or not ACCESS_TARGETS[target_id].sited:
         raise DataMissingError(f"{target_id} is not a kind of facility a plan can add")
     sampled = city_origins(city, city_layer)
     model = access_model(city, target_id, city_layer, sampled)
     extra_xy = np.zeros((0, 2)) if extra_xy is None else np.atleast_2d(np.asarray(extra_xy, dtype=float))
     if sampled.method == "network":
-        grid_nodes = spaced_points(sampled.network.node_xy, spacing_m)
+        grid_nodes = (spaced_points(sampled.network.node_xy, spacing_m) if spacing_m
+                      else np.zeros(0, dtype=np.int64))
         grid = sampled.network.node_xy[grid_nodes]
         snap = snap_to_network(sampled.network, extra_xy)
         nodes = np.concatenate([grid_nodes, snap.node])
         lead = np.concatenate([np.zeros(len(grid)), snap.distance])
         coverage = coverage_matrix(sampled.network, sampled.origins, nodes, within_m, lead)
     else:
-        grid = sampled.xy[spaced_points(sampled.xy, spacing_m)]
+        grid = sampled.xy[spaced_points(sampled.xy, spacing_m)] if spacing_m else np.zeros((0, 2))
         coverage = straight_coverage_matrix(sampled.xy, np.vstack([grid, extra_xy]), within_m)
     covered = model.distance <= within_m if model is not None else np.zeros(len(sampled.xy), dtype=bool)
     known = sampled.weights is not None and np.isfinite(sampled.weights).any()

@@ -44,6 +44,7 @@ else:
     st.warning(t("access.method_straight", factor=DETOUR_FACTOR, spacing=int(model.grid_m)))
     access_views.offer_osm(city)
 
+access_views.facility_warnings(city, target)
 access_views.headline(model, threshold)
 if target == "transit":
     access_views.sdg_transit_comparison(city)

@@ -32,12 +32,14 @@ url_keep("siting_sites", "sites")
 target = st.session_state.siting_target or "healthcare"
 within, sites = float(st.session_state.siting_within or 1000), int(st.session_state.siting_sites or 3)
 
-siting_views.facility_warnings(city, target)
+access_views.facility_warnings(city, target)
+own, own_only = siting_views.own_sites_section(city)
 proposals = tuple(tuple(p) for p in st.session_state.setdefault(siting_views.proposals_key(city.id, target), []))
+question = (city.id, target, within, proposals, own, own_only)
 try:
     with st.spinner(t("siting.solving")):
-        found = siting_views.city_siting(city.id, target, within, proposals)
-        plan = siting_views.best_sites(city.id, target, within, proposals, sites)
+        found = siting_views.city_siting(*question)
+        plan = siting_views.best_sites(question, sites)
 except AtlasError as error:
     st.warning(str(error))
     st.stop()
@@ -57,13 +59,13 @@ siting_views.site_table(found, plan, city)
 siting_views.downloads(found, plan, city)
 if proposals:
     st.subheader(t("siting.yours_title"))
-    siting_views.proposal_comparison(found, city.id, target, within, proposals)
+    siting_views.proposal_comparison(found, question, proposals)
     if st.button(t("access.clear_proposals"), key="siting_clear"):
         st.session_state[siting_views.proposals_key(city.id, target)].clear()
         st.rerun()
 st.subheader(t("siting.curve_heading"))
-after_map(lambda: siting_views.curve_section(found, city, target, within, proposals))
+after_map(lambda: siting_views.curve_section(found, city, question))
 st.subheader(t("siting.target_title"))
-siting_views.target_section(city, target, within, proposals)
+siting_views.target_section(city, question)
 st.subheader(t("siting.keep_title"))
 siting_views.keep_plan(found, plan, city)

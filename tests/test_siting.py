@@ -186,3 +186,40 @@ def test_astanas_plan_recomputed_by_straight_lines_from_scratch():
     nearest = np.min([np.hypot(*(sampled.xy - f).T) for f in facilities], axis=0) * access.DETOUR_FACTOR
     weights = np.nan_to_num(sampled.weights, nan=0.0)
     assert weights[nearest <= 1000].sum() / weights.sum() == pytest.approx(result.share_after, abs=1e-9)
+
+
+def test_a_citys_own_candidate_list_is_checked_and_can_be_weighed_alone():
+    """Plots the city owns, as a file: the places outside the city are dropped, a file with none inside (or too
+    many) is refused with a reason, and with "only my sites" the best plan is chosen among them alone."""
+    import geopandas as gpd
+
+    from geo.cities import get_city
+    from geo.errors import InputRejected
+    from geo.siting import MAX_OWN_CANDIDATES, city_siting, own_candidates
+    from tests.test_access_indicators import layer_of
+
+    city = get_city("helsinki-demo")
+    city_layer = layer_of(city)
+    boundary = city_layer("boundary").geometry.iloc[0]
+    inside = [boundary.representative_point()] + list(city_layer("schools").geometry[:3])
+    outside = gpd.points_from_xy([0.0], [0.0])[0]
+    features = gpd.GeoDataFrame(geometry=inside + [outside], crs=4326)
+    xy = own_candidates(features, boundary, city)
+    assert len(xy) == len(inside)
+    with pytest.raises(InputRejected) as refused:
+        own_candidates(gpd.GeoDataFrame(geometry=[outside], crs=4326), boundary, city)
+    assert refused.value.problems[0].code == "no_sites_inside"
+    with pytest.raises(InputRejected) as refused:
+        own_candidates(gpd.GeoDataFrame(geometry=[outside] * (MAX_OWN_CANDIDATES + 1), crs=4326), boundary, city)
+    assert refused.value.problems[0].code == "too_many_sites"
+    alone = city_siting(city, "pharmacy", city_layer, 500.0, xy, spacing_m=None)
+    assert alone.problem.candidates == len(xy) and alone.extra == len(xy)
+    best = maximal_covering(alone.problem, 2)
+    assert best.optimal and set(best.chosen) <= set(range(len(xy)))
+    brute = max(siting_weight(alone.problem, choice) for choice in itertools.combinations(range(len(xy)), 2))
+    assert best.covered_after == pytest.approx(brute)
+
+
+def siting_weight(problem, columns) -> float:
+    from geo.siting import weight_reached
+    return weight_reached(problem, list(columns))
