@@ -298,13 +298,22 @@ def test_the_best_sites_draw_offline_and_a_clicked_site_is_held_against_them(ser
     frame = map_frame(page)
     sites = translate("layer.planned_sites", lang)
     frame.get_by_text(f"{sites} (3)").wait_for(timeout=60_000)
+    drawn = page.locator("iframe[title='streamlit_folium.st_folium']").first
+    drawn.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
     page.screenshot(path=ARTIFACTS / f"siting-{city}-{lang}-{width}.png")
-    box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
+    box = drawn.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
     page.get_by_text(plural("siting.yours", 1, lang)).wait_for(timeout=60_000)
-    page.wait_for_timeout(1000)
-    legend = map_frame(page).locator(".atlas-legend").inner_text()
-    assert f"{translate('layer.proposed_facilities', lang)} (1)" in legend
+    proposed = f"{translate('layer.proposed_facilities', lang)} (1)"
+    legends = []
+    for _ in range(60):  # the rerun replaces the map's frame: read the legend of the one drawn last
+        page.wait_for_timeout(500)
+        legends = [frame.locator(".atlas-legend").inner_text() for frame in page.frames
+                   if frame is not page.main_frame and frame.locator(".atlas-legend").count()]
+        if any(proposed in legend for legend in legends):
+            break
+    assert any(proposed in legend for legend in legends), legends
     page.screenshot(path=ARTIFACTS / f"siting-{city}-{lang}-{width}-proposal.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
 
