@@ -26,6 +26,7 @@ from geo.i18n import (
     plural,
     translate,
     translate_note,
+    translate_text,
     translate_value,
 )
 from geo.indicators import INDICATORS, KZ_SECTIONS, PeerStanding, peer_standing, rankable, shown_indicators
@@ -239,7 +240,8 @@ def plan_lines(plan: KeptPlan, lang: str) -> tuple[str, ...]:
                         after=format_percent(float(sites["share_within_after"].max()), lang, 1), version=plan.version,
                         author=plan.author, date=format_date(dt.date.fromisoformat(plan.kept_at[:10]), lang))
     points = sites.geometry
-    return (f"{summary} {sure}",) + tuple(
+    source = f"{translate('common.source', lang)}: {translate_text(str(first['source']), lang)}"
+    return (f"{summary} {sure} {source}",) + tuple(
         translate("dossier.plan_site", lang, rank=int(row["rank"]), lat=format_number(point.y, lang, 5),
                   lon=format_number(point.x, lang, 5), value=format_number(float(row["newly_within"]), lang, 0),
                   unit=unit)
