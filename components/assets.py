@@ -1,6 +1,8 @@
 """Leaflet's files served by the app itself (Streamlit static serving), so maps draw with no internet."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -39,7 +41,15 @@ def install_static_assets(vendor_dir: Path = VENDOR_DIR) -> Path:
     return vendor_dir
 
 
+@functools.lru_cache(maxsize=64)
+def content_version(path: Path) -> str:
+    """The first 12 hex digits of the file's SHA-256: the ?v= that makes its URL name its content (and lets the
+    browser keep it for a year, components/static_files.py)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
 def asset_url(name: str, base_url: str) -> str:
-    """URL of a served asset; `base_url` is the app's root path ("/" or "/atlas/")."""
-    return f"{base_url.rstrip('/')}/app/static/vendor/{LOCAL_ASSETS[name]}"
+    """URL of a served asset, named by its content; `base_url` is the app's root path ("/" or "/atlas/")."""
+    version = content_version(VENDOR_DIR / LOCAL_ASSETS[name])
+    return f"{base_url.rstrip('/')}/app/static/vendor/{LOCAL_ASSETS[name]}?v={version}"
 

@@ -6,7 +6,8 @@
 # - libpango: WeasyPrint's text layout, for the dossier PDFs;
 # - PostgreSQL 15 with PostGIS: the layer store's second back end. The cluster is started and a test role and
 #   database are made (atlas/atlas, atlas_test on 127.0.0.1:5432; override with ATLAS_TEST_DATABASE_URL);
-# - iptables: the store's partition test drops the packets of one loopback port, as a network partition does.
+# - iptables: the store's partition test drops the packets of one loopback port, as a network partition does;
+# - haproxy: the balancer in front of several Atlas processes (scripts/serve-many.sh) and its test.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 missing=()
@@ -17,6 +18,7 @@ ldconfig -p | grep 'libpangoft2-1.0.so.0' >/dev/null || missing+=(libpango-1.0-0
 [ -d /usr/share/postgresql/15/extension ] && ls /usr/share/postgresql/15/extension/postgis.control >/dev/null 2>&1 \
   || missing+=(postgresql postgresql-15-postgis-3)
 command -v iptables >/dev/null || missing+=(iptables)
+command -v haproxy >/dev/null || missing+=(haproxy)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -24,15 +24,16 @@ def script_finished(payload: bytes | str) -> int | None:
 MAP_ELEMENTS = ("iframe", "component_instance")  # the Atlas's map frame (st.iframe) and st_folium's component
 
 
-async def session_load(base_url: str, page_name: str, query_string: str) -> float:
+async def session_load(base_url: str, page_name: str, query_string: str, headers: dict | None = None) -> float:
     """Open one session on a running server the way the browser's first message does, without a browser: seconds
-    until the server has sent the page's first map element (NaN if its script run finished without one)."""
+    until the server has sent the page's first map element (NaN if its script run finished without one).
+    `headers`: sent with the websocket's opening request (a balancer's cookie)."""
     request = BackMsg()
     request.rerun_script.query_string = query_string
     request.rerun_script.page_name = page_name
     start = time.perf_counter()
     async with websockets.connect(base_url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
-                                  max_size=None) as socket:
+                                  max_size=None, additional_headers=headers) as socket:
         await socket.send(request.SerializeToString())
         async for payload in socket:
             message = ForwardMsg()
