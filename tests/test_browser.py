@@ -443,7 +443,7 @@ def test_the_city_maps_leaflet_starts_before_any_chart_library(server, browser):
     frame = map_frame(page)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     leaflet = frame.evaluate("""() => { const e = performance.getEntriesByType('resource')
-        .find(r => r.name.endsWith('/leaflet/leaflet.js'));
+        .find(r => r.name.split('?')[0].endsWith('/leaflet/leaflet.js'));
         return [performance.timeOrigin + e.startTime, performance.timeOrigin + e.responseEnd]; }""")
     charts = page.evaluate(r"""() => performance.getEntriesByType('resource')
         .filter(r => /^(PlotlyChart|ArrowVegaLiteChart|embed)\./.test(r.name.split('/').pop()))
