@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.test_browser import (  # noqa: F401
     ARTIFACTS,
@@ -119,8 +120,15 @@ def test_no_data_cards_show_the_whole_words(server, browser, lang, city, no_data
     page.goto(f"{server}/profile?city={city}&lang={lang}")
     values = page.locator("[data-testid='stMetricValue']")
     values.filter(has_text=no_data).first.wait_for(timeout=60_000)  # cards draw in turn; wait for one without data
-    page.wait_for_timeout(500)
-    empty = [v for v in values.all() if v.inner_text().replace("\n", " ").strip() == no_data]
+    empty = []
+    for _ in range(60):  # the page reruns once the map has drawn (charts released): read the cards it settles on
+        page.wait_for_timeout(500)
+        try:
+            empty = [v for v in values.all() if v.inner_text(timeout=2000).replace("\n", " ").strip() == no_data]
+        except PlaywrightError:  # a card was replaced while being read
+            continue
+        if empty:
+            break
     assert empty, f"no card reads {no_data!r}"
     for value in empty:  # the text ends inside its box: nothing hidden behind an ellipsis
         assert value.evaluate("e => [...e.querySelectorAll('*')].every(c => c.getBoundingClientRect().right "
