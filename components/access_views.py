@@ -13,7 +13,7 @@ from components.map_view import base_url
 from components.maps import MapLayer, build_map
 from components.state import lang, t
 from components.tables import population_text
-from components.widgets import file_uploader, value_flags
+from components.widgets import file_uploader, url_choice, url_keep, value_flags
 from geo import access
 from geo.cities import City, get_city
 from geo.display import display_frame
@@ -182,6 +182,21 @@ def population_notes(city: City, districts: gpd.GeoDataFrame) -> None:
         st.caption(t("access.outline_differs_note"))
     sources = sorted(set(districts["source"]))
     st.caption(t("access.district_sources", sources="; ".join(translate_text(s, lang()) for s in sources)))
+
+
+def kind_and_distance(prefix: str, kinds: list[str], default_m: int, kind_column, distance_column
+                      ) -> tuple[str, int]:
+    """The destination kind and walking distance pickers, kept in the URL (?target=, ?within=) so a link opens the
+    same question; the Access and Where-to-build pages share them (widget keys `<prefix>_target|_within`)."""
+    kind_key, distance_key = f"{prefix}_target", f"{prefix}_within"
+    url_choice(kind_key, "target", kinds, "healthcare")
+    kind_column.selectbox(t("access.target"), kinds, key=kind_key, format_func=lambda i: t(f"access_target.{i}"))
+    url_keep(kind_key, "target")
+    url_choice(distance_key, "within", list(THRESHOLD_OPTIONS), default_m)
+    distance_column.segmented_control(t("access.threshold"), list(THRESHOLD_OPTIONS), key=distance_key,
+                                      format_func=threshold_label)
+    url_keep(distance_key, "within")
+    return st.session_state[kind_key] or "healthcare", int(st.session_state[distance_key] or default_m)
 
 
 def threshold_label(metres: int) -> str:

@@ -101,7 +101,7 @@ def headline(plan: siting.SitingResult, problem: siting.SitingProblem, weighted_
     now, after, more = st.columns(3)
     now.metric(t("siting.share_now"), format_percent(plan.share_before, lang(), 1))
     after.metric(plural("siting.share_after", len(plan.chosen), lang()), format_percent(plan.share_after, lang(), 1))
-    more.metric(t("siting.newly_within", unit=unit), format_number(plan.covered_after - plan.covered_before, lang(), 0))
+    more.metric(t("siting.newly_within", unit=unit), format_number(plan.gained, lang(), 0))
     st.caption(t("siting.optimal", candidates=format_number(problem.candidates, lang())) if plan.optimal
                else t("siting.gap", gap=format_percent(plan.gap, lang(), 1)))
 
@@ -109,13 +109,12 @@ def headline(plan: siting.SitingResult, problem: siting.SitingProblem, weighted_
 def site_table(found: siting.CitySiting, plan: siting.SitingResult, city: City) -> pd.DataFrame:
     """The chosen sites, ranked by what each adds, as geo.siting.plan_table gives them (the CSV's rows)."""
     table = siting.plan_table(found, plan, city.crs)
-    cumulative = (plan.covered_before + np.cumsum(plan.newly_covered)) / plan.total if plan.total else []
     st.dataframe(pd.DataFrame({
         t("siting.column_rank"): table["rank"],
         t("column.lat"): [format_number(v, lang(), 5) for v in table["lat"]],
         t("column.lon"): [format_number(v, lang(), 5) for v in table["lon"]],
         t("siting.column_new"): [format_number(v, lang(), 0) for v in table["newly_within"]],
-        t("siting.column_share"): [format_percent(v, lang(), 1) for v in cumulative],
+        t("siting.column_share"): [format_percent(v, lang(), 1) for v in table["share_within_cumulative"]],
     }), hide_index=True, width="stretch")
     return table
 
@@ -147,14 +146,11 @@ def proposal_comparison(found: siting.CitySiting, question: tuple, proposals: Pr
     """The user's clicked sites against the best as many sites can do (the proposals are candidates too, so the
     optimum is never below them): what each brings, and the share of the optimum the user's plan reaches."""
     own = list(range(found.problem.candidates - len(proposals), found.problem.candidates))
-    reached = siting.weight_reached(found.problem, own)
-    best = best_sites(question, len(own))
-    before = best.covered_before
-    own_gain, best_gain = reached - before, best.covered_after - before
-    share = own_gain / best_gain if best_gain > 0 else 1.0
-    st.metric(plural("siting.yours", len(own), lang()), format_number(own_gain, lang(), 0),
-              delta=t("siting.of_optimum", share=format_percent(share, lang(), 0)), delta_color="off")
-    st.caption(plural("siting.best_same", len(own), lang(), value=format_number(best_gain, lang(), 0)))
+    standing = siting.proposal_standing(found.problem, own, best_sites(question, len(own)))
+    st.metric(plural("siting.yours", len(own), lang()), format_number(standing.own, lang(), 0),
+              delta=t("siting.of_optimum", share=format_percent(standing.share_of_best, lang(), 0)),
+              delta_color="off")
+    st.caption(plural("siting.best_same", len(own), lang(), value=format_number(standing.best, lang(), 0)))
 
 
 def curve_figure(curve: tuple[siting.SitingResult, ...], greedy: tuple[siting.SitingResult, ...],

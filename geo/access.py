@@ -467,6 +467,9 @@ def access_values(city: City, city_layer: CityLayer) -> dict[str, tuple[float, s
         if people is not None:
             values[f"{indicator_id}_people"] = (round(100 * people, 1), "note.access_people")
 
+    walking = city_layer("walking_network")
+    note = ("note.access_straight_line" if walking.empty else "note.access_drive_only"
+            if drive_network_only(city, walking) else "note.access_network")  # how every distance was measured
     sampled, models = None, {}
     for target_id, target in ACCESS_TARGETS.items():
         if destinations(city_layer(target.layer_id), target).empty:
@@ -474,37 +477,29 @@ def access_values(city: City, city_layer: CityLayer) -> dict[str, tuple[float, s
         sampled = sampled or city_origins(city, city_layer)
         models[target_id] = model = access_model(city, target_id, city_layer, sampled)
         for metres in target.thresholds_m:
-            add(access_indicator_id(target_id, metres), model.distance <= metres, model.weights,
-                _method_note(city, city_layer, model))
-    if sampled is None and city_layer("walking_network").empty:
+            add(access_indicator_id(target_id, metres), model.distance <= metres, model.weights, note)
+    if sampled is None and walking.empty:
         return values
     sampled = sampled or city_origins(city, city_layer)
     if "healthcare" in models and "school" in models:
         model = models["healthcare"]
         add(BOTH_SERVICES_INDICATOR, np.maximum(model.distance, models["school"].distance) <= BOTH_SERVICES_M,
-            model.weights, _method_note(city, city_layer, model))
+            model.weights, note)
     if "transit" in models:
         reached = np.zeros(len(sampled.xy), dtype=bool)
         for stops, metres in ((LOW_CAPACITY_STOPS, SDG_STOP_M), (HIGH_CAPACITY_STOPS, SDG_STATION_M)):
             model = target_model(city, stops, city_layer, sampled)
             if model is not None:
                 reached |= model.distance <= metres
-        add(SDG_TRANSIT_INDICATOR, reached, sampled.weights, _method_note(city, city_layer, models["transit"]))
+        add(SDG_TRANSIT_INDICATOR, reached, sampled.weights, note)
     if "healthcare" in models:
         model = models["healthcare"]
         add(SECOND_HEALTHCARE_INDICATOR, second_nearest_distances(model, REDUNDANCY_M) <= REDUNDANCY_M,
-            model.weights, _method_note(city, city_layer, model))
+            model.weights, note)
     road_distance = major_road_distances(city, city_layer, sampled.xy)
     if road_distance is not None:
         add(MAJOR_ROAD_INDICATOR, road_distance >= MAJOR_ROAD_M, sampled.weights, "note.major_roads")
     return values
-
-
-def _method_note(city: City, city_layer: CityLayer, model: AccessModel) -> str:
-    """How the distances were measured: along the network, along a drive-only network, or by straight lines."""
-    if model.method != "network":
-        return "note.access_straight_line"
-    return "note.access_drive_only" if drive_network_only(city, city_layer("walking_network")) else "note.access_network"
 
 
 def district_shares(model: AccessModel, districts: gpd.GeoDataFrame, crs: str, threshold_m: float) -> pd.DataFrame:

@@ -55,6 +55,11 @@ class SitingResult:
     gap: float
 
     @property
+    def gained(self) -> float:
+        """The weight the chosen sites newly bring within reach."""
+        return self.covered_after - self.covered_before
+
+    @property
     def share_before(self) -> float:
         return self.covered_before / self.total if self.total else float("nan")
 
@@ -239,7 +244,7 @@ def set_covering(problem: SitingProblem, target_share: float) -> SitingResult | 
     chosen, bound = _solve(objective, [_link(problem), LinearConstraint(reach, needed - 1e-9, np.inf)],
                            n_sites, n_rows)
     if chosen is None:  # no plan in time: the greedy one, with the gap to the fewest any plan could need
-        chosen = np.array(_greedy_until(problem, needed), dtype=np.int64)
+        chosen = np.array(_greedy_sites(problem, problem.candidates, needed), dtype=np.int64)
     best_first = np.sort(np.asarray(problem.rows.T @ problem.row_weight).ravel())[::-1]
     fewest_possible = max(int(np.searchsorted(np.cumsum(best_first), needed - 1e-9) + 1),
                           int(np.ceil(bound - 1e-9)) if np.isfinite(bound) else 0)
@@ -247,14 +252,17 @@ def set_covering(problem: SitingProblem, target_share: float) -> SitingResult | 
     return _result(problem, chosen, gap <= 1e-9, max(0.0, float(gap)))
 
 
-def _greedy_until(problem: SitingProblem, needed: float) -> list[int]:
-    """Sites added one at a time, each the one covering the most of what is left, until `needed` is reached."""
+def _greedy_sites(problem: SitingProblem, sites: int, needed: float = np.inf) -> list[int]:
+    """Sites added one at a time, each the one covering the most of what is left: at most `sites` of them, and no
+    more once `needed` is within reach or nothing is left to win."""
     left = problem.row_weight.copy()
     columns = problem.rows.tocsc()
     chosen, gained = [], 0.0
-    while gained < needed - 1e-9:
+    while len(chosen) < min(sites, problem.candidates) and gained < needed - 1e-9 and columns.nnz:
         gains = np.asarray(columns.T @ left).ravel()
         best = int(np.argmax(gains))
+        if gains[best] <= 0:
+            break
         chosen.append(best)
         gained += gains[best]
         left[columns[:, best].indices] = 0.0
@@ -264,17 +272,24 @@ def _greedy_until(problem: SitingProblem, needed: float) -> list[int]:
 def greedy_covering(problem: SitingProblem, sites: int) -> SitingResult:
     """The usual heuristic, as a baseline only: add the site that covers the most of what is left, `sites` times.
     Its coverage is a lower bound of the optimum (at least 63 % of it, Nemhauser et al. 1978)."""
-    left = problem.row_weight.copy()
-    columns = problem.rows.tocsc()
-    chosen = []
-    for _ in range(min(sites, problem.candidates)):
-        gains = np.asarray(columns.T @ left).ravel() if columns.nnz else np.zeros(problem.candidates)
-        best = int(np.argmax(gains))
-        if gains[best] <= 0:
-            break
-        chosen.append(best)
-        left[columns[:, best].indices] = 0.0
-    return _result(problem, np.array(chosen, dtype=np.int64), False, float("nan"))
+    return _result(problem, np.array(_greedy_sites(problem, sites), dtype=np.int64), False, float("nan"))
+
+
+@dataclass(frozen=True)
+class ProposalStanding:
+    """What the user's own sites newly bring within reach, what the best as many candidates bring, and the share
+    of that optimum the user's sites reach (1 when even the best brings nothing)."""
+    own: float
+    best: float
+
+    @property
+    def share_of_best(self) -> float:
+        return self.own / self.best if self.best > 0 else 1.0
+
+
+def proposal_standing(problem: SitingProblem, own_columns: list[int], best: SitingResult) -> ProposalStanding:
+    """The user's sites (candidate columns) against `best`, the optimum for as many sites."""
+    return ProposalStanding(weight_reached(problem, own_columns) - best.covered_before, best.gained)
 
 
 def weight_reached(problem: SitingProblem, columns: list[int] | np.ndarray) -> float:
@@ -396,7 +411,8 @@ def solver_label(result: SitingResult) -> str:
     return (f"best plan found within {TIME_LIMIT_S:.0f} s, not proven optimal: at most {result.gap:.1%} below the "
             "bound proved (Lagrangian relaxation, HiGHS)")
 PLAN_COLUMNS = ["rank", "lon", "lat", "newly_within", "unit", "kind", "within_m", "share_within_before",
-                "share_within_after", "proven_optimal", "optimality_gap", "solver", "sources"]
+                "share_within_cumulative", "share_within_after", "proven_optimal", "optimality_gap", "solver",
+                "sources"]
 
 
 def plan_table(siting: CitySiting, result: SitingResult, crs: str) -> pd.DataFrame:
@@ -408,6 +424,8 @@ def plan_table(siting: CitySiting, result: SitingResult, crs: str) -> pd.DataFra
         "rank": range(1, len(xy) + 1), "lon": points.x.round(6).to_numpy(), "lat": points.y.round(6).to_numpy(),
         "newly_within": np.round(result.newly_covered, 1), "unit": siting.weighted_by, "kind": siting.target_id,
         "within_m": siting.within_m, "share_within_before": round(result.share_before, 4),
+        "share_within_cumulative": np.round((result.covered_before + np.cumsum(result.newly_covered))
+                                            / result.total, 4) if result.total else np.nan,
         "share_within_after": round(result.share_after, 4), "proven_optimal": result.optimal,
         "optimality_gap": result.gap, "solver": solver_label(result),
         "sources": "; ".join(siting.sources)}, columns=PLAN_COLUMNS)

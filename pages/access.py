@@ -4,7 +4,6 @@ import streamlit as st
 
 from components import access_views, data
 from components.state import current_city, lang, require_frame, t
-from components.widgets import url_choice, url_keep
 from geo.access import ACCESS_TARGETS, DETOUR_FACTOR, WALK_SPEED_KMH
 from geo.i18n import format_month
 from geo.mobility import drive_network_only
@@ -16,16 +15,7 @@ city = current_city()
 st.title(t("access.title", city=city.name(lang())))
 st.caption(t("access.intro"))
 
-left, right = st.columns(2)
-url_choice("access_target", "target", list(ACCESS_TARGETS), "healthcare")
-left.selectbox(t("access.target"), list(ACCESS_TARGETS), key="access_target",
-               format_func=lambda i: t(f"access_target.{i}"))
-url_keep("access_target", "target")
-url_choice("access_threshold", "within", list(access_views.THRESHOLD_OPTIONS), 500)
-right.segmented_control(t("access.threshold"), list(access_views.THRESHOLD_OPTIONS), key="access_threshold",
-                        format_func=access_views.threshold_label)
-url_keep("access_threshold", "within")
-target, threshold = st.session_state.access_target or "healthcare", st.session_state.access_threshold or 500
+target, threshold = access_views.kind_and_distance("access", list(ACCESS_TARGETS), 500, *st.columns(2))
 
 model = access_views.access_model(city.id, target)
 if model is None:

@@ -18,19 +18,11 @@ st.title(t("siting.title", city=city.name(lang())))
 st.caption(t("siting.intro"))
 
 kind_column, within_column, sites_column = st.columns([2, 5, 1])
-url_choice("siting_target", "target", list(SITED_TARGETS), "healthcare")
-kind_column.selectbox(t("access.target"), list(SITED_TARGETS), key="siting_target",
-                      format_func=lambda i: t(f"access_target.{i}"))
-url_keep("siting_target", "target")
-url_choice("siting_within", "within", list(access_views.THRESHOLD_OPTIONS), 1000)
-within_column.segmented_control(t("access.threshold"), list(access_views.THRESHOLD_OPTIONS), key="siting_within",
-                                format_func=access_views.threshold_label)
-url_keep("siting_within", "within")
+target, within_m = access_views.kind_and_distance("siting", list(SITED_TARGETS), 1000, kind_column, within_column)
 url_choice("siting_sites", "sites", list(range(1, MAX_SITES + 1)), 3)
 sites_column.selectbox(t("siting.sites"), list(range(1, MAX_SITES + 1)), key="siting_sites")
 url_keep("siting_sites", "sites")
-target = st.session_state.siting_target or "healthcare"
-within, sites = float(st.session_state.siting_within or 1000), int(st.session_state.siting_sites or 3)
+within, sites = float(within_m), int(st.session_state.siting_sites or 3)
 
 access_views.facility_warnings(city, target)
 own, own_only = siting_views.own_sites_section(city)
