@@ -45,11 +45,14 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {"overview": "/", "city_bishkek": "/city?city=bishkek", "city_almaty": "/city?city=almaty",
-         "profile": "/profile?city=bishkek", "access": "/access?city=bishkek", "air_almaty": "/air?city=almaty"}
+         "profile": "/profile?city=almaty", "compare": "/compare", "access": "/access?city=bishkek",
+         "siting": "/siting?city=bishkek", "air_almaty": "/air?city=almaty",
+         "summit": "/summit"}  # every page with a map at its first visit (Water and Data: after an import)
 LOADS = 5  # rounds, each loading every page once
 # Offline inside the browser: every request but loopback goes to a closed port (no per-request round trip
 # through the harness, which twenty sessions would queue behind).
 OFFLINE = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1,localhost"}
+PLAIN = ("--server.enableWebsocketCompression", "false")  # the minimal page as Streamlit serves by default
 SESSIONS = (1, 5, 10, 20)  # the 20 sessions are bounded: one browser, loopback only
 MINIMAL_PAGE = '''"""A minimal page: one st_folium map of Bishkek's boundary and health facilities (the benchmark's baseline)."""
 import streamlit as st
@@ -74,13 +77,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(script: Path, user_dir: str):
-    """A Streamlit server for `script` on a free loopback port; yields (base URL, process)."""
+def server(script: Path, user_dir: str, options: tuple[str, ...] = ()):
+    """A Streamlit server for `script` on a free loopback port (the repository's .streamlit/config.toml, then
+    `options`); yields (base URL, process)."""
     port = free_port()
     log = open(Path(user_dir) / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                             "--browser.gatherUsageStats", "false", *options], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "ATLAS_USER_DIR": user_dir, "PYTHONPATH": str(ROOT)})
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -196,7 +200,7 @@ async def run() -> None:
         minimal.write_text(MINIMAL_PAGE, encoding="utf-8")
         (Path(minimal_dir) / "static").symlink_to(ROOT / "static")  # Leaflet's files, served as the Atlas does
         with server(ROOT / "serve.py", atlas_dir) as (atlas, atlas_proc), \
-                server(minimal, minimal_dir) as (baseline, baseline_proc):
+                server(minimal, minimal_dir, PLAIN) as (baseline, baseline_proc):
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, proxy=OFFLINE)
                 warm_s = wait_until_idle(atlas_proc)

@@ -1,32 +1,48 @@
 """Static files as a weak link wants them: compressed once with brotli and gzip (not per request) and cached by
-the browser for a year where the URL names the content, so a return visit fetches none of them again.
+the browser for a year where the URL names the content, so a return visit fetches none of them again; Streamlit's
+two fonts on every first visit's critical path cut to what the Atlas shows: the icon font to its icons (10 kB
+instead of 375 kB), the text font to the Latin and Cyrillic of its four languages (85 kB instead of 170 kB).
 
-Streamlit's own scripts and styles (/static/…, their names carry a content hash) and the Atlas's Leaflet files
-(/app/static/vendor/…, asked for with ?v=<content hash>, components/assets.asset_url) go through here; every
-other request goes on to the app unchanged."""
+Streamlit's own scripts and styles (/static/…, their names carry a content hash), the Atlas's Leaflet files
+(/app/static/vendor/…, asked for with ?v=<content hash>, components/assets.asset_url) and the maps' pages
+(/app/maps/<content hash>.html, written by publish_map: a map travels once, not inline with every visit) go
+through here; every other request goes on to the app unchanged."""
 from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
+import time
 from pathlib import Path
 
 import brotli
 import streamlit
+from fontTools import subset
+from fontTools.ttLib import TTFont
+from streamlit import config
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from components.assets import STATIC_DIR, content_version
+from geo.paths import REPO_DIR
+from geo.settings import settings
 
 STREAMLIT_STATIC = Path(streamlit.__file__).parent / "static"
-ROOTS = (("/static/", STREAMLIT_STATIC / "static"), ("/app/static/", STATIC_DIR))
+CACHE_DIR_NAME = ".precompressed"
+PRECOMPRESSED_DIR = settings().user_dir / CACHE_DIR_NAME
+MAPS_DIR = settings().user_dir / ".maps"  # both shared by every process of one Atlas (scripts/serve-many.sh)
+MAPS_PREFIX = "/app/maps/"
+ROOTS = (("/static/", STREAMLIT_STATIC / "static"), ("/app/static/", STATIC_DIR), (MAPS_PREFIX, MAPS_DIR))
+MAP_FILE = re.compile(r"^[0-9a-f]{24}\.html$")
+MAPS_KEPT_DAYS = 7  # map pages (and compressed copies) older than this are removed at start (prune_old_files)
 COMPRESSIBLE = (".js", ".css", ".json", ".svg", ".html", ".txt", ".map")
-HASHED_NAME = re.compile(r"\.[A-Za-z0-9_-]{8}\.(js|css)$")  # Streamlit's bundles: index.C1JORDN2.css
+# Streamlit's bundles, fonts and images name their content: index.C1JORDN2.css, SourceSansVF-Upright.ttf.BsWL4Kly.woff2
+HASHED_NAME = re.compile(r"\.[A-Za-z0-9_-]{8}\.[a-z0-9]+$")
 A_YEAR = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=0, must-revalidate"
 MIN_BYTES = 1024
-CACHE_DIR_NAME = ".precompressed"
 
 
 def precompressed(path: Path, encoding: str, cache_dir: Path) -> Path:
@@ -58,6 +74,119 @@ def precompress_all(cache_dir: Path) -> int:
     return count
 
 
+ICON_FONT = re.compile(r"^MaterialSymbols-Rounded\.[A-Za-z0-9_-]{8}\.woff2$")
+TEXT_FONT = re.compile(r"^SourceSansVF-(Upright|Italic)\.ttf\.[A-Za-z0-9_-]{8}\.woff2$")
+# Latin with its supplements and Extended-A, Cyrillic with its supplement (Kazakh, Kyrgyz), punctuation, currency
+# (₸, ₽), letterlike (№), arrows and mathematical operators (≤): what the four languages write. Any other character
+# is drawn by the system's font, as it would be without this one.
+TEXT_FONT_RANGES = ((0x20, 0x7E), (0xA0, 0x17F), (0x400, 0x52F), (0x2000, 0x206F), (0x20A0, 0x20CF),
+                    (0x2100, 0x214F), (0x2190, 0x21FF), (0x2200, 0x22FF))
+ICON_NAME = re.compile(r":material/([a-z0-9_]+):")
+ICON_SOURCES = ("app.py", "pages/*.py", "components/*.py")  # where the Atlas names its icons
+
+
+def icon_names() -> frozenset[str]:
+    """Every Material icon Streamlit's scripts or the Atlas's pages can show (":material/<name>:")."""
+    names: set[str] = set()
+    for path in [*(STREAMLIT_STATIC / "static" / "js").glob("*.js"),
+                 *(p for pattern in ICON_SOURCES for p in REPO_DIR.glob(pattern))]:
+        names |= set(ICON_NAME.findall(path.read_text(encoding="utf-8", errors="ignore")))
+    return frozenset(names)
+
+
+def _cut_font(font: Path, cache_dir: Path, kind: str, cut) -> Path:
+    """`font` through `cut(loaded font) -> (glyphs, unicodes)` and fontTools' subsetter, made once per font and
+    cut: the file under `cache_dir` (key: the font's path, size and time, and `kind`)."""
+    stat = font.stat()
+    key = hashlib.sha256(f"{font}|{stat.st_size}|{stat.st_mtime_ns}|{kind}".encode()).hexdigest()[:24]
+    target = cache_dir / f"{key}.cut.woff2"
+    if target.exists():
+        return target
+    loaded = TTFont(font)
+    glyphs, unicodes = cut(loaded)
+    options = subset.Options(layout_features=["*"], name_IDs=["*"], notdef_outline=True, flavor="woff2")
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(glyphs=glyphs, unicodes=unicodes)
+    subsetter.subset(loaded)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    subset.save_font(loaded, str(partial), options)
+    partial.replace(target)  # atomic: a request never reads half a font
+    return target
+
+
+def icon_font_subset(font: Path, cache_dir: Path, names: frozenset[str] | None = None) -> Path:
+    """Streamlit's icon font (375 kB, 4,300 icons drawn from their names by ligatures, loaded by every first visit
+    before the map) with only the ligatures of `names` (default: icon_names()) and the glyphs they draw: about
+    10 kB; the same icons look the same."""
+    names = icon_names() if names is None else names
+
+    def keep_named(loaded: TTFont) -> tuple[list[str], list[int]]:
+        letters = {glyph: chr(code) for code, glyph in loaded.getBestCmap().items()}
+        kept: set[str] = set()
+        for lookup in loaded["GSUB"].table.LookupList.Lookup:
+            for table in lookup.SubTable:
+                ligatures = (table.ExtSubTable if lookup.LookupType == 7 else table).ligatures
+                for first in list(ligatures):
+                    ligatures[first] = [ligature for ligature in ligatures[first] if letters.get(first, "")
+                                        + "".join(letters.get(g, "\0") for g in ligature.Component) in names]
+                    kept |= {ligature.LigGlyph for ligature in ligatures[first]}
+                    if not ligatures[first]:
+                        del ligatures[first]
+        return sorted(kept), [ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789_ "]
+    return _cut_font(font, cache_dir, "icons:" + ",".join(sorted(names)), keep_named)
+
+
+def text_font_subset(font: Path, cache_dir: Path) -> Path:
+    """Streamlit's text font (a variable font, every weight) with the characters of TEXT_FONT_RANGES only."""
+    return _cut_font(font, cache_dir, f"text:{TEXT_FONT_RANGES}",
+                     lambda _loaded: ([], [c for low, high in TEXT_FONT_RANGES for c in range(low, high + 1)]))
+
+
+def cut_font(path: Path, cache_dir: Path) -> Path | None:
+    """The cut served in place of one of Streamlit's fonts, or None for a file served as it is."""
+    if ICON_FONT.match(path.name):
+        return icon_font_subset(path, cache_dir)
+    if TEXT_FONT.match(path.name):
+        return text_font_subset(path, cache_dir)
+    return None
+
+
+def publish_map(html: str, base_url: str = "/", maps_dir: Path | None = None,
+                cache_dir: Path | None = None) -> str:
+    """The URL of a map's page, written once under MAPS_DIR with its compressed copies and named by its content:
+    the browser fetches it once and keeps it (a year), so a return visit draws the map from its cache, and the
+    page's websocket carries the URL instead of the map. Every run publishes its maps again (a hash and a stat),
+    so a page removed by prune_old_files comes back at the next run."""
+    maps_dir, cache_dir = maps_dir or MAPS_DIR, cache_dir or PRECOMPRESSED_DIR
+    data = html.encode("utf-8")
+    name = f"{hashlib.sha256(data).hexdigest()[:24]}.html"
+    path = maps_dir / name
+    if not path.exists():
+        maps_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_bytes(data)
+        partial.replace(path)  # atomic: another process or a request never reads half a page
+        if len(data) >= MIN_BYTES:
+            for encoding in ("br", "gzip"):
+                precompressed(path, encoding, cache_dir)
+    return f"{base_url.rstrip('/')}{MAPS_PREFIX}{name}"
+
+
+def prune_old_files(kept_days: float = MAPS_KEPT_DAYS, maps_dir: Path | None = None,
+                    cache_dir: Path | None = None) -> int:
+    """Remove map pages and compressed copies made more than `kept_days` ago (at server start, before
+    precompress_all remakes what is still served): the folders hold what is in use, not every map ever drawn.
+    Returns how many files went."""
+    cutoff, removed = time.time() - kept_days * 86400, 0
+    for folder in (maps_dir or MAPS_DIR, cache_dir or PRECOMPRESSED_DIR):
+        for path in folder.iterdir() if folder.is_dir() else ():
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 def served_file(url_path: str) -> Path | None:
     """The file under one of ROOTS that a URL path names, or None (outside them, missing, or escaping them)."""
     for prefix, root in ROOTS:
@@ -71,7 +200,8 @@ def served_file(url_path: str) -> Path | None:
 def cache_control(path: Path, query: str) -> str:
     """A year where the URL names the content (a hashed file name, or ?v= equal to the content's hash), else
     ask again each time (the browser still revalidates with the ETag and gets a 304)."""
-    if HASHED_NAME.search(path.name):
+    if (STREAMLIT_STATIC.resolve() in path.parents and HASHED_NAME.search(path.name)) or \
+            (path.parent == MAPS_DIR.resolve() and MAP_FILE.match(path.name)):
         return A_YEAR
     version = dict(part.split("=", 1) for part in query.split("&") if "=" in part).get("v")
     return A_YEAR if version and version == content_version(path) else REVALIDATE
@@ -85,7 +215,11 @@ class PrecompressedStatic:
         self.app, self.cache_dir = app, cache_dir
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = served_file(scope["path"]) if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") else None
+        path = None
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            base = "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
+            url_path = scope["path"]
+            path = served_file(url_path[len(base.rstrip("/")):] if url_path.startswith(base) else url_path)
         if path is None:
             await self.app(scope, receive, send)
             return
@@ -93,7 +227,11 @@ class PrecompressedStatic:
         headers = {"Cache-Control": cache_control(path, scope.get("query_string", b"").decode("latin-1")),
                    "Vary": "Accept-Encoding"}
         body, media_type = path, None
-        if path.suffix in COMPRESSIBLE and path.stat().st_size >= MIN_BYTES:
+        if (cut := cut_font(path, self.cache_dir)) is not None:
+            body = cut
+            if ICON_FONT.match(path.name):  # its URL stays Streamlit's while the icons the Atlas shows change
+                headers["Cache-Control"] = REVALIDATE
+        elif path.suffix in COMPRESSIBLE and path.stat().st_size >= MIN_BYTES:
             encoding = next((e for e in ("br", "gzip") if re.search(rf"\b{e}\b", accepted)), None)
             if encoding:
                 body, headers["Content-Encoding"] = precompressed(path, encoding, self.cache_dir), encoding

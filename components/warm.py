@@ -8,6 +8,7 @@ import time
 from components import data
 from components.map_view import base_url
 from components.shared_charts import annual_figure
+from components.static_files import publish_map
 from geo.cities import member_cities
 from geo.i18n import LANGUAGES
 
@@ -16,7 +17,8 @@ LOG = logging.getLogger("atlas.warm")
 
 def warm_caches() -> None:
     """What a first visit reads, cheapest and most shared first: the tables, then per language the Overview and
-    every City page (its map's HTML, key figures and PM2.5 chart), for as many cities as the caches hold."""
+    every City page (its map's HTML, published as a page with its compressed copies, key figures and PM2.5
+    chart), for as many cities as the caches hold."""
     # Streamlit warns on every cache call made outside a script run; here that is the point, not a mistake.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     started = time.perf_counter()
@@ -26,10 +28,10 @@ def warm_caches() -> None:
     for city in cities:
         data.city_figures_table(city.id)
     for lang in LANGUAGES:
-        data.overview_map_html(lang, root)
+        publish_map(data.overview_map_html(lang, root), root)
         data.overview_table(lang)
         for city in cities:
-            data.city_map_html(city.id, lang, root)
+            publish_map(data.city_map_html(city.id, lang, root), root)
             if len(data.city_annual(city.id, "pm25")):
                 annual_figure(city.id, "pm25", lang)
     # The warmed caches live as long as the server: out of the collector's generations, the full collection

@@ -4,7 +4,7 @@ import streamlit as st
 from components import data, indicator_views
 from components.shared_charts import indicator_name
 from components.state import lang, require_frame, t
-from components.widgets import url_choice, url_keep, url_list
+from components.widgets import after_map, url_choice, url_keep, url_list
 from geo.cities import get_city, member_cities
 from geo.indicators import INDICATORS
 
@@ -37,18 +37,25 @@ else:
 table_values = indicator_views.compared(tuple(city_ids), tuple(indicator_ids), year)
 st.subheader(t("compare.ranking_title"))
 indicator_views.ranking_table(table_values, city_ids, indicator_ids)
-indicator_views.score_heatmap(table_values, city_ids)
+charts = st.container()  # the heatmap and the scatter keep their place above the map, drawn once it has drawn
 
-st.subheader(t("compare.scatter_title"))
-left, right = st.columns(2)
-x_id = left.selectbox(t("compare.x"), comparable, index=comparable.index(indicator_ids[0]),
-                      format_func=lambda i: indicator_name(i, lang()), key="compare_x")
-y_id = right.selectbox(t("compare.y"), comparable, index=comparable.index(indicator_ids[min(1, len(indicator_ids) - 1)]),
-                       format_func=lambda i: indicator_name(i, lang()), key="compare_y")
-indicator_views.scatter(city_ids, x_id, y_id, year)
+
+def heatmap_and_scatter() -> None:
+    indicator_views.score_heatmap(table_values, city_ids)
+    st.subheader(t("compare.scatter_title"))
+    left, right = st.columns(2)
+    x_id = left.selectbox(t("compare.x"), comparable, index=comparable.index(indicator_ids[0]),
+                          format_func=lambda i: indicator_name(i, lang()), key="compare_x")
+    y_id = right.selectbox(t("compare.y"), comparable,
+                           index=comparable.index(indicator_ids[min(1, len(indicator_ids) - 1)]),
+                           format_func=lambda i: indicator_name(i, lang()), key="compare_y")
+    indicator_views.scatter(city_ids, x_id, y_id, year)
+
 
 st.subheader(t("compare.map_title"))
 regional = [i for i in comparable if INDICATORS[i].level == "region"]
 chosen = st.selectbox(t("compare.map_indicator"), regional, format_func=lambda i: indicator_name(i, lang()),
                       index=regional.index("life_expectancy"), key="compare_map")
 indicator_views.region_choropleth(chosen)
+with charts:
+    after_map(heatmap_and_scatter)

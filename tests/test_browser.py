@@ -199,6 +199,10 @@ def test_profile_and_compare_pages_draw_offline(server, browser):
     frame = map_frame(page)
     page.wait_for_timeout(1500)
     assert "Life expectancy at birth (2022) (20)" in frame.locator(".atlas-legend").inner_text()
+    # the heatmap and the scatter come once the map has drawn, in their place above it
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    map_top = page.locator("iframe").last.bounding_box()["y"]
+    assert all(page.locator(".js-plotly-plot").nth(i).bounding_box()["y"] < map_top for i in (0, 1))
     page.screenshot(path=ARTIFACTS / "compare.png", full_page=True)
     assert set(outside) <= OPTIONAL_HOSTS, f"requests to the internet: {sorted(set(outside))}"
 
@@ -385,6 +389,12 @@ def test_every_pages_own_url_opens_it_with_its_parameters(server, browser, path)
     assert "Page not found" not in page.locator("body").inner_text()
     assert page.locator('[data-testid="stDialog"]').count() == 0
     assert "city=osh" in page.url and "lang=ru" in page.url and urlparse(page.url).path == f"/{path}"
+    # every icon shown is in the cut icon font and drawn as one glyph (a missing one would show as its name)
+    from components.static_files import icon_names
+    icons = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stIconMaterial"]')]
+        .map(e => [e.textContent, e.getBoundingClientRect().width, parseFloat(getComputedStyle(e).fontSize)])""")
+    assert icons and {name for name, _, _ in icons} <= icon_names(), icons
+    assert all(width <= 1.2 * size for _, width, size in icons if width), icons
     page.context.close()
 
 
@@ -452,6 +462,34 @@ def test_the_city_maps_leaflet_starts_before_any_chart_library(server, browser):
     assert all(start > leaflet[0] for _, start in charts), (leaflet, charts)
     assert all(start > leaflet[1] for name, start in charts if "plotly" in name.lower()), (leaflet, charts)
     page.context.close()
+
+
+def test_a_return_visit_takes_the_city_map_from_the_browsers_cache_and_the_websocket_never_carries_it(server,
+                                                                                                       browser):
+    """The map travels once, as a page named by its content (components/static_files.publish_map): the
+    websocket carries its URL, not its layers, and a second visit in the same browser draws it from the cache."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    fetched = []
+    for visit in ("first", "return"):
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        frames = []
+        cdp.on("Network.webSocketFrameReceived", lambda e, frames=frames: frames.append(e["response"]["payloadData"]))
+        cdp.on("Network.responseReceived", lambda e, visit=visit: "/app/maps/" in e["response"]["url"] and fetched.append(
+            (visit, e["response"]["status"], bool(e["response"].get("fromDiskCache") or
+                                                  e["response"].get("fromMemoryCache")))))
+        page.goto(f"{server}/city?city=bishkek&lang=en")
+        frame = map_frame(page)
+        assert "/app/maps/" in frame.url and "Health facilities" in frame.locator(".atlas-legend").inner_text()
+        import base64
+        sent = b"".join(base64.b64decode(f) for f in frames)
+        assert b"/app/maps/" in sent and b"FeatureCollection" not in sent and b"leaflet.js" not in sent
+        page.close()
+    first, again = [f for f in fetched if f[0] == "first"], [f for f in fetched if f[0] == "return"]
+    assert first and first[0][1:] == (200, False)
+    assert again and all(from_cache for _, _, from_cache in again), fetched  # nothing left the browser for it
+    context.close()
 
 
 def test_the_server_sends_streamlits_scripts_compressed(server):

@@ -1,14 +1,32 @@
 """Static files for a weak link: precompressed once (brotli, gzip), the encoding the browser accepts, a year's
-cache where the URL names the content, and nothing outside the static folders served."""
+cache where the URL names the content, maps published as pages named by their content, and nothing outside the
+static folders served."""
 import asyncio
 import gzip
+import os
 from dataclasses import dataclass
 
 import brotli
 import pytest
 
 from components.assets import LOCAL_ASSETS, VENDOR_DIR, asset_url, content_version, install_static_assets
-from components.static_files import A_YEAR, REVALIDATE, STREAMLIT_STATIC, PrecompressedStatic, precompress_all
+from components.static_files import (
+    A_YEAR,
+    ICON_FONT,
+    MAPS_DIR,
+    TEXT_FONT,
+    TEXT_FONT_RANGES,
+    PRECOMPRESSED_DIR,
+    REVALIDATE,
+    STREAMLIT_STATIC,
+    PrecompressedStatic,
+    icon_font_subset,
+    icon_names,
+    text_font_subset,
+    precompress_all,
+    prune_old_files,
+    publish_map,
+)
 
 
 @dataclass
@@ -82,6 +100,18 @@ def test_the_browser_gets_the_encoding_it_accepts_and_the_same_bytes(client):
     assert int(packed) < len(original) / 3  # brotli at quality 11: Streamlit's scripts shrink to under a third
 
 
+def test_streamlits_fonts_are_kept_a_year_and_sent_as_they_are(client):
+    """A return visit fetched the 170 kB text font again: the fonts' names carry their hash like the scripts', so
+    they are kept too (woff2 is compressed already: sent as it is, or as its cut). The icon font: below."""
+    http, packed = client
+    for font in (STREAMLIT_STATIC / "static" / "media").glob("*.woff2"):
+        if ICON_FONT.match(font.name):
+            continue
+        answer = http.get("/static/media/" + font.name, headers={"Accept-Encoding": "br, gzip"})
+        assert answer.headers["cache-control"] == A_YEAR and "content-encoding" not in answer.headers, font.name
+        assert answer.body == (text_font_subset(font, packed) if TEXT_FONT.match(font.name) else font).read_bytes()
+
+
 def test_compressed_once_not_per_request(client):
     http, cache_dir = client
     _, url = streamlit_bundle()
@@ -123,3 +153,117 @@ def test_precompressing_at_start_covers_every_file_both_ways(tmp_path, monkeypat
     unpacked = {gzip.decompress(p.read_bytes()) for p in tmp_path.glob("*.gz")}
     unpacked |= {brotli.decompress(p.read_bytes()) for p in tmp_path.glob("*.br")}
     assert leaflet in unpacked
+
+
+def test_a_published_map_is_served_compressed_and_kept_a_year_and_each_content_has_its_own_url():
+    """The page's map travels as a URL (the websocket carries ~60 bytes); the browser fetches the page once and
+    keeps it, and a changed map (another language, a new layer) is another URL, so nothing stale is shown."""
+    http = Client(PrecompressedStatic(_the_app, cache_dir=PRECOMPRESSED_DIR))
+    page = "<!DOCTYPE html><html><body><script>var layer = " + "[1, 2, 3], " * 400 + "0;</script></body></html>"
+    url = publish_map(page, "/")
+    assert url.startswith("/app/maps/") and url == publish_map(page, "/")
+    assert publish_map(page.replace("[1, 2, 3]", "[1, 2, 4]"), "/") != url
+    made = sorted(p.stat().st_mtime_ns for p in PRECOMPRESSED_DIR.iterdir())
+    for accepted, encoding in (("gzip, deflate, br", "br"), ("gzip", "gzip"), ("", None)):
+        answer = http.get(url, headers={"Accept-Encoding": accepted})
+        assert answer.status_code == 200 and answer.headers.get("content-encoding") == encoding
+        assert answer.content.decode() == page and answer.headers["content-type"].startswith("text/html")
+        assert answer.headers["cache-control"] == A_YEAR
+    assert sorted(p.stat().st_mtime_ns for p in PRECOMPRESSED_DIR.iterdir()) == made  # made once, at publishing
+    assert publish_map(page, "/atlas/").startswith("/atlas/app/maps/")  # under a server.baseUrlPath
+
+
+def test_a_map_page_is_served_under_the_apps_base_path(monkeypatch):
+    from streamlit import config
+    http = Client(PrecompressedStatic(_the_app, cache_dir=PRECOMPRESSED_DIR))
+    url = publish_map("<html><body>a map under /atlas/</body></html>", "/atlas/")
+    monkeypatch.setattr(config, "get_option", lambda name: "atlas" if name == "server.baseUrlPath" else None)
+    assert http.get(url).content == b"<html><body>a map under /atlas/</body></html>"
+    assert http.get("/atlas/app/maps/../../serve.py").status_code == 404
+
+
+def test_only_map_pages_named_by_their_content_are_kept_a_year(tmp_path):
+    http = Client(PrecompressedStatic(_the_app, cache_dir=PRECOMPRESSED_DIR))
+    MAPS_DIR.mkdir(parents=True, exist_ok=True)
+    (MAPS_DIR / "handmade.html").write_text("<html></html>")
+    assert http.get("/app/maps/handmade.html").headers["cache-control"] == REVALIDATE
+
+
+def test_old_map_pages_are_removed_at_start_and_come_back_when_a_page_shows_them_again(tmp_path):
+    maps, packed = tmp_path / "maps", tmp_path / "packed"
+    old = publish_map("<html>" + "old map " * 200 + "</html>", "/", maps, packed)
+    old_file, old_copies = maps / old.rsplit("/", 1)[1], list(packed.iterdir())
+    new = publish_map("<html>" + "new map " * 200 + "</html>", "/", maps, packed)
+    new_copies = set(packed.iterdir()) - set(old_copies)
+    week_ago = old_file.stat().st_mtime - 8 * 86400
+    for path in (old_file, *old_copies):  # made eight days ago
+        os.utime(path, (week_ago, week_ago))
+    assert prune_old_files(7, maps, packed) == 3
+    assert not old_file.exists() and (maps / new.rsplit("/", 1)[1]).exists()
+    assert set(packed.iterdir()) == new_copies and len(new_copies) == 2
+    assert publish_map("<html>" + "old map " * 200 + "</html>", "/", maps, packed) == old and old_file.exists()
+
+
+def _icon_font():
+    return next(p for p in (STREAMLIT_STATIC / "static" / "media").iterdir() if ICON_FONT.match(p.name))
+
+
+def _ligatures(font) -> dict[str, str]:
+    """Icon name -> the glyph its ligature draws, read from the font's substitution table."""
+    letters = {glyph: chr(code) for code, glyph in font.getBestCmap().items()}
+    found = {}
+    for lookup in font["GSUB"].table.LookupList.Lookup:
+        for table in lookup.SubTable:
+            for first, ligatures in (table.ExtSubTable if lookup.LookupType == 7 else table).ligatures.items():
+                for ligature in ligatures:
+                    found[letters[first] + "".join(letters[g] for g in ligature.Component)] = ligature.LigGlyph
+    return found
+
+
+def test_the_icon_font_is_cut_to_the_icons_shown_and_draws_them_as_the_full_font_does(tmp_path):
+    from fontTools.ttLib import TTFont
+    full_path = _icon_font()
+    names = icon_names()
+    assert {"download", "public", "keyboard_double_arrow_left", "expand_more"} <= names  # the Atlas's and Streamlit's
+    cut_path = icon_font_subset(full_path, tmp_path)
+    assert cut_path.stat().st_size < 0.1 * full_path.stat().st_size
+    full, cut = TTFont(full_path), TTFont(cut_path)
+    full_ligatures, cut_ligatures = _ligatures(full), _ligatures(cut)
+    assert set(cut_ligatures) == names & set(full_ligatures) and len(cut_ligatures) >= 80
+    for name in cut_ligatures:  # the same outline and advance as in the full font
+        mine, theirs = cut["glyf"][cut_ligatures[name]], full["glyf"][full_ligatures[name]]
+        assert mine.getCoordinates(cut["glyf"])[0] == theirs.getCoordinates(full["glyf"])[0], name
+        assert cut["hmtx"][cut_ligatures[name]] == full["hmtx"][full_ligatures[name]], name
+    assert icon_font_subset(full_path, tmp_path) == cut_path  # made once
+
+
+def test_the_browser_gets_the_cut_icon_font_and_asks_again_each_visit():
+    """Its URL is Streamlit's (named by the full font), while the icons the Atlas shows may change: not kept."""
+    http = Client(PrecompressedStatic(_the_app, cache_dir=PRECOMPRESSED_DIR))
+    answer = http.get("/static/media/" + _icon_font().name, headers={"Accept-Encoding": "br, gzip"})
+    assert answer.status_code == 200 and answer.headers["cache-control"] == REVALIDATE
+    assert answer.body == icon_font_subset(_icon_font(), PRECOMPRESSED_DIR).read_bytes()
+    assert answer.headers["content-type"] == "font/woff2"
+
+
+def test_the_text_font_keeps_every_letter_of_the_four_languages_with_the_same_outlines(tmp_path):
+    from fontTools.ttLib import TTFont
+    from geo.i18n import translate
+    full_path = next(p for p in (STREAMLIT_STATIC / "static" / "media").iterdir() if TEXT_FONT.match(p.name)
+                     and "Upright" in p.name)
+    cut_path = text_font_subset(full_path, tmp_path)
+    assert cut_path.stat().st_size < 0.6 * full_path.stat().st_size
+    full, cut = TTFont(full_path), TTFont(cut_path)
+    full_map, cut_map = full.getBestCmap(), cut.getBestCmap()
+    written = "".join(translate(key, lang) for lang in ("kk", "ky", "ru", "en")
+                      for key in ("nav.overview", "nav.city", "nav.compare", "nav.access", "sidebar.about"))
+    written += "ӘәҒғҚқҢңӨөҰұҮүҺһІі ЁёЩщ №₸≤→·µ²°…–—«»"  # Kazakh and Kyrgyz letters, the signs the figures use
+    for character in set(written):
+        if ord(character) in full_map:
+            assert ord(character) in cut_map, repr(character)
+    for code in list(cut_map)[::25]:  # same outlines (the default instance) and advances
+        mine, theirs = cut["glyf"][cut_map[code]], full["glyf"][full_map[code]]
+        assert mine.getCoordinates(cut["glyf"])[0] == theirs.getCoordinates(full["glyf"])[0], chr(code)
+        assert cut["hmtx"][cut_map[code]] == full["hmtx"][full_map[code]], chr(code)
+    assert "fvar" in cut and [a.axisTag for a in cut["fvar"].axes] == [a.axisTag for a in full["fvar"].axes]
+    assert all(any(low <= code <= high for low, high in TEXT_FONT_RANGES) for code in cut_map)
