@@ -25,7 +25,6 @@ navigation = st.navigation([
     # in old bookmarks, opens the same page rather than a "Page not found" dialog.
     st.Page("pages/overview.py", title=t("nav.overview"), url_path="overview", visibility="hidden"),
 ])
-sidebar()  # after st.navigation, which makes the entrypoint's the active script: the same widgets in every run
 # A card's value and label wrap rather than being cut: "деректер жоқ" (no data) must never read as "деректер ж…"
 # (data), nor a Kazakh indicator name lose its unit. Less space above the title: the City map fits a 768 px screen.
 st.html("<style>[data-testid='stMetricValue'] div, [data-testid='stMetricValue'] p, [data-testid='stMetricLabel'] p,"
@@ -35,3 +34,7 @@ st.html("<style>[data-testid='stMetricValue'] div, [data-testid='stMetricValue']
         " [data-testid='stMainBlockContainer'] {padding-top: 3rem;}</style>")
 mark_frame_ran()
 run_guarded(navigation)
+# After the page (whose values are seeded by init_state): the page's map asks for its scripts before the sidebar's
+# selectors do (about twenty files, a second on a weak link); the same widgets in every run, as the pages end
+# with components.state.stop_page, never st.stop().
+sidebar()

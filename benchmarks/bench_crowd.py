@@ -6,7 +6,8 @@ Network.emulateNetworkConditions to 1 Mbit/s down, 0.5 Mbit/s up and 300 ms roun
 slow-4G profile as DevTools applies it (562.5 ms, 1.47 Mbit/s down, 0.69 up; network only, no CPU slowdown), each
 page is opened in a fresh browser context (first visit: empty cache) and then again in that same context (return
 visit: its cache kept): seconds to the page's title, to its first drawn map (a Leaflet path in a map frame), and
-the bytes received by then (HTTP bodies and headers as sent, plus websocket frames). The Atlas is served by the
+the bytes received by then (HTTP bodies and headers as sent, plus websocket frames as decoded: an upper bound where
+the websocket is deflate-compressed). The Atlas is served by the
 README's command (`streamlit run serve.py`), the minimal page (one st_folium map of Bishkek's boundary and health
 facilities, benchmarks/bench_browser.MINIMAL_PAGE) the plain way (`streamlit run`), both warmed first.
 

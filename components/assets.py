@@ -1,8 +1,10 @@
 """Leaflet's files served by the app itself (Streamlit static serving), so maps draw with no internet."""
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -53,3 +55,19 @@ def asset_url(name: str, base_url: str) -> str:
     version = content_version(VENDOR_DIR / LOCAL_ASSETS[name])
     return f"{base_url.rstrip('/')}/app/static/vendor/{LOCAL_ASSETS[name]}?v={version}"
 
+
+
+@functools.lru_cache(maxsize=16)
+def asset_text(name: str) -> str:
+    """An asset's text, ready to sit inside the page: a stylesheet with the images it points at inlined."""
+    package, filename = LOCAL_ASSETS[name].split("/", 1)
+    path = PACKAGES[package] / filename
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".css":  # images the stylesheet points at travel inside it
+        def inline(match: re.Match) -> str:
+            image = path.parent / match.group(1)
+            return f"url(data:image/png;base64,{base64.b64encode(image.read_bytes()).decode()})"
+        text = re.sub(r"url\((images/[\w.-]+\.png)\)", inline, text)
+    if "</script" in text.lower() or "</style" in text.lower():
+        raise ValueError(f"{name} cannot be inlined: it would close its tag")
+    return text

@@ -4,7 +4,6 @@ Every export carries its title, the date it was made, and the sources and licenc
 """
 from __future__ import annotations
 
-import base64
 import copy
 import datetime as dt
 import html
@@ -17,24 +16,12 @@ from pathlib import Path
 import folium
 import plotly.graph_objects as go
 
-from components.assets import LOCAL_ASSETS, PACKAGES
+from components.assets import asset_text
 from components.maps import LeafletScript, MapLayer, descendants, js_literal
 from geo.i18n import format_date, translate_text
 
 EXPORT_SIZE_PX = (1600, 1000)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-
-
-def _asset_text(name: str) -> str:
-    package, filename = LOCAL_ASSETS[name].split("/", 1)
-    path = PACKAGES[package] / filename
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".css":  # images the stylesheet points at travel inside it
-        def inline(match: re.Match) -> str:
-            image = path.parent / match.group(1)
-            return f"url(data:image/png;base64,{base64.b64encode(image.read_bytes()).decode()})"
-        text = re.sub(r"url\((images/[\w.-]+\.png)\)", inline, text)
-    return text
 
 
 def export_caption(title: str, credits: list[str], made_with: str, lang: str) -> str:
@@ -57,9 +44,9 @@ def standalone_map_html(m: folium.Map, layers: list[MapLayer], title: str, made_
                 setattr(element, attr, [])
     header = m.get_root().header
     for name in dict.fromkeys(styles):
-        header.add_child(folium.Element(f"<style>{_asset_text(name)}</style>"))
+        header.add_child(folium.Element(f"<style>{asset_text(name)}</style>"))
     for name in dict.fromkeys(scripts):
-        header.add_child(folium.Element(f"<script>{_asset_text(name)}</script>"))
+        header.add_child(folium.Element(f"<script>{asset_text(name)}</script>"))
     header.add_child(folium.Element(f"<title>{html.escape(title)}</title>"))
     caption = export_caption(title, [layer.credit or layer.spec.attribution for layer in layers], made_with, lang)
     m.add_child(LeafletScript(

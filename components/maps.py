@@ -13,7 +13,7 @@ from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
-from components.assets import LOCAL_ASSETS, UNUSED_ASSETS, asset_url
+from components.assets import LOCAL_ASSETS, UNUSED_ASSETS, asset_text, asset_url
 from geo.i18n import translate_text
 from geo.layers import LayerSpec
 
@@ -247,6 +247,16 @@ class _ViewScript(MacroElement):
 def map_html(m: folium.Map) -> str:
     """The map as a page of its own (Leaflet from the app's files), ready for an iframe."""
     return m.get_root().render()
+
+
+def inline_assets(page: str, base_url: str) -> str:
+    """The map's page with Leaflet's files inside it instead of linked: one request draws the map (50 kB more,
+    compressed), where the linked files would queue behind the page's own scripts on a weak link."""
+    for name in LOCAL_ASSETS:
+        url = html.escape(asset_url(name, base_url))
+        page = page.replace(f'<script src="{url}"></script>', f"<script>{asset_text(name)}</script>")
+        page = page.replace(f'<link rel="stylesheet" href="{url}"/>', f"<style>{asset_text(name)}</style>")
+    return page
 
 
 def layer_keys(layers: list[MapLayer]) -> list[str]:

@@ -15,6 +15,17 @@ LANG_KEY = "lang"
 DEFAULT_CITY = "bishkek"
 
 
+class PageStopped(Exception):
+    """Raised by stop_page: caught by the frame (components/errors.run_guarded), which goes on to draw the sidebar."""
+
+
+def stop_page() -> None:
+    """End the page here, as st.stop() would, but let the frame finish its run: the sidebar is drawn after the
+    page (app.py), so that the page's map asks for its scripts before the sidebar's widgets do, and st.stop()
+    would leave the run without its language and city selectors."""
+    raise PageStopped
+
+
 def require_frame() -> None:
     """Run app.py around a page that Streamlit started without it, in the same script run.
 

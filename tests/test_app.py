@@ -36,6 +36,31 @@ def no_exception(at):
     assert not guarded, guarded
 
 
+LEAFLET_ITSELF = "a JS library for interactive maps"  # Leaflet's own header line
+
+
+def map_pages(at) -> list[str]:
+    """The published pages (components/static_files.publish_map) of the run's map frames, as the browser gets them."""
+    from components.static_files import MAPS_DIR
+    return [(MAPS_DIR / frame.proto.src.rsplit("/", 1)[1]).read_text(encoding="utf-8") for frame in at.get("iframe")]
+
+
+def test_a_sessions_first_map_carries_leaflet_and_keeps_its_page_on_every_run_later_ones_link_it():
+    """The first map's page draws with one request (Leaflet inside); on a rerun the same map keeps the same page
+    (a new URL would reload the frame); the next map links Leaflet's files, which the browser has kept by then."""
+    at = app("bishkek")  # the Overview, the default page: the session's first map
+    first_src = at.get("iframe")[0].proto.src
+    page = map_pages(at)[0]
+    assert "/leaflet.js" not in page and LEAFLET_ITSELF in page
+    at.selectbox(key="lang").set_value("en").run()  # a rerun
+    assert at.get("iframe")[0].proto.src == first_src
+    at.switch_page("pages/city.py").run()
+    page = map_pages(at)[0]
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js?v=' in page and LEAFLET_ITSELF not in page
+    at.switch_page("pages/overview.py").run()
+    assert at.get("iframe")[0].proto.src == first_src
+
+
 def test_overview_shows_map_and_key_figures():
     at = app()
     no_exception(at)
@@ -138,9 +163,22 @@ def test_air_page_runs_for_cities_with_and_without_data(city):
     no_exception(at)
     if city in ("osh", "zhezkazgan"):
         assert "No PM2.5 measurements" in at.info[0].value
+        # the page ends early (components.state.stop_page), the frame still draws the sidebar after it
+        assert at.selectbox(key="lang").value == "en" and at.selectbox(key="city_id").value == city
+        at.selectbox(key="lang").set_value("ru").run()
+        assert at.query_params["lang"] == "ru" and at.selectbox(key="city_id").value == city
     else:
         assert at.title[0].value.startswith("Air quality — ")
         assert len(at.metric) == 4
+
+
+def test_no_page_ends_with_st_stop_which_would_leave_the_run_without_its_sidebar():
+    """The frame draws the sidebar after the page (app.py); st.stop() would end the run before it, and the city and
+    language selectors (and their state) would be gone."""
+    from pathlib import Path
+    for page in [*Path("pages").glob("*.py"), *Path("components").glob("*.py")]:
+        if page.name != "state.py":  # require_frame stops a bare run after app.py has run whole
+            assert "st.stop()" not in page.read_text(), page
 
 
 def test_air_page_pollutant_and_year_switch():
