@@ -194,74 +194,81 @@ def harness_cpu_s() -> float:
     return total
 
 
-async def run() -> None:
+@contextlib.contextmanager
+def atlas_and_minimal():
+    """The Atlas as the README serves it and the minimal page the plain way, in one run; yields
+    ((Atlas URL, process), (minimal page URL, process))."""
     with tempfile.TemporaryDirectory() as atlas_dir, tempfile.TemporaryDirectory() as minimal_dir:
         minimal = Path(minimal_dir) / "minimal_map.py"
         minimal.write_text(MINIMAL_PAGE, encoding="utf-8")
         (Path(minimal_dir) / "static").symlink_to(ROOT / "static")  # Leaflet's files, served as the Atlas does
-        with server(ROOT / "serve.py", atlas_dir) as (atlas, atlas_proc), \
-                server(minimal, minimal_dir, PLAIN) as (baseline, baseline_proc):
-            async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, proxy=OFFLINE)
-                warm_s = wait_until_idle(atlas_proc)
-                first_s, _, first_runs = await first_map(browser, atlas + PAGES["city_bishkek"])
-                print(f"first visitor after a restart: City map in {first_s * 1000:.0f} ms, runs {first_runs} "
-                      f"(start-up warming took {warm_s:.0f} s, server RSS {rss_mib(atlas_proc):.0f} MiB)\n")
-                for url in (baseline, *(atlas + path for path in PAGES.values())):  # warm both servers
-                    await first_map(browser, url)
-                pages = {"minimal st_folium page": (baseline, baseline_proc),
-                         **{name: (atlas + path, atlas_proc) for name, path in PAGES.items()}}
-                loads, server_cpu = {name: [] for name in pages}, dict.fromkeys(pages, 0.0)
-                for _ in range(LOADS):  # interleaved: a slow spell of the shared machine hits every page alike
-                    for name, (url, proc) in pages.items():
-                        cpu_before = process_cpu_s(proc)
-                        loads[name].append(await first_map(browser, url))
-                        server_cpu[name] += (process_cpu_s(proc) - cpu_before) / LOADS
-                minimal = [s for s, _, _ in loads["minimal st_folium page"]]
-                rows = {name: (statistics.median(s for s, _, _ in runs),
-                               statistics.median(s / m for (s, _, _), m in zip(runs, minimal)),
-                               statistics.median(b for _, b, _ in runs), max(r for _, _, r in runs))
-                        for name, runs in loads.items()}
-                base_s = rows["minimal st_folium page"][0]
-                print(f"{'page':<24} {'first map':>10} {'/ minimal':>10} {'bytes':>10} {'runs (full, fragment)':>22}"
-                      f" {'server CPU':>11}")
-                for name, (seconds, ratio, size, runs) in rows.items():
-                    print(f"{name:<24} {seconds * 1000:>8.0f}ms {ratio:>10.2f} {size / 1e6:>8.2f}MB"
-                          f" {str(runs):>22} {server_cpu[name] * 1000:>9.0f}ms")
-                print("(/ minimal: the median, over the rounds, of the page's time over the minimal page's in the same"
-                      " round)")
-                load, floor = {}, {}
-                print(f"\n{'sessions':>8} {'page':>8} {'median first map':>17} {'errors':>7} {'server RSS':>11}")
-                for count in SESSIONS:
-                    for name, url, proc, store in (("minimal", baseline, baseline_proc, floor),
-                                                   ("city", atlas + PAGES["city_bishkek"], atlas_proc, load)):
-                        servers_before = process_cpu_s(atlas_proc) + process_cpu_s(baseline_proc)
-                        (busy_before, stolen_before), harness_before = machine_cpu_s(), harness_cpu_s()
-                        wall_before = time.perf_counter()
-                        results = await asyncio.gather(*(first_map(browser, url, measure=False) for _ in range(count)),
-                                                       return_exceptions=True)
-                        store[count], errors = median_and_errors([r if isinstance(r, BaseException) else r[0]
-                                                                  for r in results])
-                        machine_s = (time.perf_counter() - wall_before) * os.cpu_count()
-                        busy, stolen = (now - before for now, before in zip(machine_cpu_s(), (busy_before, stolen_before)))
-                        servers = process_cpu_s(atlas_proc) + process_cpu_s(baseline_proc) - servers_before
-                        harness = harness_cpu_s() - harness_before
-                        browsers = busy - servers - harness  # and whatever else ran: the browsers' processes come and go
-                        print(f"{count:>8} {name:>8} {store[count] * 1000:>15.0f}ms {errors:>7} {rss_mib(proc):>9.0f}MiB"
-                              f"   of the machine: browsers {browsers / machine_s:.0%}, servers {servers / machine_s:.0%},"
-                              f" harness {harness / machine_s:.0%}, taken by the host {stolen / machine_s:.0%}")
-                await browser.close()
-            wire = {}
-            print("\nthe servers alone (sessions opened without a browser): median time to the map's element sent")
-            sessions = (("minimal", baseline, "", ""), ("city", atlas, "city", "city=bishkek"))
-            for _, url, page_name, query in sessions:  # the first session over the wire sets up the connection path
-                await session_load(url, page_name, query)
+        with server(ROOT / "serve.py", atlas_dir) as atlas, server(minimal, minimal_dir, PLAIN) as baseline:
+            yield atlas, baseline
+
+
+async def run() -> None:
+    with atlas_and_minimal() as ((atlas, atlas_proc), (baseline, baseline_proc)):
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, proxy=OFFLINE)
+            warm_s = wait_until_idle(atlas_proc)
+            first_s, _, first_runs = await first_map(browser, atlas + PAGES["city_bishkek"])
+            print(f"first visitor after a restart: City map in {first_s * 1000:.0f} ms, runs {first_runs} "
+                  f"(start-up warming took {warm_s:.0f} s, server RSS {rss_mib(atlas_proc):.0f} MiB)\n")
+            for url in (baseline, *(atlas + path for path in PAGES.values())):  # warm both servers
+                await first_map(browser, url)
+            pages = {"minimal st_folium page": (baseline, baseline_proc),
+                     **{name: (atlas + path, atlas_proc) for name, path in PAGES.items()}}
+            loads, server_cpu = {name: [] for name in pages}, dict.fromkeys(pages, 0.0)
+            for _ in range(LOADS):  # interleaved: a slow spell of the shared machine hits every page alike
+                for name, (url, proc) in pages.items():
+                    cpu_before = process_cpu_s(proc)
+                    loads[name].append(await first_map(browser, url))
+                    server_cpu[name] += (process_cpu_s(proc) - cpu_before) / LOADS
+            minimal = [s for s, _, _ in loads["minimal st_folium page"]]
+            rows = {name: (statistics.median(s for s, _, _ in runs),
+                           statistics.median(s / m for (s, _, _), m in zip(runs, minimal)),
+                           statistics.median(b for _, b, _ in runs), max(r for _, _, r in runs))
+                    for name, runs in loads.items()}
+            base_s = rows["minimal st_folium page"][0]
+            print(f"{'page':<24} {'first map':>10} {'/ minimal':>10} {'bytes':>10} {'runs (full, fragment)':>22}"
+                  f" {'server CPU':>11}")
+            for name, (seconds, ratio, size, runs) in rows.items():
+                print(f"{name:<24} {seconds * 1000:>8.0f}ms {ratio:>10.2f} {size / 1e6:>8.2f}MB"
+                      f" {str(runs):>22} {server_cpu[name] * 1000:>9.0f}ms")
+            print("(/ minimal: the median, over the rounds, of the page's time over the minimal page's in the same"
+                  " round)")
+            load, floor = {}, {}
+            print(f"\n{'sessions':>8} {'page':>8} {'median first map':>17} {'errors':>7} {'server RSS':>11}")
             for count in SESSIONS:
-                for name, url, page_name, query in sessions:
-                    results = await asyncio.gather(*(session_load(url, page_name, query) for _ in range(count)),
+                for name, url, proc, store in (("minimal", baseline, baseline_proc, floor),
+                                               ("city", atlas + PAGES["city_bishkek"], atlas_proc, load)):
+                    servers_before = process_cpu_s(atlas_proc) + process_cpu_s(baseline_proc)
+                    (busy_before, stolen_before), harness_before = machine_cpu_s(), harness_cpu_s()
+                    wall_before = time.perf_counter()
+                    results = await asyncio.gather(*(first_map(browser, url, measure=False) for _ in range(count)),
                                                    return_exceptions=True)
-                    wire[name, count], errors = median_and_errors(results)
-                    print(f"{count:>8} {name:>8} {wire[name, count] * 1000:>15.0f}ms {errors:>7} errors")
+                    store[count], errors = median_and_errors([r if isinstance(r, BaseException) else r[0]
+                                                              for r in results])
+                    machine_s = (time.perf_counter() - wall_before) * os.cpu_count()
+                    busy, stolen = (now - before for now, before in zip(machine_cpu_s(), (busy_before, stolen_before)))
+                    servers = process_cpu_s(atlas_proc) + process_cpu_s(baseline_proc) - servers_before
+                    harness = harness_cpu_s() - harness_before
+                    browsers = busy - servers - harness  # and whatever else ran: the browsers' processes come and go
+                    print(f"{count:>8} {name:>8} {store[count] * 1000:>15.0f}ms {errors:>7} {rss_mib(proc):>9.0f}MiB"
+                          f"   of the machine: browsers {browsers / machine_s:.0%}, servers {servers / machine_s:.0%},"
+                          f" harness {harness / machine_s:.0%}, taken by the host {stolen / machine_s:.0%}")
+            await browser.close()
+        wire = {}
+        print("\nthe servers alone (sessions opened without a browser): median time to the map's element sent")
+        sessions = (("minimal", baseline, "", ""), ("city", atlas, "city", "city=bishkek"))
+        for _, url, page_name, query in sessions:  # the first session over the wire sets up the connection path
+            await session_load(url, page_name, query)
+        for count in SESSIONS:
+            for name, url, page_name, query in sessions:
+                results = await asyncio.gather(*(session_load(url, page_name, query) for _ in range(count)),
+                                               return_exceptions=True)
+                wire[name, count], errors = median_and_errors(results)
+                print(f"{count:>8} {name:>8} {wire[name, count] * 1000:>15.0f}ms {errors:>7} errors")
     worst = max(ratio for name, (_, ratio, _, _) in rows.items() if name != "minimal st_folium page")
     print(f"\nmachine: {os.cpu_count()} cores, shared with the browsers the benchmark drives")
     print(f"the minimal page's own {SESSIONS[-1]}-session median is {floor[SESSIONS[-1]] / floor[1]:.2f}x its single "

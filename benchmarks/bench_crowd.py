@@ -53,9 +53,8 @@ from benchmarks.bench_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     MAP_DRAWN_SCRIPT,
-    MINIMAL_PAGE,
     OFFLINE,
-    PLAIN,
+    atlas_and_minimal,
     first_map,
     free_port,
     median_and_errors,
@@ -162,22 +161,17 @@ async def cpu_per_full_load(pages: dict[str, tuple[str, subprocess.Popen]]) -> d
 def weak_link() -> tuple[float, float, float, float]:
     """Part (a): the tables and the server CPU per full page load; returns (City first visit s, City return visit
     s, worst map page first / minimal, server CPU s per City page load)."""
-    with tempfile.TemporaryDirectory() as atlas_dir, tempfile.TemporaryDirectory() as minimal_dir:
-        minimal = Path(minimal_dir) / "minimal_map.py"
-        minimal.write_text(MINIMAL_PAGE, encoding="utf-8")
-        (Path(minimal_dir) / "static").symlink_to(ROOT / "static")  # Leaflet's files, served as the Atlas does
-        with server(ROOT / "serve.py", atlas_dir) as (atlas, atlas_proc), \
-                server(minimal, minimal_dir, PLAIN) as (baseline, baseline_proc):
-            wait_until_idle(atlas_proc)
-            pages = {MINIMAL: baseline, **{name: atlas + path for name, path in MAP_PAGES.items()}}
-            asyncio.run(weak_link_table(pages, "warming (unthrottled, not counted)", {"latency": 0,
-                        "downloadThroughput": -1, "uploadThroughput": -1}, tuple(pages)))
-            weak = asyncio.run(weak_link_table(pages, "1 Mbit/s down, 0.5 up, 300 ms round trip", WEAK_LINK,
-                                               tuple(pages)))
-            asyncio.run(weak_link_table(pages, "Lighthouse slow 4G (562.5 ms, 1.47 Mbit/s down, 0.69 up)", SLOW_4G,
-                                        (MINIMAL, *SLOW_4G_PAGES)))
-            cpu = asyncio.run(cpu_per_full_load({MINIMAL: (baseline, baseline_proc),
-                                                 "City (Bishkek)": (pages["City (Bishkek)"], atlas_proc)}))
+    with atlas_and_minimal() as ((atlas, atlas_proc), (baseline, baseline_proc)):
+        wait_until_idle(atlas_proc)
+        pages = {MINIMAL: baseline, **{name: atlas + path for name, path in MAP_PAGES.items()}}
+        asyncio.run(weak_link_table(pages, "warming (unthrottled, not counted)", {"latency": 0,
+                    "downloadThroughput": -1, "uploadThroughput": -1}, tuple(pages)))
+        weak = asyncio.run(weak_link_table(pages, "1 Mbit/s down, 0.5 up, 300 ms round trip", WEAK_LINK,
+                                           tuple(pages)))
+        asyncio.run(weak_link_table(pages, "Lighthouse slow 4G (562.5 ms, 1.47 Mbit/s down, 0.69 up)", SLOW_4G,
+                                    (MINIMAL, *SLOW_4G_PAGES)))
+        cpu = asyncio.run(cpu_per_full_load({MINIMAL: (baseline, baseline_proc),
+                                             "City (Bishkek)": (pages["City (Bishkek)"], atlas_proc)}))
     print("\nserver CPU per whole page load in a browser (unthrottled, median of "
           f"{FULL_LOADS}): " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in cpu.items()))
     minimal_first = weak[MINIMAL][0][1]
