@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.assets import STATIC_DIR, install_static_assets
 from components.errors import run_guarded
-from components.state import init_state, mark_frame_ran, sidebar, t
+from components.state import init_state, mark_frame_ran, sidebar, sync_url, t
 
 st.set_page_config(page_title="Healthy Cities Atlas", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
 st.cache_resource(install_static_assets)()
@@ -32,6 +32,7 @@ st.html("<style>[data-testid='stMetricValue'] div, [data-testid='stMetricValue']
         " [data-testid='stMetricDelta'] p {white-space: normal !important;"
         " overflow: visible !important; text-overflow: clip !important;}"
         " [data-testid='stMainBlockContainer'] {padding-top: 3rem;}</style>")
+sync_url()  # after st.navigation (which settles the page's own URL), before the page
 mark_frame_ran()
 run_guarded(navigation)
 # After the page (whose values are seeded by init_state): the page's map asks for its scripts before the sidebar's

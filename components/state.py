@@ -84,6 +84,11 @@ def sidebar() -> None:
         st.selectbox(t("sidebar.city"), list(labels), key=CITY_KEY, format_func=labels.get, on_change=_forget_view)
         st.caption(t("sidebar.about"))
         st.caption(t("sidebar.language_auto"))
+
+
+def sync_url() -> None:
+    """The chosen city and language in the page URL, at the start of every run (before the page: a run a newer
+    click interrupts has already said where it is)."""
     for param, key in (("city", CITY_KEY), ("lang", LANG_KEY)):
         if st.query_params.get(param) != st.session_state[key]:  # unchanged: leave the URL (and its map view) be
             st.query_params[param] = st.session_state[key]

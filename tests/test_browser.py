@@ -593,6 +593,7 @@ def test_a_russian_sessions_map_export_is_dated_and_credited_in_russian(server, 
     page = offline_page(browser, [])
     page.goto(f"{server}/city?city=bishkek&lang=ru")
     map_frame(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the page as its reader sees it, settled
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Карта в HTML (работает без интернета)").click()
     exported = ARTIFACTS / "export-ru-map.html"
