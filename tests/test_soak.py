@@ -23,8 +23,9 @@ SOAK_S = float(os.environ.get("ATLAS_SOAK_S", "30"))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_four_editors_and_twenty_readers_lose_nothing(backend, tmp_path):
+def test_four_editors_and_twenty_readers_lose_nothing(backend, tmp_path, request):
     store = make_store(backend, tmp_path, layer_ids=("boundary", "health_facilities"))
+    request.addfinalizer(store.close)  # its pool's connections closed here, not by a later test's garbage collection
     facilities = store.read_layer("health_facilities", CITY)
     editors = [signed_in_editor(store, f"editor{i}", (CITY,)) for i in range(4)]
     deadline = time.monotonic() + SOAK_S
