@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.assets import STATIC_DIR, install_static_assets
 from components.errors import run_guarded
-from components.state import init_state, mark_frame_ran, sidebar, sync_url, t
+from components.state import init_state, mark_frame_ran, sidebar, t
 
 st.set_page_config(page_title="Healthy Cities Atlas", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide")
 st.cache_resource(install_static_assets)()
@@ -25,6 +25,7 @@ navigation = st.navigation([
     # in old bookmarks, opens the same page rather than a "Page not found" dialog.
     st.Page("pages/overview.py", title=t("nav.overview"), url_path="overview", visibility="hidden"),
 ])
+sidebar()  # after st.navigation, which makes the entrypoint's the active script: the same widgets in every run
 # A card's value and label wrap rather than being cut: "деректер жоқ" (no data) must never read as "деректер ж…"
 # (data), nor a Kazakh indicator name lose its unit. Less space above the title: the City map fits a 768 px screen.
 st.html("<style>[data-testid='stMetricValue'] div, [data-testid='stMetricValue'] p, [data-testid='stMetricLabel'] p,"
@@ -32,10 +33,5 @@ st.html("<style>[data-testid='stMetricValue'] div, [data-testid='stMetricValue']
         " [data-testid='stMetricDelta'] p {white-space: normal !important;"
         " overflow: visible !important; text-overflow: clip !important;}"
         " [data-testid='stMainBlockContainer'] {padding-top: 3rem;}</style>")
-sync_url()  # after st.navigation (which settles the page's own URL), before the page
 mark_frame_ran()
 run_guarded(navigation)
-# After the page (whose values are seeded by init_state): the page's map asks for its scripts before the sidebar's
-# selectors do (about twenty files, a second on a weak link); the same widgets in every run, as the pages end
-# with components.state.stop_page, never st.stop().
-sidebar()

@@ -7,19 +7,16 @@ import secrets
 
 import streamlit as st
 
-from components.state import PageStopped, t
+from components.state import t
 from geo.errors import StoreBusy, StoreFull, StoreUnavailable
 
 LOG = logging.getLogger("atlas.pages")
 
 
 def run_guarded(page) -> None:
-    """Run the navigation's page; Streamlit's own rerun and stop signals pass (they are BaseExceptions), a page
-    ended by stop_page returns here."""
+    """Run the navigation's page; Streamlit's own rerun and stop signals pass (they are BaseExceptions)."""
     try:
         page.run()
-    except PageStopped:
-        return
     except StoreUnavailable:
         LOG.exception("the layer store is unavailable")
         st.error(t("error.store_unavailable"))

@@ -15,17 +15,6 @@ LANG_KEY = "lang"
 DEFAULT_CITY = "bishkek"
 
 
-class PageStopped(Exception):
-    """Raised by stop_page: caught by the frame (components/errors.run_guarded), which goes on to draw the sidebar."""
-
-
-def stop_page() -> None:
-    """End the page here, as st.stop() would, but let the frame finish its run: the sidebar is drawn after the
-    page (app.py), so that the page's map asks for its scripts before the sidebar's widgets do, and st.stop()
-    would leave the run without its language and city selectors."""
-    raise PageStopped
-
-
 def require_frame() -> None:
     """Run app.py around a page that Streamlit started without it, in the same script run.
 
@@ -84,11 +73,6 @@ def sidebar() -> None:
         st.selectbox(t("sidebar.city"), list(labels), key=CITY_KEY, format_func=labels.get, on_change=_forget_view)
         st.caption(t("sidebar.about"))
         st.caption(t("sidebar.language_auto"))
-
-
-def sync_url() -> None:
-    """The chosen city and language in the page URL, at the start of every run (before the page: a run a newer
-    click interrupts has already said where it is)."""
     for param, key in (("city", CITY_KEY), ("lang", LANG_KEY)):
         if st.query_params.get(param) != st.session_state[key]:  # unchanged: leave the URL (and its map view) be
             st.query_params[param] = st.session_state[key]

@@ -3,7 +3,7 @@ what a proposed facility would change (click the map)."""
 import streamlit as st
 
 from components import access_views, data
-from components.state import current_city, lang, require_frame, stop_page, t
+from components.state import current_city, lang, require_frame, t
 from geo.access import ACCESS_TARGETS, DETOUR_FACTOR, WALK_SPEED_KMH
 from geo.i18n import format_month
 from geo.mobility import drive_network_only
@@ -21,7 +21,7 @@ model = access_views.access_model(city.id, target)
 if model is None:
     st.warning(t("access.no_destinations", target=t(f"access_target.{target}")))
     access_views.offer_osm(city)
-    stop_page()
+    st.stop()
 if model.method == "network":
     st.success(t("access.method_network", speed=WALK_SPEED_KMH))
     walking = data.city_layer(city.id, "walking_network")

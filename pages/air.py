@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import air_views, data
-from components.state import current_city, lang, require_frame, stop_page, t
+from components.state import current_city, lang, require_frame, t
 from components.widgets import after_map, url_choice, url_keep
 from geo.guidelines import POLLUTANTS
 
@@ -18,7 +18,7 @@ if not pollutants:  # not a dead end: what the network measured, and how the cit
     if latest is not None:
         st.subheader(t("air.compare_title"))
         air_views.comparison("pm25", latest)
-    stop_page()
+    st.stop()
 
 url_choice("air_pollutant", "pollutant", pollutants, pollutants[0])
 pollutant = st.segmented_control(t("air.pollutant"), pollutants, format_func=lambda p: POLLUTANTS[p].label,

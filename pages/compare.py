@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import data, indicator_views
 from components.shared_charts import indicator_name
-from components.state import lang, require_frame, stop_page, t
+from components.state import lang, require_frame, t
 from components.widgets import after_map, url_choice, url_keep, url_list
 from geo.cities import get_city, member_cities
 from geo.indicators import INDICATORS
@@ -22,7 +22,7 @@ indicator_ids = url_list("indicators", comparable, DEFAULT_INDICATORS, t("compar
                          lambda i: indicator_name(i, lang()))
 if not city_ids or not indicator_ids:
     st.info(t("compare.pick"))
-    stop_page()
+    st.stop()
 
 years = sorted({y for i in indicator_ids for y in data.indicator_years(i)}, reverse=True)
 SHARED = "shared"  # the latest year the cities share, per indicator

@@ -4,7 +4,7 @@ optimum; the plan kept by editors and taken away as GeoJSON or CSV."""
 import streamlit as st
 
 from components import access_views, siting_views
-from components.state import current_city, lang, require_frame, stop_page, t
+from components.state import current_city, lang, require_frame, t
 from components.widgets import after_map, url_choice, url_keep
 from geo.access import DETOUR_FACTOR, SITED_TARGETS, WALK_SPEED_KMH
 from geo.errors import AtlasError
@@ -34,7 +34,7 @@ try:
         plan = siting_views.best_sites(question, sites)
 except AtlasError as error:
     st.warning(str(error))
-    stop_page()
+    st.stop()
 if found.method == "network":
     st.caption(t("siting.method_network", speed=WALK_SPEED_KMH))
 else:
