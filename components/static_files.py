@@ -203,7 +203,7 @@ def served_file(url_path: str) -> Path | None:
 
 def cache_control(path: Path, query: str) -> str:
     """A year where the URL names the content (a hashed file name, or ?v= equal to the content's hash), else
-    ask again each time (the browser still revalidates with the ETag and gets a 304)."""
+    ask again each time (Starlette's FileResponse answers in full, with no 304: only small files are asked for so)."""
     if (STREAMLIT_STATIC.resolve() in path.parents and HASHED_NAME.search(path.name)) or \
             (path.parent == MAPS_DIR.resolve() and MAP_FILE.match(path.name)):
         return A_YEAR
