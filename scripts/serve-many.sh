@@ -3,8 +3,9 @@
 #   bash scripts/serve-many.sh [PROCESSES] [PORT]        (defaults: one process per core, port 8501)
 # HAProxy (Debian's) pins each browser to one process with a cookie, so a session's reruns, uploads and widget
 # state stay where they live (Streamlit keeps a session in the process that opened it); it checks every process's
-# /_stcore/health every 2 s and sends a pinned browser to another one when its process stops (the page
-# reconnects there as a new session). The processes share one store: set ATLAS_DATABASE_URL to PostGIS (the
+# /_stcore/health every 2 s (10 s to answer: a process warming its caches on a busy machine is slow, not down;
+# three failures in a row take it out) and sends a pinned browser to another one when its process stops (the
+# page reconnects there as a new session). The processes share one store: set ATLAS_DATABASE_URL to PostGIS (the
 # SQLite default under ATLAS_USER_DIR works for a few processes on one machine), and one cookie secret, so a
 # browser moved to another process keeps working. Each process warms its own caches at start (serve.py).
 # Ctrl-C (or SIGTERM) stops HAProxy and every process.
@@ -33,7 +34,7 @@ for i in $(seq 1 "$processes"); do
     >"$run_dir/atlas$i.log" 2>&1 &
   pids+=("$!")
   echo "$!" >"$run_dir/atlas$i.pid"
-  servers+="  server atlas$i 127.0.0.1:$backend_port check cookie atlas$i inter 2s fall 2 rise 1"$'\n'
+  servers+="  server atlas$i 127.0.0.1:$backend_port check cookie atlas$i inter 2s fall 3 rise 1"$'\n'
 done
 
 cat >"$run_dir/haproxy.cfg" <<EOF
@@ -44,6 +45,7 @@ defaults
   option redispatch
   retries 2
   timeout connect 5s
+  timeout check 10s
   timeout client 1h
   timeout server 1h
   timeout tunnel 1h

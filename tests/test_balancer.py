@@ -46,16 +46,23 @@ def balanced(tmp_path):
                                    stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 180
+        waiting = [url, f"http://127.0.0.1:{first}", f"http://127.0.0.1:{first + 1}"]  # the balancer, each process
+        while waiting and time.monotonic() < deadline:
             try:
-                if answer(url + "/_stcore/health")[0] == 200:
-                    break
+                if answer(waiting[0] + "/_stcore/health")[0] == 200:
+                    waiting.pop(0)
+                    continue
             except (urllib.error.URLError, ConnectionError, OSError):
                 pass
             time.sleep(1)
+        while not waiting and time.monotonic() < deadline:  # until the balancer's checks have seen both up
+            if {answer(url + "/_stcore/health")[1] for _ in range(4)} == {"atlas1", "atlas2"}:
+                break
+            time.sleep(1)
         else:
-            pytest.fail("the balancer never answered: " + (tmp_path / "serve-many.log").read_text()[-2000:])
+            pytest.fail(f"{waiting[:1] or 'a process'} never answered: "
+                        + (tmp_path / "serve-many.log").read_text()[-2000:])
         run_dir = Path((tmp_path / "serve-many.log").read_text().split("logs and pids: ")[1].split(")")[0])
         yield url, run_dir
     finally:
