@@ -16,6 +16,7 @@ from components.static_files import (
     PRECOMPRESSED_DIR,
     STREAMLIT_STATIC,
     PrecompressedStatic,
+    PreloadMapFrame,
     cut_font,
     precompress_all,
     prune_old_files,
@@ -40,4 +41,5 @@ async def lifespan(_app):
 
 
 app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(PrecompressedStatic, cache_dir=PRECOMPRESSED_DIR),
-                                                       Middleware(GZipMiddleware, minimum_size=1024)])
+                                                       Middleware(GZipMiddleware, minimum_size=1024),
+                                                       Middleware(PreloadMapFrame)])

@@ -242,3 +242,64 @@ class PrecompressedStatic:
                 media_type = FileResponse(path).media_type  # the original's type, not the archive's
         response = FileResponse(body, headers=headers, media_type=media_type, stat_result=body.stat())
         await response(scope, receive, send)
+
+
+STATIC_IMPORT = re.compile(rb'(?:from|import)\s*"\./([\w.-]+\.js)"')
+MAP_FRAME_SCRIPT = "IFrame.*.js"  # Streamlit's iframe element, which draws every Atlas map (components/map_view.py)
+
+
+@functools.cache
+def map_frame_preloads() -> bytes:
+    """`<link rel="modulepreload">` for Streamlit's iframe element and the scripts it imports that index.html does
+    not preload already: Streamlit asks for it only once the page's first delta names it, where on 1 Mbit/s it
+    queued 1.5 s behind the sidebar's selectbox scripts before the map's page could even be asked for."""
+    scripts = STREAMLIT_STATIC / "static" / "js"
+    index = (STREAMLIT_STATIC / "index.html").read_bytes()
+    wanted, found = [path.name for path in scripts.glob(MAP_FRAME_SCRIPT)], []
+    while wanted:
+        name = wanted.pop()
+        if name not in found and f"./static/js/{name}".encode() not in index:
+            found.append(name)
+            wanted += [m.decode() for m in STATIC_IMPORT.findall((scripts / name).read_bytes())]
+    return b"".join(b'<link rel="modulepreload" crossorigin href="./static/js/%s">' % name.encode()
+                    for name in sorted(found))
+
+
+class PreloadMapFrame:
+    """ASGI middleware: Streamlit's index.html goes out with map_frame_preloads() in its head (the same bytes for
+    one Streamlit version, so Streamlit's ETag still names it); every other response passes unchanged. A page
+    asked for is asked of Streamlit uncompressed (its own gzip sits inside), so the GZip middleware outside this
+    one compresses what was rewritten."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or \
+                "text/html" not in Headers(scope=scope).get("accept", ""):
+            await self.app(scope, receive, send)
+            return
+        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]}
+        start: dict = {}
+
+        async def send_index(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message["headers"])
+                if message["status"] == 200 and headers.get("content-type", "").startswith("text/html") \
+                        and "content-encoding" not in headers and "content-range" not in headers:
+                    start.update(message)  # held until the body is known: its length changes
+                    return
+            elif start and message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    start.setdefault("_body", []).append(message["body"])
+                    return
+                body = b"".join(start.pop("_body", [])) + message["body"]
+                if b"./static/js/index." in body and b"</head>" in body:
+                    body = body.replace(b"</head>", map_frame_preloads() + b"</head>", 1)
+                start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"] + \
+                    [(b"content-length", str(len(body)).encode())]
+                await send(start)
+                message = {"type": "http.response.body", "body": body}
+            await send(message)
+
+        await self.app(scope, receive, send_index)

@@ -4,6 +4,7 @@ static folders served."""
 import asyncio
 import gzip
 import os
+import re
 from dataclasses import dataclass
 
 import brotli
@@ -20,6 +21,7 @@ from components.static_files import (
     REVALIDATE,
     STREAMLIT_STATIC,
     PrecompressedStatic,
+    PreloadMapFrame,
     icon_font_subset,
     icon_names,
     text_font_subset,
@@ -267,3 +269,47 @@ def test_the_text_font_keeps_every_letter_of_the_four_languages_with_the_same_ou
         assert cut["hmtx"][cut_map[code]] == full["hmtx"][full_map[code]], chr(code)
     assert "fvar" in cut and [a.axisTag for a in cut["fvar"].axes] == [a.axisTag for a in full["fvar"].axes]
     assert all(any(low <= code <= high for low, high in TEXT_FONT_RANGES) for code in cut_map)
+
+
+def test_the_page_preloads_the_map_frames_scripts_in_every_encoding_and_nothing_else_changes():
+    """Streamlit's index.html (gzipped by Streamlit itself when asked, as its own middleware does) reaches the
+    browser with a modulepreload of the iframe element's script and its imports that index.html lacks, under the
+    outer GZip too; scripts and not-modified answers pass as they are."""
+    from starlette.middleware.gzip import GZipMiddleware
+    index = (STREAMLIT_STATIC / "index.html").read_bytes()
+
+    async def streamlit_like(scope, receive, send):
+        headers = dict(scope["headers"])
+        if scope["path"] == "/cached":
+            await send({"type": "http.response.start", "status": 304, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body, kind = (index, b"text/html; charset=utf-8") if scope["path"] != "/x.js" else (b"x" * 2000,
+                                                                                          b"text/javascript")
+        extra = []
+        if b"gzip" in headers.get(b"accept-encoding", b""):
+            body, extra = gzip.compress(body), [(b"content-encoding", b"gzip")]
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())] + extra})
+        await send({"type": "http.response.body", "body": body})
+
+    served = Client(GZipMiddleware(PreloadMapFrame(streamlit_like), minimum_size=1024))
+    scripts = STREAMLIT_STATIC / "static" / "js"
+    for encoding in ("", "gzip", "gzip, deflate, br, zstd"):
+        answer = served.get("/city?city=osh", {"Accept": "text/html,*/*", "Accept-Encoding": encoding})
+        page = answer.content
+        assert answer.status_code == 200 and int(answer.headers["content-length"]) == len(answer.body)
+        assert answer.headers.get("content-encoding") == ("gzip" if encoding else None)
+        head, tail = page.split(b"</head>", 1)
+        added = head[len(index.split(b"</head>")[0]):]
+        linked = [name.decode() for name in re.findall(rb'<link rel="modulepreload" crossorigin '
+                                                       rb'href="\./static/js/([^"]+)">', added)]
+        assert b"</head>".join((head[:-len(added)], tail)) == index  # only the links were added
+        frame_script = next(scripts.glob("IFrame.*.js")).name
+        imported = set(re.findall(r'"\./([\w.-]+\.js)"', (scripts / frame_script).read_text()))
+        assert frame_script in linked and all((scripts / name).is_file() for name in linked)
+        assert set(linked) - {frame_script} == {name for name in imported
+                                                if f"./static/js/{name}".encode() not in index}
+    script = served.get("/x.js", {"Accept": "*/*", "Accept-Encoding": "gzip"})
+    assert script.content == b"x" * 2000 and script.headers["content-encoding"] == "gzip"
+    assert served.get("/cached", {"Accept": "text/html"}).status_code == 304
