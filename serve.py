@@ -16,7 +16,7 @@ from components.static_files import (
     PRECOMPRESSED_DIR,
     STREAMLIT_STATIC,
     PrecompressedStatic,
-    PreloadMapFrame,
+    IndexPageHead,
     cut_font,
     precompress_all,
     prune_old_files,
@@ -42,4 +42,4 @@ async def lifespan(_app):
 
 app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(PrecompressedStatic, cache_dir=PRECOMPRESSED_DIR),
                                                        Middleware(GZipMiddleware, minimum_size=1024),
-                                                       Middleware(PreloadMapFrame)])
+                                                       Middleware(IndexPageHead)])

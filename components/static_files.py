@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import json
 import os
 import re
 import time
@@ -191,6 +192,11 @@ def prune_old_files(kept_days: float = MAPS_KEPT_DAYS, maps_dir: Path | None = N
     return removed
 
 
+def base_path() -> str:
+    """The app's path on its server (server.baseUrlPath), as "/" or "/atlas"."""
+    return "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
+
+
 def served_file(url_path: str) -> Path | None:
     """The file under one of ROOTS that a URL path names, or None (outside them, missing, or escaping them)."""
     for prefix, root in ROOTS:
@@ -221,7 +227,7 @@ class PrecompressedStatic:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = None
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            base = "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
+            base = base_path()
             url_path = scope["path"]
             path = served_file(url_path[len(base.rstrip("/")):] if url_path.startswith(base) else url_path)
         if path is None:
@@ -265,41 +271,91 @@ def map_frame_preloads() -> bytes:
                     for name in sorted(found))
 
 
-class PreloadMapFrame:
-    """ASGI middleware: Streamlit's index.html goes out with map_frame_preloads() in its head (the same bytes for
-    one Streamlit version, so Streamlit's ETag still names it); every other response passes unchanged. A page
-    asked for is asked of Streamlit uncompressed (its own gzip sits inside), so the GZip middleware outside this
-    one compresses what was rewritten."""
+async def asgi_get(app: ASGIApp, scope: Scope, path: str) -> tuple[int, bytes]:
+    """(status, body) of a GET of `path` asked of `app` inside the server, as a browser's request in `scope`."""
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def collect(message: dict) -> None:
+        sent.append(message)
+    await app({**scope, "path": path, "raw_path": path.encode(), "query_string": b"", "headers": []}, receive, collect)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+PAGE_PATH = re.compile(r"^/([^/.]+/?)?$")  # the app's pages (/, /city): Streamlit answers them with its index.html
+
+
+class IndexPageHead:
+    """ASGI middleware: Streamlit's index.html goes out with two additions to its head, so a first map comes sooner:
+    map_frame_preloads(), and the server's own address and host configuration in `window.__streamlit` (Streamlit's
+    setting for hosts that embed it): its scripts then open the websocket at once instead of first probing
+    `<page>/_stcore/health` (a 404 on every page but the first), then `/_stcore/health` and `host-config`, two round
+    trips later (0.75 s on 300 ms); they still ask for both in the background, as with that setting they always do.
+    Its ETag gains the additions' hash, so a browser's copy is current. A page is asked of Streamlit uncompressed
+    (its own gzip sits inside), so the GZip middleware outside this one compresses what was rewritten."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        self.app, self.addition = app, b""
+
+    async def head_addition(self, scope: Scope) -> bytes:
+        """The preloads and the `window.__streamlit` script, the host configuration asked of Streamlit once."""
+        if not self.addition:
+            status, host_config = await asgi_get(self.app, scope, base_path().rstrip("/") + "/_stcore/host-config")
+            try:
+                settings_json = json.dumps({"HOST_CONFIG": json.loads(host_config)}).replace("<", "\\u003c")
+            except ValueError:
+                status = 0
+            if status != 200:  # Streamlit's scripts find it themselves, as without this setting
+                return map_frame_preloads()
+            self.addition = map_frame_preloads() + (
+                f'<script>window.__streamlit = Object.assign({settings_json}, '
+                f'{{BACKEND_BASE_URL: new URL(".", location.href).href}});</script>').encode()
+        return self.addition
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or \
-                "text/html" not in Headers(scope=scope).get("accept", ""):
+        base = base_path()
+        path = scope["path"][len(base.rstrip("/")):] if scope.get("path", "").startswith(base) else ""
+        if scope["type"] != "http" or scope["method"] != "GET" or not PAGE_PATH.match(path):
             await self.app(scope, receive, send)
             return
-        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]}
+        addition = await self.head_addition(scope)
+        tag = b"-" + hashlib.sha256(addition).hexdigest()[:12].encode()
+        headers = []
+        for key, value in scope["headers"]:
+            if key.lower() == b"if-none-match":  # the browser's copy: current only if made with these additions
+                if not value.rstrip(b'"').endswith(tag):
+                    continue
+                value = value.replace(tag, b"")
+            if key.lower() != b"accept-encoding":
+                headers.append((key, value))
         start: dict = {}
+
+        def tagged(raw: list) -> list:
+            return [(k, v.rstrip(b'"') + tag + b'"' if v.endswith(b'"') else v + tag) if k.lower() == b"etag" else (k, v)
+                    for k, v in raw]
 
         async def send_index(message: dict) -> None:
             if message["type"] == "http.response.start":
-                headers = Headers(raw=message["headers"])
-                if message["status"] == 200 and headers.get("content-type", "").startswith("text/html") \
-                        and "content-encoding" not in headers and "content-range" not in headers:
+                found = Headers(raw=message["headers"])
+                if message["status"] == 200 and found.get("content-type", "").startswith("text/html") \
+                        and "content-encoding" not in found and "content-range" not in found:
                     start.update(message)  # held until the body is known: its length changes
                     return
+                if message["status"] == 304:
+                    message = {**message, "headers": tagged(message["headers"])}
             elif start and message["type"] == "http.response.body":
                 if message.get("more_body"):
                     start.setdefault("_body", []).append(message["body"])
                     return
-                body = b"".join(start.pop("_body", [])) + message["body"]
+                body, raw = b"".join(start.pop("_body", [])) + message["body"], start["headers"]
                 if b"./static/js/index." in body and b"</head>" in body:
-                    body = body.replace(b"</head>", map_frame_preloads() + b"</head>", 1)
-                start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"] + \
+                    body, raw = body.replace(b"</head>", addition + b"</head>", 1), tagged(raw)
+                start["headers"] = [(k, v) for k, v in raw if k.lower() != b"content-length"] + \
                     [(b"content-length", str(len(body)).encode())]
                 await send(start)
                 message = {"type": "http.response.body", "body": body}
             await send(message)
 
-        await self.app(scope, receive, send_index)
+        await self.app({**scope, "headers": headers}, receive, send_index)

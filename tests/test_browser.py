@@ -481,15 +481,23 @@ def test_a_return_visit_takes_the_city_map_from_the_browsers_cache_and_the_webso
         cdp.on("Network.responseReceived", lambda e, visit=visit: "/app/maps/" in e["response"]["url"] and fetched.append(
             (visit, e["response"]["status"], bool(e["response"].get("fromDiskCache") or
                                                   e["response"].get("fromMemoryCache")))))
-        asked = {}  # when the map frame's script and the websocket were first asked for
-        cdp.on("Network.requestWillBeSent", lambda e, asked=asked: "/static/js/IFrame." in e["request"]["url"] and
-               asked.setdefault("map frame script", e["timestamp"]))
+        asked, events = {}, []  # when the map frame's script and the websocket were first asked for; in order
+        cdp.on("Network.requestWillBeSent", lambda e, asked=asked, events=events: (
+            "/static/js/IFrame." in e["request"]["url"] and asked.setdefault("map frame script", e["timestamp"]),
+            "/_stcore/" in e["request"]["url"] and events.append(("asked", e["request"]["url"]))))
         cdp.on("Network.webSocketWillSendHandshakeRequest", lambda e, asked=asked: asked.setdefault(
             "websocket", e["timestamp"]))
+        cdp.on("Network.webSocketCreated", lambda e, events=events: events.append(("websocket", e["url"])))
+        cdp.on("Network.responseReceived", lambda e, events=events: "/_stcore/health" in e["response"]["url"] and
+               events.append(("health answered", e["response"]["url"])))
         page.goto(f"{server}/city?city=bishkek&lang=en")
         frame = map_frame(page)
-        if visit == "first":  # preloaded with the page's own scripts (PreloadMapFrame), not after the first delta
+        if visit == "first":  # preloaded with the page's own scripts (IndexPageHead), not after the first delta
             assert asked["map frame script"] < asked["websocket"], asked
+        # window.__streamlit names the server: no probe of the page's own path, the websocket opened at once
+        assert not [url for _, url in events if "/city/_stcore/" in url], events
+        assert [kind for kind, _ in events].index("websocket") < [kind for kind, _ in events].index(
+            "health answered"), events
         assert "/app/maps/" in frame.url and "Health facilities" in frame.locator(".atlas-legend").inner_text()
         import base64
         sent = b"".join(base64.b64decode(f) for f in frames)

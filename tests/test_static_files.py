@@ -3,6 +3,7 @@ cache where the URL names the content, maps published as pages named by their co
 static folders served."""
 import asyncio
 import gzip
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from components.static_files import (
     REVALIDATE,
     STREAMLIT_STATIC,
     PrecompressedStatic,
-    PreloadMapFrame,
+    IndexPageHead,
     icon_font_subset,
     icon_names,
     text_font_subset,
@@ -271,29 +272,34 @@ def test_the_text_font_keeps_every_letter_of_the_four_languages_with_the_same_ou
     assert all(any(low <= code <= high for low, high in TEXT_FONT_RANGES) for code in cut_map)
 
 
-def test_the_page_preloads_the_map_frames_scripts_in_every_encoding_and_nothing_else_changes():
+def test_the_page_preloads_the_map_frames_scripts_and_names_its_server_in_every_encoding():
     """Streamlit's index.html (gzipped by Streamlit itself when asked, as its own middleware does) reaches the
-    browser with a modulepreload of the iframe element's script and its imports that index.html lacks, under the
-    outer GZip too; scripts and not-modified answers pass as they are."""
+    browser with a modulepreload of the iframe element's script and its imports that index.html lacks, and with
+    Streamlit's host configuration as the server answers it and the server's address in window.__streamlit, under
+    the outer GZip too; only those are added; scripts and the components' pages pass as they are."""
     from starlette.middleware.gzip import GZipMiddleware
     index = (STREAMLIT_STATIC / "index.html").read_bytes()
+    host_config = {"allowedOrigins": ["https://a.example", "</script><b>x"], "useExternalAuthToken": False}
 
     async def streamlit_like(scope, receive, send):
         headers = dict(scope["headers"])
-        if scope["path"] == "/cached":
-            await send({"type": "http.response.start", "status": 304, "headers": []})
+        body, kind = index, b"text/html; charset=utf-8"
+        if scope["path"] == "/_stcore/host-config":
+            body, kind = json.dumps(host_config).encode(), b"application/json"
+        elif scope["path"] == "/x.js":
+            body, kind = b"x" * 2000, b"text/javascript"
+        if headers.get(b"if-none-match") == b'"abc"':
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", b'"abc"')]})
             await send({"type": "http.response.body", "body": b""})
             return
-        body, kind = (index, b"text/html; charset=utf-8") if scope["path"] != "/x.js" else (b"x" * 2000,
-                                                                                          b"text/javascript")
-        extra = []
+        extra = [(b"etag", b'"abc"')]
         if b"gzip" in headers.get(b"accept-encoding", b""):
-            body, extra = gzip.compress(body), [(b"content-encoding", b"gzip")]
+            body, extra = gzip.compress(body), extra + [(b"content-encoding", b"gzip")]
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())] + extra})
         await send({"type": "http.response.body", "body": body})
 
-    served = Client(GZipMiddleware(PreloadMapFrame(streamlit_like), minimum_size=1024))
+    served = Client(GZipMiddleware(IndexPageHead(streamlit_like), minimum_size=1024))
     scripts = STREAMLIT_STATIC / "static" / "js"
     for encoding in ("", "gzip", "gzip, deflate, br, zstd"):
         answer = served.get("/city?city=osh", {"Accept": "text/html,*/*", "Accept-Encoding": encoding})
@@ -302,14 +308,24 @@ def test_the_page_preloads_the_map_frames_scripts_in_every_encoding_and_nothing_
         assert answer.headers.get("content-encoding") == ("gzip" if encoding else None)
         head, tail = page.split(b"</head>", 1)
         added = head[len(index.split(b"</head>")[0]):]
+        assert b"</head>".join((head[:-len(added)], tail)) == index  # only this was added
         linked = [name.decode() for name in re.findall(rb'<link rel="modulepreload" crossorigin '
                                                        rb'href="\./static/js/([^"]+)">', added)]
-        assert b"</head>".join((head[:-len(added)], tail)) == index  # only the links were added
         frame_script = next(scripts.glob("IFrame.*.js")).name
         imported = set(re.findall(r'"\./([\w.-]+\.js)"', (scripts / frame_script).read_text()))
         assert frame_script in linked and all((scripts / name).is_file() for name in linked)
         assert set(linked) - {frame_script} == {name for name in imported
                                                 if f"./static/js/{name}".encode() not in index}
-    script = served.get("/x.js", {"Accept": "*/*", "Accept-Encoding": "gzip"})
-    assert script.content == b"x" * 2000 and script.headers["content-encoding"] == "gzip"
-    assert served.get("/cached", {"Accept": "text/html"}).status_code == 304
+        script = re.search(rb"<script>window\.__streamlit = Object\.assign\((.*), \{BACKEND_BASE_URL: "
+                           rb'new URL\("\.", location\.href\)\.href\}\);</script>$', added)
+        assert script and b"</script><b>" not in script.group(1)  # the configuration cannot close the script
+        assert json.loads(script.group(1)) == {"HOST_CONFIG": host_config}
+        etag = answer.headers["etag"]
+        assert etag.startswith('"abc-') and etag.endswith('"')
+    current = served.get("/city", {"Accept": "text/html", "If-None-Match": etag})
+    assert current.status_code == 304 and current.headers["etag"] == etag
+    assert served.get("/city", {"Accept": "text/html", "If-None-Match": '"abc"'}).status_code == 200  # made before
+    for url in ("/x.js", "/component/folium/index.html"):  # not a page: as Streamlit sent it
+        other = served.get(url, {"Accept": "text/html,*/*", "Accept-Encoding": "gzip"})
+        assert other.headers["etag"] == '"abc"' and other.headers["content-encoding"] == "gzip"
+        assert other.content == (b"x" * 2000 if url == "/x.js" else index)
