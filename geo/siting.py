@@ -182,9 +182,9 @@ def lagrangian_bound(problem: SitingProblem, sites: int, lower: float) -> tuple[
             stalled += 1
             if stalled >= 20:
                 scale, stalled = scale / 2, 0
-        chosen = np.zeros(len(reach))
-        chosen[order[:sites]] = 1.0
-        slope = rows @ chosen - (weight - multipliers > 0)
+        # rows @ (the top sites as 0/1), summed over the top sites' own columns only: a fraction of the pairs
+        chosen_rows = np.concatenate([columns.indices[columns.indptr[j]:columns.indptr[j + 1]] for j in order[:sites]])
+        slope = np.bincount(chosen_rows, minlength=len(weight)) - (weight - multipliers > 0)
         norm = float(slope @ slope)
         if (norm == 0 or best - lower <= 1e-9 * max(best, 1.0) or scale < 1e-4
                 or time.perf_counter() - started > LAGRANGE_S):
