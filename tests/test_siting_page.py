@@ -55,6 +55,7 @@ def test_a_clicked_proposal_is_held_against_the_best_as_many_sites_can_do():
     assert best and float(best.split("brings ")[1].rstrip(".").replace(",", "")) >= gained
 
 
+@pytest.mark.slow  # Astana's exact curve, ten plans by straight lines: ~13 s cold
 def test_astana_is_solved_by_straight_lines_and_a_kind_never_collected_is_warned_about():
     at = app("astana", "ru")
     at.query_params.update({"target": "pharmacy"})
