@@ -15,8 +15,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from components.static_files import (
     PRECOMPRESSED_DIR,
     STREAMLIT_STATIC,
-    PrecompressedStatic,
     IndexPageHead,
+    PrecompressedStatic,
     cut_font,
     precompress_all,
     prune_old_files,

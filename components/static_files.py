@@ -22,10 +22,10 @@ import brotli
 import streamlit
 from fontTools import subset
 from fontTools.ttLib import TTFont
-from streamlit import config
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+from streamlit import config
 
 from components.assets import STATIC_DIR, content_version
 from geo.paths import REPO_DIR

@@ -16,19 +16,19 @@ from components.static_files import (
     A_YEAR,
     ICON_FONT,
     MAPS_DIR,
-    TEXT_FONT,
-    TEXT_FONT_RANGES,
     PRECOMPRESSED_DIR,
     REVALIDATE,
     STREAMLIT_STATIC,
-    PrecompressedStatic,
+    TEXT_FONT,
+    TEXT_FONT_RANGES,
     IndexPageHead,
+    PrecompressedStatic,
     icon_font_subset,
     icon_names,
-    text_font_subset,
     precompress_all,
     prune_old_files,
     publish_map,
+    text_font_subset,
 )
 
 
@@ -251,6 +251,7 @@ def test_the_browser_gets_the_cut_icon_font_and_asks_again_each_visit():
 
 def test_the_text_font_keeps_every_letter_of_the_four_languages_with_the_same_outlines(tmp_path):
     from fontTools.ttLib import TTFont
+
     from geo.i18n import translate
     full_path = next(p for p in (STREAMLIT_STATIC / "static" / "media").iterdir() if TEXT_FONT.match(p.name)
                      and "Upright" in p.name)
