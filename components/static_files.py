@@ -13,8 +13,8 @@ import functools
 import gzip
 import hashlib
 import json
-import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,8 +33,8 @@ from geo.settings import settings
 
 STREAMLIT_STATIC = Path(streamlit.__file__).parent / "static"
 CACHE_DIR_NAME = ".precompressed"
-PRECOMPRESSED_DIR = settings().user_dir / CACHE_DIR_NAME
-MAPS_DIR = settings().user_dir / ".maps"  # both shared by every process of one Atlas (scripts/serve-many.sh)
+PRECOMPRESSED_DIR = settings().cache_dir / CACHE_DIR_NAME
+MAPS_DIR = settings().cache_dir / ".maps"  # both shared by every process of one Atlas (scripts/serve-many.sh)
 MAPS_PREFIX = "/app/maps/"
 ROOTS = (("/static/", STREAMLIT_STATIC / "static"), ("/app/static/", STATIC_DIR), (MAPS_PREFIX, MAPS_DIR))
 MAP_FILE = re.compile(r"^[0-9a-f]{24}\.html$")
@@ -48,6 +48,19 @@ REVALIDATE = "public, max-age=0, must-revalidate"
 MIN_BYTES = 1024
 
 
+def write_atomically(target: Path, write) -> Path:
+    """`write(path)` into a file of its own beside `target`, then moved onto it: a request never reads half a
+    file, and processes or threads making the same file at once (serve-many's processes start together) never
+    write into each other's."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=target.name + ".", suffix=".partial",
+                                     delete=False) as partial:
+        pass
+    write(Path(partial.name))
+    Path(partial.name).replace(target)
+    return target
+
+
 def precompressed(path: Path, encoding: str, cache_dir: Path, brotli_quality: int = 11) -> Path:
     """The file compressed with `encoding` ("br" or "gzip"), made once beside the others in `cache_dir` and kept
     while the original is unchanged (the name holds its size and modification time)."""
@@ -57,10 +70,7 @@ def precompressed(path: Path, encoding: str, cache_dir: Path, brotli_quality: in
     if not target.exists():
         data = path.read_bytes()
         packed = brotli.compress(data, quality=brotli_quality) if encoding == "br" else gzip.compress(data, 9, mtime=0)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        partial.write_bytes(packed)
-        partial.replace(target)  # atomic: a request never reads half a file
+        write_atomically(target, lambda partial: partial.write_bytes(packed))
     return target
 
 
@@ -113,11 +123,7 @@ def _cut_font(font: Path, cache_dir: Path, kind: str, cut) -> Path:
     subsetter = subset.Subsetter(options)
     subsetter.populate(glyphs=glyphs, unicodes=unicodes)
     subsetter.subset(loaded)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.partial")
-    subset.save_font(loaded, str(partial), options)
-    partial.replace(target)  # atomic: a request never reads half a font
-    return target
+    return write_atomically(target, lambda partial: subset.save_font(loaded, str(partial), options))
 
 
 def icon_font_subset(font: Path, cache_dir: Path, names: frozenset[str] | None = None) -> Path:
@@ -168,10 +174,7 @@ def publish_map(html: str, base_url: str = "/", maps_dir: Path | None = None,
     name = f"{hashlib.sha256(data).hexdigest()[:24]}.html"
     path = maps_dir / name
     if not path.exists():
-        maps_dir.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
-        partial.write_bytes(data)
-        partial.replace(path)  # atomic: another process or a request never reads half a page
+        write_atomically(path, lambda partial: partial.write_bytes(data))
         if len(data) >= MIN_BYTES:
             for encoding in ("br", "gzip"):
                 precompressed(path, encoding, cache_dir, MAP_BROTLI_QUALITY)

@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -15,6 +16,15 @@ from geo.layers import STORAGE_CRS
 from geo.settings import settings
 
 os.environ["ATLAS_USER_DIR"] = tempfile.mkdtemp(prefix="atlas-test-user-")
+
+
+@pytest.fixture(scope="session")
+def atlas_cache_dir(tmp_path_factory) -> Path:
+    """One folder (ATLAS_CACHE_DIR) for what every Atlas server of this test run makes once: compressed static
+    files, cut fonts, map pages, as a deployment's processes and restarts share it. Under pytest-xdist it is
+    beside the workers' own temporary folders, so the servers of every worker share it; pytest removes old runs'."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "atlas-cache"
 
 
 @pytest.fixture

@@ -44,16 +44,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_atlas(user_dir: str, log_name: str = "streamlit.log"):
+def running_atlas(user_dir: str, cache_dir: Path, log_name: str = "streamlit.log"):
     """A fresh Atlas server, started as the README says (serve.py), on a free loopback port with its own store
-    folder; yields its base URL."""
+    folder and the test run's shared cache folder (conftest.atlas_cache_dir); yields its base URL."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "ATLAS_USER_DIR": user_dir})
+                            env={**os.environ, "ATLAS_USER_DIR": user_dir, "ATLAS_CACHE_DIR": str(cache_dir)})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -74,10 +74,10 @@ def running_atlas(user_dir: str, log_name: str = "streamlit.log"):
 
 
 @pytest.fixture(scope="session")
-def server():
+def server(atlas_cache_dir):
     """One Atlas server for the browser tests of a session (of each pytest-xdist worker), warmed by the first;
     a test of a cold start opens its own (running_atlas)."""
-    with running_atlas(SERVER_USER_DIR) as base:
+    with running_atlas(SERVER_USER_DIR, atlas_cache_dir) as base:
         yield base
 
 
@@ -428,10 +428,11 @@ def record_script_runs(page) -> list[int]:
     return statuses
 
 
-def test_the_first_deep_link_after_a_start_is_one_script_run_with_no_dialog(browser):
+def test_the_first_deep_link_after_a_start_is_one_script_run_with_no_dialog(browser, atlas_cache_dir):
     """A link into a page as a fresh server's very first request (Streamlit runs the page file without app.py
     then) opens that page with its parameters in one full script run, and the charts in one fragment run."""
-    with running_atlas(tempfile.mkdtemp(prefix="atlas-first-link-"), "streamlit-first-link.log") as fresh:
+    with running_atlas(tempfile.mkdtemp(prefix="atlas-first-link-"), atlas_cache_dir,
+                       "streamlit-first-link.log") as fresh:
         page = offline_page(browser, [])
         statuses = record_script_runs(page)
         page.goto(f"{fresh}/air?city=almaty&lang=ru")

@@ -52,10 +52,10 @@ def seed_hostile_store(folder: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(atlas_cache_dir):
     folder = tempfile.mkdtemp(prefix="atlas-hostile-store-")
     seed_hostile_store(folder)
-    with running_atlas(folder, "streamlit-hostile.log") as base:
+    with running_atlas(folder, atlas_cache_dir, "streamlit-hostile.log") as base:
         yield base
 
 

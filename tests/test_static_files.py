@@ -7,6 +7,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import brotli
 import pytest
@@ -26,6 +27,7 @@ from components.static_files import (
     icon_font_subset,
     icon_names,
     precompress_all,
+    precompressed,
     prune_old_files,
     publish_map,
     text_font_subset,
@@ -330,3 +332,34 @@ def test_the_page_preloads_the_map_frames_scripts_and_names_its_server_in_every_
         other = served.get(url, {"Accept": "text/html,*/*", "Accept-Encoding": "gzip"})
         assert other.headers["etag"] == '"abc"' and other.headers["content-encoding"] == "gzip"
         assert other.content == (b"x" * 2000 if url == "/x.js" else index)
+
+
+def test_processes_making_the_same_compressed_copy_at_once_never_write_into_each_others(tmp_path):
+    """serve-many's processes start together and compress the same files in the same order: eight makers of one
+    copy released at once each finish, and the copy is whole (a shared partial file would be moved from under
+    the others, or moved half written)."""
+    import threading
+    original = tmp_path / "page.html"
+    original.write_bytes(b"<p>Healthy Cities</p>" * 20_000)
+    packed, start, failures = tmp_path / "packed", threading.Barrier(8), []
+
+    def make():
+        start.wait()
+        try:
+            precompressed(original, "br", packed, brotli_quality=5)
+        except OSError as error:
+            failures.append(error)
+    makers = [threading.Thread(target=make) for _ in range(8)]
+    for maker in makers:
+        maker.start()
+    for maker in makers:
+        maker.join()
+    copies = list(packed.iterdir())
+    assert not failures and len(copies) == 1 and brotli.decompress(copies[0].read_bytes()) == original.read_bytes()
+
+
+def test_the_cache_folder_is_the_user_folder_unless_set():
+    from geo.settings import settings_from
+    assert settings_from({"ATLAS_USER_DIR": "/srv/atlas"}).cache_dir == Path("/srv/atlas")
+    assert settings_from({"ATLAS_USER_DIR": "/srv/atlas", "ATLAS_CACHE_DIR": "/var/cache/atlas"}).cache_dir == \
+        Path("/var/cache/atlas")
