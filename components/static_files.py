@@ -13,6 +13,7 @@ import functools
 import gzip
 import hashlib
 import json
+import os
 import re
 import tempfile
 import time
@@ -53,11 +54,14 @@ def write_atomically(target: Path, write) -> Path:
     file, and processes or threads making the same file at once (serve-many's processes start together) never
     write into each other's."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=target.name + ".", suffix=".partial",
-                                     delete=False) as partial:
-        pass
-    write(Path(partial.name))
-    Path(partial.name).replace(target)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".partial")
+    os.close(handle)
+    partial = Path(name)
+    try:
+        write(partial)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)  # a failed write leaves nothing behind
     return target
 
 
@@ -300,22 +304,23 @@ class IndexPageHead:
     (its own gzip sits inside), so the GZip middleware outside this one compresses what was rewritten."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app, self.addition = app, b""
+        self.app, self.addition, self.tag = app, b"", b""
 
-    async def head_addition(self, scope: Scope) -> bytes:
-        """The preloads and the `window.__streamlit` script, the host configuration asked of Streamlit once."""
+    async def head_addition(self, scope: Scope) -> tuple[bytes, bytes]:
+        """The preloads and the `window.__streamlit` script, and the ETag's tag for them: made on the first page
+        asked for (the host configuration asked of Streamlit then), the same for every page after it."""
         if not self.addition:
             status, host_config = await asgi_get(self.app, scope, base_path().rstrip("/") + "/_stcore/host-config")
             try:
                 settings_json = json.dumps({"HOST_CONFIG": json.loads(host_config)}).replace("<", "\\u003c")
             except ValueError:
                 status = 0
-            if status != 200:  # Streamlit's scripts find it themselves, as without this setting
-                return map_frame_preloads()
-            self.addition = map_frame_preloads() + (
-                f'<script>window.__streamlit = Object.assign({settings_json}, '
-                f'{{BACKEND_BASE_URL: new URL(".", location.href).href}});</script>').encode()
-        return self.addition
+            addition = map_frame_preloads()
+            if status == 200:  # else Streamlit's scripts find their server themselves, as without this setting
+                addition += (f'<script>window.__streamlit = Object.assign({settings_json}, '
+                             f'{{BACKEND_BASE_URL: new URL(".", location.href).href}});</script>').encode()
+            self.addition, self.tag = addition, b"-" + hashlib.sha256(addition).hexdigest()[:12].encode()
+        return self.addition, self.tag
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         base = base_path()
@@ -323,8 +328,7 @@ class IndexPageHead:
         if scope["type"] != "http" or scope["method"] != "GET" or not PAGE_PATH.match(path):
             await self.app(scope, receive, send)
             return
-        addition = await self.head_addition(scope)
-        tag = b"-" + hashlib.sha256(addition).hexdigest()[:12].encode()
+        addition, tag = await self.head_addition(scope)
         headers = []
         for key, value in scope["headers"]:
             if key.lower() == b"if-none-match":  # the browser's copy: current only if made with these additions

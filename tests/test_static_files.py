@@ -363,3 +363,14 @@ def test_the_cache_folder_is_the_user_folder_unless_set():
     assert settings_from({"ATLAS_USER_DIR": "/srv/atlas"}).cache_dir == Path("/srv/atlas")
     assert settings_from({"ATLAS_USER_DIR": "/srv/atlas", "ATLAS_CACHE_DIR": "/var/cache/atlas"}).cache_dir == \
         Path("/var/cache/atlas")
+
+
+def test_a_failed_write_leaves_neither_the_file_nor_a_partial_one(tmp_path):
+    from components.static_files import write_atomically
+
+    def fails(partial):
+        partial.write_bytes(b"half")
+        raise OSError("disk full")
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(tmp_path / "copy.br", fails)
+    assert list(tmp_path.iterdir()) == []
